@@ -1,0 +1,138 @@
+package io.vigil.adapter.esper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.schema.EventSchema;
+import io.vigil.api.schema.FieldKind;
+import io.vigil.api.spi.OperatorCompileException;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.ShardContext;
+import io.vigil.api.spi.SourceProblem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EsperAdapterTest {
+    static final EventSchema TXN = EventSchema.builder("Txn")
+            .field("cardId", FieldKind.STRING)
+            .field("amount", FieldKind.DOUBLE)
+            .field("ts", FieldKind.TIMESTAMP)
+            .build();
+    static final EventSchema ALERT = EventSchema.builder("Alert")
+            .field("rule", FieldKind.STRING)
+            .field("cardId", FieldKind.STRING)
+            .nullableField("total", FieldKind.DOUBLE)
+            .build();
+
+    final EsperAdapter adapter = new EsperAdapter();
+
+    static OperatorDefinition definition(String epl) {
+        return new OperatorDefinition("test", "esper", epl, TXN, ALERT, "cardId", 1, Map.of());
+    }
+
+    @Test
+    void emitsRowsOfEverySelectWithoutInsertIntoStampedWithTheirCause() throws Exception {
+        String epl = """
+                insert into Big select * from Txn(amount > 100);
+                @name('big') select 'BIG' as rule, cardId from Big;
+                @name('sum') select 'SUM' as rule, cardId, sum(amount) as total from Txn group by cardId;
+                """;
+        try (OperatorInstance instance = adapter.compile(definition(epl)).instantiate(new ShardContext("test", 0, 1, 1))) {
+            ColumnarBatch in = batch(row("a", 50, 1_000), row("a", 150, 2_000));
+            ColumnarBatch out = new ColumnarBatch(ALERT, 4);
+            instance.process(in, out);
+
+            assertThat(rows(out)).containsExactlyInAnyOrder(
+                    "SUM a 50.0 @1000#1",
+                    "BIG a null @2000#2",
+                    "SUM a 200.0 @2000#2");
+        }
+    }
+
+    @Test
+    void timeMovesWithWatermarksNotWithEvents() throws Exception {
+        String epl = "select 'COUNT' as rule, cardId, count(*) as total from Txn#time(10 sec) group by cardId output last every 5 sec";
+        try (OperatorInstance instance = adapter.compile(definition(epl)).instantiate(new ShardContext("test", 0, 1, 1))) {
+            ColumnarBatch out = new ColumnarBatch(ALERT, 4);
+            instance.process(batch(row("a", 1, 100_000), row("a", 1, 200_000)), out);
+            assertThat(out.rowCount()).as("an event far ahead of the clock does not move it").isZero();
+            assertThat(instance.eventTime()).isEqualTo(100_000);
+
+            instance.advanceTime(105_000, 2, out);
+            assertThat(rows(out)).containsExactly("COUNT a 2.0 @105000#2");
+
+            instance.advanceTime(104_000, 2, out);
+            assertThat(instance.eventTime()).as("the clock never goes back").isEqualTo(105_000);
+        }
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() {
+        String epl = "@name('ok') select 'A' as rule, cardId from Txn;\n\nselect 'B' as rule, cardId fro Txn";
+        assertThatThrownBy(() -> adapter.compile(definition(epl)))
+                .isInstanceOfSatisfying(OperatorCompileException.class, e -> {
+                    SourceProblem problem = e.problems().get(0);
+                    assertThat(problem.line()).isEqualTo(3);
+                    assertThat(problem.column()).as("Esper stops at the token after the stray alias").isEqualTo(32);
+                    assertThat(problem.message()).contains("near 'Txn'");
+                });
+    }
+
+    @Test
+    void unknownPropertyNamesLineAndColumn() {
+        String epl = "@name('ok') select 'A' as rule, cardId from Txn;\n  select 'B' as rule, cardId, amout as total from Txn";
+        assertThatThrownBy(() -> adapter.compile(definition(epl)))
+                .isInstanceOfSatisfying(OperatorCompileException.class, e -> {
+                    SourceProblem problem = e.problems().get(0);
+                    assertThat(problem.line()).isEqualTo(2);
+                    assertThat(problem.column()).isEqualTo(31);
+                    assertThat(problem.message()).contains("amout");
+                });
+    }
+
+    @Test
+    void statementThatMissesAnOutputFieldIsRejected() {
+        String epl = "select cardId from Txn";
+        assertThatThrownBy(() -> adapter.compile(definition(epl)))
+                .isInstanceOfSatisfying(OperatorCompileException.class, e ->
+                        assertThat(e.getMessage()).contains("does not select output field 'rule'"));
+    }
+
+    @Test
+    void statementThatSelectsAWrongTypeIsRejected() {
+        String epl = "select 1 as rule, cardId from Txn";
+        assertThatThrownBy(() -> adapter.compile(definition(epl)))
+                .isInstanceOfSatisfying(OperatorCompileException.class, e ->
+                        assertThat(e.getMessage()).contains("'rule' as Integer").contains("STRING"));
+    }
+
+    static Object[] row(String card, double amount, long ts) {
+        return new Object[] {card, amount, ts};
+    }
+
+    static ColumnarBatch batch(Object[]... rows) {
+        ColumnarBatch batch = new ColumnarBatch(TXN, rows.length);
+        long sequence = 1;
+        for (Object[] values : rows) {
+            int row = batch.addRow((Long) values[2], sequence++);
+            for (int c = 0; c < values.length; c++) {
+                batch.setObject(c, row, values[c]);
+            }
+        }
+        return batch;
+    }
+
+    static List<String> rows(ColumnarBatch out) {
+        List<String> rows = new ArrayList<>();
+        for (int r = 0; r < out.rowCount(); r++) {
+            rows.add(out.getObject(0, r) + " " + out.getObject(1, r) + " " + out.getObject(2, r)
+                    + " @" + out.timestamp(r) + "#" + out.sequence(r));
+        }
+        out.clear();
+        return rows;
+    }
+}
