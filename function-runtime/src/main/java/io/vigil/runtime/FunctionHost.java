@@ -1,0 +1,133 @@
+package io.vigil.runtime;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.vigil.runtime.control.ControlPlaneService;
+import io.vigil.runtime.dataplane.DataPlaneService;
+import io.vigil.runtime.operator.Operators;
+import io.vigil.runtime.plugin.LanguagePlugins;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The function host: serves the data and control planes over one gRPC port and runs the deployed
+ * operators' shards. {@link #close()} drains: it stops taking new streams and operators, lets open
+ * streams finish within the grace period, answers every batch it accepted, then stops.
+ */
+public final class FunctionHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionHost.class);
+
+    private final Settings settings;
+    private final Operators operators;
+    private final Server server;
+    private volatile boolean draining;
+
+    private FunctionHost(Settings settings) {
+        this.settings = settings;
+        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize);
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port))
+                .maxInboundMessageSize(settings.maxMessageBytes)
+                .addService(new DataPlaneService(operators, settings.credits, () -> draining))
+                .addService(new ControlPlaneService(operators, () -> draining))
+                .build();
+    }
+
+    public static Settings builder() {
+        return new Settings();
+    }
+
+    public FunctionHost start() throws IOException {
+        server.start();
+        LOG.info("Function host listening on {}:{} with languages {}", settings.bindAddress, port(), operators.languages());
+        return this;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public Operators operators() {
+        return operators;
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        draining = true;
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(settings.gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.info("Streams still open after {}; ending them once their accepted batches are answered", settings.gracePeriod);
+            }
+            operators.stopAll("the function host is shutting down");
+            server.shutdownNow();
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        LOG.info("Function host stopped");
+    }
+
+    /** How to run a host; {@link #build()} makes it. */
+    public static final class Settings {
+        private String bindAddress = "0.0.0.0";
+        private int port = 7070;
+        private Path pluginsDirectory = Path.of("plugins");
+        private int credits = 8;
+        private int ringSize = 4096;
+        private int maxMessageBytes = 64 << 20;
+        private Duration gracePeriod = Duration.ofSeconds(10);
+
+        public Settings bindAddress(String value) {
+            bindAddress = value;
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Settings port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Settings pluginsDirectory(Path value) {
+            pluginsDirectory = value;
+            return this;
+        }
+
+        /** Unanswered batches each stream may have in flight. */
+        public Settings credits(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("credits must be at least 1");
+            }
+            credits = value;
+            return this;
+        }
+
+        /** Slots in each shard's ring; a power of two. */
+        public Settings ringSize(int value) {
+            if (Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException("ring size must be a power of two, not " + value);
+            }
+            ringSize = value;
+            return this;
+        }
+
+        public Settings gracePeriod(Duration value) {
+            gracePeriod = value;
+            return this;
+        }
+
+        public FunctionHost build() {
+            return new FunctionHost(this);
+        }
+    }
+}

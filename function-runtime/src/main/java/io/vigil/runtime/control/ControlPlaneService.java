@@ -1,0 +1,132 @@
+package io.vigil.runtime.control;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.vigil.api.codec.Diagnostics;
+import io.vigil.api.keys.KeyGroups;
+import io.vigil.api.proto.ControlPlaneGrpc;
+import io.vigil.api.proto.DeployRequest;
+import io.vigil.api.proto.DescribeRequest;
+import io.vigil.api.proto.HealthRequest;
+import io.vigil.api.proto.HealthResponse;
+import io.vigil.api.proto.ListRequest;
+import io.vigil.api.proto.ListResponse;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.ShardStatus;
+import io.vigil.api.proto.UndeployRequest;
+import io.vigil.api.proto.UndeployResponse;
+import io.vigil.api.proto.UpdateRequest;
+import io.vigil.runtime.operator.DeployedOperator;
+import io.vigil.runtime.operator.OperatorException;
+import io.vigil.runtime.operator.Operators;
+import io.vigil.runtime.shard.Shard;
+import io.vigil.runtime.shard.ShardStats;
+import java.util.Comparator;
+import java.util.function.BooleanSupplier;
+
+/** Deploy, Update, Undeploy, List, Describe and Health over gRPC. */
+public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
+    private final Operators operators;
+    private final BooleanSupplier draining;
+
+    public ControlPlaneService(Operators operators, BooleanSupplier draining) {
+        this.operators = operators;
+        this.draining = draining;
+    }
+
+    @Override
+    public void deploy(DeployRequest request, StreamObserver<OperatorStatus> response) {
+        if (draining.getAsBoolean()) {
+            response.onError(Status.UNAVAILABLE.withDescription("the host is shutting down").asRuntimeException());
+            return;
+        }
+        try {
+            reply(response, status(operators.deploy(request.getSpec())));
+        } catch (OperatorException e) {
+            response.onError(toStatus(e));
+        }
+    }
+
+    @Override
+    public void update(UpdateRequest request, StreamObserver<OperatorStatus> response) {
+        try {
+            reply(response, status(operators.update(request.getSpec())));
+        } catch (OperatorException e) {
+            response.onError(toStatus(e));
+        }
+    }
+
+    @Override
+    public void undeploy(UndeployRequest request, StreamObserver<UndeployResponse> response) {
+        try {
+            DeployedOperator operator = operators.undeploy(request.getName());
+            long events = operator.shards().stream().mapToLong(s -> s.stats().eventsProcessed()).sum();
+            reply(response, UndeployResponse.newBuilder().setName(request.getName()).setEventsProcessed(events).build());
+        } catch (OperatorException e) {
+            response.onError(toStatus(e));
+        }
+    }
+
+    @Override
+    public void list(ListRequest request, StreamObserver<ListResponse> response) {
+        ListResponse.Builder list = ListResponse.newBuilder();
+        operators.all().stream()
+                .sorted(Comparator.comparing(DeployedOperator::name))
+                .forEach(operator -> list.addOperators(status(operator)));
+        reply(response, list.build());
+    }
+
+    @Override
+    public void describe(DescribeRequest request, StreamObserver<OperatorStatus> response) {
+        DeployedOperator operator = operators.get(request.getName());
+        if (operator == null) {
+            response.onError(Status.NOT_FOUND.withDescription("operator '" + request.getName()
+                    + "' is not deployed on this host").asRuntimeException());
+            return;
+        }
+        reply(response, status(operator));
+    }
+
+    @Override
+    public void health(HealthRequest request, StreamObserver<HealthResponse> response) {
+        reply(response, HealthResponse.newBuilder()
+                .setState(draining.getAsBoolean() ? HealthResponse.State.DRAINING : HealthResponse.State.SERVING)
+                .addAllLanguages(operators.languages())
+                .setOperators(operators.all().size())
+                .build());
+    }
+
+    private static OperatorStatus status(DeployedOperator operator) {
+        OperatorStatus.Builder status = OperatorStatus.newBuilder()
+                .setSpec(operator.spec())
+                .setVersion(operator.version())
+                .setKeyGroups(KeyGroups.COUNT);
+        for (Shard shard : operator.shards()) {
+            ShardStats stats = shard.stats();
+            status.addShards(ShardStatus.newBuilder()
+                    .setShard(stats.shard())
+                    .setVersion(stats.version())
+                    .setEventsProcessed(stats.eventsProcessed())
+                    .setResultsEmitted(stats.resultsEmitted())
+                    .setOpenStreams(stats.openStreams())
+                    .setEventTime(stats.eventTime()));
+        }
+        return status.build();
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T value) {
+        response.onNext(value);
+        response.onCompleted();
+    }
+
+    private static RuntimeException toStatus(OperatorException e) {
+        Status.Code code = switch (e.reason()) {
+            case INVALID_SPEC, UNKNOWN_LANGUAGE, COMPILE_ERROR -> Status.Code.INVALID_ARGUMENT;
+            case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case NOT_FOUND -> Status.Code.NOT_FOUND;
+            case INCOMPATIBLE_UPDATE -> Status.Code.FAILED_PRECONDITION;
+            case FAILED -> Status.Code.INTERNAL;
+        };
+        return Diagnostics.toException(code, e.getMessage(), e.problems());
+    }
+}

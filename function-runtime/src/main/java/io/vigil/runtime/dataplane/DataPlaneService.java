@@ -1,0 +1,132 @@
+package io.vigil.runtime.dataplane;
+
+import io.grpc.stub.StreamObserver;
+import io.vigil.api.codec.SchemaProtos;
+import io.vigil.api.proto.ClientFrame;
+import io.vigil.api.proto.DataPlaneGrpc;
+import io.vigil.api.proto.Error;
+import io.vigil.api.proto.HostFrame;
+import io.vigil.api.proto.Open;
+import io.vigil.api.schema.EventSchema;
+import io.vigil.runtime.operator.DeployedOperator;
+import io.vigil.runtime.operator.Operators;
+import io.vigil.runtime.shard.Shard;
+import io.vigil.runtime.shard.StreamSession;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Accepts data-plane streams. The first frame binds a stream to one shard of one operator; from
+ * then on its batches go to that shard's ring, and the shard thread answers them.
+ */
+public final class DataPlaneService extends DataPlaneGrpc.DataPlaneImplBase {
+    private final Operators operators;
+    private final int credits;
+    private final BooleanSupplier draining;
+
+    public DataPlaneService(Operators operators, int credits, BooleanSupplier draining) {
+        this.operators = operators;
+        this.credits = credits;
+        this.draining = draining;
+    }
+
+    @Override
+    public StreamObserver<ClientFrame> process(StreamObserver<HostFrame> responses) {
+        return new Inbound(responses);
+    }
+
+    private final class Inbound implements StreamObserver<ClientFrame> {
+        private final StreamObserver<HostFrame> responses;
+        private StreamSession session;
+        private Shard shard;
+        private boolean rejected;
+
+        Inbound(StreamObserver<HostFrame> responses) {
+            this.responses = responses;
+        }
+
+        @Override
+        public void onNext(ClientFrame frame) {
+            if (rejected) {
+                return;
+            }
+            if (session == null) {
+                if (frame.getKindCase() != ClientFrame.KindCase.OPEN) {
+                    reject(Error.Code.PROTOCOL, "a stream must start with Open, not " + frame.getKindCase());
+                    return;
+                }
+                bind(frame.getOpen());
+                return;
+            }
+            switch (frame.getKindCase()) {
+                case BATCH -> {
+                    if (!shard.isAccepting()) {
+                        return;
+                    }
+                    if (session.admitBatch()) {
+                        shard.batch(session, frame.getBatch());
+                    } else {
+                        shard.failStream(session, Error.Code.PROTOCOL, "client " + session.client() + " sent more than its "
+                                + session.credits() + " credits of unanswered batches");
+                    }
+                }
+                case BARRIER -> shard.failStream(session, Error.Code.PROTOCOL,
+                        "checkpoint barriers are not supported by this host version");
+                default -> shard.failStream(session, Error.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
+            }
+        }
+
+        private void bind(Open open) {
+            if (draining.getAsBoolean()) {
+                reject(Error.Code.SHUTTING_DOWN, "the host is shutting down");
+                return;
+            }
+            DeployedOperator operator = operators.get(open.getOperator());
+            if (operator == null) {
+                reject(Error.Code.UNKNOWN_OPERATOR, "operator '" + open.getOperator() + "' is not deployed on this host");
+                return;
+            }
+            if (open.getShard() < 0 || open.getShard() >= operator.shards().size()) {
+                reject(Error.Code.BAD_SHARD, "operator '" + open.getOperator() + "' has shards 0.."
+                        + (operator.shards().size() - 1) + ", not " + open.getShard());
+                return;
+            }
+            EventSchema expected = operator.definition().input();
+            String difference;
+            try {
+                difference = expected.differenceFrom(SchemaProtos.fromProto(open.getInputSchema()));
+            } catch (IllegalArgumentException e) {
+                difference = e.getMessage();
+            }
+            if (!difference.isEmpty()) {
+                reject(Error.Code.SCHEMA_MISMATCH, "events for operator '" + open.getOperator() + "' must follow " + expected
+                        + ": " + difference);
+                return;
+            }
+            shard = operator.shard(open.getShard());
+            session = new StreamSession(responses, open.getClient(), credits);
+            shard.open(session);
+        }
+
+        private void reject(Error.Code code, String message) {
+            rejected = true;
+            responses.onNext(HostFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (session != null) {
+                shard.closeStream(session, false);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            if (session != null) {
+                shard.closeStream(session, true);
+            } else if (!rejected) {
+                responses.onCompleted();
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.vigil.runtime.operator;
+
+import io.vigil.api.codec.SpecProtos;
+import io.vigil.api.proto.Error;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.LanguageAdapter;
+import io.vigil.api.spi.OperatorCompileException;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.ShardContext;
+import io.vigil.runtime.plugin.LanguagePlugins;
+import io.vigil.runtime.shard.Shard;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operators deployed on this host and their life cycle. Compilation and instantiation run on
+ * the calling (control-plane) thread; shards only ever see finished instances.
+ */
+public final class Operators {
+    private static final Logger LOG = LoggerFactory.getLogger(Operators.class);
+    private static final long SWAP_TIMEOUT_SECONDS = 30;
+
+    private final LanguagePlugins languages;
+    private final int ringSize;
+    private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
+
+    public Operators(LanguagePlugins languages, int ringSize) {
+        this.languages = languages;
+        this.ringSize = ringSize;
+    }
+
+    public DeployedOperator get(String name) {
+        return deployed.get(name);
+    }
+
+    public Collection<DeployedOperator> all() {
+        return deployed.values();
+    }
+
+    public List<String> languages() {
+        return languages.languages();
+    }
+
+    public synchronized DeployedOperator deploy(OperatorSpec spec) throws OperatorException {
+        if (deployed.containsKey(spec.getName())) {
+            throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
+                    + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
+        }
+        OperatorDefinition definition = definition(spec);
+        long version = 1;
+        CompiledOperator compiled = compile(definition);
+        List<OperatorInstance> instances = instantiate(compiled, definition, version);
+        ClassLoader loader = compiled.getClass().getClassLoader();
+        List<Shard> shards = new ArrayList<>();
+        for (int s = 0; s < instances.size(); s++) {
+            shards.add(new Shard(definition, s, instances.get(s), version, ringSize, loader).start());
+        }
+        DeployedOperator operator = new DeployedOperator(spec.toBuilder().setShards(definition.shards()).build(), definition, version, shards);
+        deployed.put(definition.name(), operator);
+        LOG.info("Deployed operator '{}' ({}, {} shards)", definition.name(), definition.language(), shards.size());
+        return operator;
+    }
+
+    /**
+     * Compiles the new spec off the hot path and switches every shard to it at its next batch
+     * boundary. A spec that does not compile leaves the running version untouched. The new version
+     * starts with empty state.
+     */
+    public synchronized DeployedOperator update(OperatorSpec spec) throws OperatorException {
+        DeployedOperator operator = require(spec.getName());
+        OperatorDefinition definition = definition(spec);
+        OperatorDefinition current = operator.definition();
+        if (definition.shards() != current.shards()) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + spec.getName()
+                    + "' runs " + current.shards() + " shards; an update cannot change that to " + definition.shards());
+        }
+        if (!definition.input().equals(current.input()) || !definition.keyField().equals(current.keyField())) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + spec.getName()
+                    + "' is fed " + current.input() + " keyed by " + current.keyField()
+                    + "; an update must keep the input schema and key (" + current.input().differenceFrom(definition.input()) + ")");
+        }
+        if (!definition.output().equals(current.output())) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + spec.getName()
+                    + "' emits " + current.output() + "; an update must keep the output schema ("
+                    + current.output().differenceFrom(definition.output()) + ")");
+        }
+        long version = operator.version() + 1;
+        CompiledOperator compiled = compile(definition);
+        List<OperatorInstance> instances = instantiate(compiled, definition, version);
+        List<CompletableFuture<Void>> swaps = new ArrayList<>();
+        for (Shard shard : operator.shards()) {
+            swaps.add(shard.swap(instances.get(shard.index()), version));
+        }
+        try {
+            CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
+                    + "' did not switch to version " + version + ": " + e, List.of(), e);
+        }
+        operator.activate(spec.toBuilder().setShards(definition.shards()).build(), definition, version);
+        LOG.info("Updated operator '{}' to version {}", definition.name(), version);
+        return operator;
+    }
+
+    public synchronized DeployedOperator undeploy(String name) throws OperatorException {
+        DeployedOperator operator = require(name);
+        deployed.remove(name);
+        stopShards(operator, Error.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
+        LOG.info("Undeployed operator '{}'", name);
+        return operator;
+    }
+
+    /** Stops every operator after its shards have finished what they accepted. */
+    public synchronized void stopAll(String message) {
+        for (DeployedOperator operator : List.copyOf(deployed.values())) {
+            deployed.remove(operator.name());
+            stopShards(operator, Error.Code.SHUTTING_DOWN, message);
+        }
+    }
+
+    private static void stopShards(DeployedOperator operator, Error.Code code, String message) {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Shard shard : operator.shards()) {
+            stops.add(shard.stop(code, message));
+        }
+        try {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (Shard shard : operator.shards()) {
+                shard.awaitStopped(TimeUnit.SECONDS.toMillis(SWAP_TIMEOUT_SECONDS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Operator '{}' did not stop cleanly", operator.name(), e);
+        }
+    }
+
+    private DeployedOperator require(String name) throws OperatorException {
+        DeployedOperator operator = deployed.get(name);
+        if (operator == null) {
+            throw new OperatorException(OperatorException.Reason.NOT_FOUND, "operator '" + name + "' is not deployed on this host"
+                    + (deployed.isEmpty() ? "" : " (deployed: " + String.join(", ", new java.util.TreeSet<>(deployed.keySet())) + ")"));
+        }
+        return operator;
+    }
+
+    private OperatorDefinition definition(OperatorSpec spec) throws OperatorException {
+        OperatorDefinition definition;
+        try {
+            definition = SpecProtos.toDefinition(spec);
+        } catch (IllegalArgumentException e) {
+            throw new OperatorException(OperatorException.Reason.INVALID_SPEC, e.getMessage());
+        }
+        if (languages.adapter(definition.language()) == null) {
+            throw new OperatorException(OperatorException.Reason.UNKNOWN_LANGUAGE, "unknown language '" + definition.language()
+                    + "' for operator '" + definition.name() + "'; this host runs: " + String.join(", ", languages.languages()));
+        }
+        return definition;
+    }
+
+    private CompiledOperator compile(OperatorDefinition definition) throws OperatorException {
+        LanguageAdapter adapter = languages.adapter(definition.language());
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(adapter.getClass().getClassLoader());
+        try {
+            return adapter.compile(definition);
+        } catch (OperatorCompileException e) {
+            throw new OperatorException(OperatorException.Reason.COMPILE_ERROR, "operator '" + definition.name()
+                    + "' does not compile: " + e.getMessage(), e.problems(), e);
+        } catch (RuntimeException e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
+                    + " adapter failed to compile operator '" + definition.name() + "': " + e, List.of(), e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version)
+            throws OperatorException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(compiled.getClass().getClassLoader());
+        List<OperatorInstance> instances = new ArrayList<>();
+        try {
+            for (int s = 0; s < definition.shards(); s++) {
+                instances.add(compiled.instantiate(new ShardContext(definition.name(), s, definition.shards(), version)));
+            }
+            return instances;
+        } catch (Exception e) {
+            instances.forEach(OperatorInstance::close);
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + definition.name()
+                    + "' compiled but could not start: " + e, List.of(), e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.vigil.runtime.shard;
+
+import io.grpc.stub.StreamObserver;
+import io.vigil.api.proto.Error;
+import io.vigil.api.proto.HostFrame;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One client stream bound to one shard. After {@code Open} only the shard's thread writes to the
+ * stream, so writes need no lock; the network thread only counts batches in flight.
+ */
+public final class StreamSession {
+    private final StreamObserver<HostFrame> responses;
+    private final String client;
+    private final int credits;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    // Owned by the shard thread.
+    long watermark = Long.MIN_VALUE;
+    long lastSequence;
+    boolean closed;
+
+    public StreamSession(StreamObserver<HostFrame> responses, String client, int credits) {
+        this.responses = responses;
+        this.client = client;
+        this.credits = credits;
+    }
+
+    public String client() {
+        return client;
+    }
+
+    public int credits() {
+        return credits;
+    }
+
+    /** Called by the network thread for each batch; false when the client has overdrawn its credits. */
+    public boolean admitBatch() {
+        return inFlight.incrementAndGet() <= credits;
+    }
+
+    void answered() {
+        inFlight.decrementAndGet();
+    }
+
+    void send(HostFrame frame) {
+        if (!closed) {
+            responses.onNext(frame);
+        }
+    }
+
+    void fail(Error.Code code, String message, long batchId) {
+        if (!closed) {
+            responses.onNext(HostFrame.newBuilder()
+                    .setError(Error.newBuilder().setCode(code).setMessage(message).setBatchId(batchId))
+                    .build());
+            responses.onCompleted();
+            closed = true;
+        }
+    }
+
+    void complete() {
+        if (!closed) {
+            responses.onCompleted();
+            closed = true;
+        }
+    }
+
+    void abandon() {
+        closed = true;
+    }
+}
