@@ -226,8 +226,9 @@ public final class Shard implements EventHandler<ShardTask> {
                 instance.advanceTime(clock, session.lastSequence, results);
             }
         }
-        session.send(HostFrame.newBuilder().setResults(BatchCodec.encodeResults(results, batch.getId(), version)).build());
+        // The credit returns with the answer, so count the batch as answered before sending it.
         session.answered();
+        session.send(HostFrame.newBuilder().setResults(BatchCodec.encodeResults(results, batch.getId(), version)).build());
         eventsProcessed += rows;
         resultsEmitted += results.rowCount();
         eventTime = instance.eventTime();

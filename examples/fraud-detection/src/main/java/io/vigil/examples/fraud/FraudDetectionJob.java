@@ -1,0 +1,44 @@
+package io.vigil.examples.fraud;
+
+import io.vigil.flink.VigilFunction;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The Flink job: seeded transactions → the fraud-rules operator on a Vigil function host → alerts. */
+public final class FraudDetectionJob {
+
+    /** What the job reads and where it sends it. */
+    public record Settings(String endpoint, String operator, long events, long seed, double fraudRate,
+                           int maxBatchSize, Duration linger) {
+        public static Settings defaults(String endpoint, long events) {
+            return new Settings(endpoint, FraudRules.OPERATOR, events, 42, 0.003, 1024, Duration.ofMillis(2));
+        }
+    }
+
+    private FraudDetectionJob() {
+    }
+
+    public static DataStream<Alert> alerts(StreamExecutionEnvironment env, Settings settings) {
+        DataGeneratorSource<Transaction> source = new DataGeneratorSource<>(
+                new TransactionSource(settings.seed(), settings.events(), settings.fraudRate()),
+                settings.events(), TypeInformation.of(Transaction.class));
+        DataStream<Transaction> transactions = env
+                .fromSource(source, WatermarkStrategy.<Transaction>forMonotonousTimestamps()
+                        .withTimestampAssigner((transaction, previous) -> transaction.getTs()), "transactions")
+                .setParallelism(1);
+        return VigilFunction.<Transaction, Alert>builder()
+                .setEndpoint(settings.endpoint())
+                .setOperator(settings.operator())
+                .setInputType(Transaction.class)
+                .setOutputType(Alert.class)
+                .setKeyField("cardId")
+                .setMaxBatchSize(settings.maxBatchSize())
+                .setLinger(settings.linger())
+                .build()
+                .applyTo(transactions);
+    }
+}

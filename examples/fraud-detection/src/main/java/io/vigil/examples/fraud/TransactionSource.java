@@ -1,0 +1,45 @@
+package io.vigil.examples.fraud;
+
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+
+/**
+ * Feeds Flink's data-generator source from {@link TransactionGenerator}: index i is the i-th
+ * transaction of the seeded stream, so a restarted reader reproduces exactly what it produced before.
+ */
+public final class TransactionSource implements GeneratorFunction<Long, Transaction> {
+    private final long seed;
+    private final long events;
+    private final double fraudRate;
+    private transient TransactionGenerator generator;
+    private transient long next;
+
+    public TransactionSource(long seed, long events, double fraudRate) {
+        this.seed = seed;
+        this.events = events;
+        this.fraudRate = fraudRate;
+    }
+
+    @Override
+    public void open(SourceReaderContext readerContext) {
+        restart();
+    }
+
+    @Override
+    public Transaction map(Long index) {
+        if (index < next) {
+            restart();
+        }
+        while (next < index) {
+            generator.next();
+            next++;
+        }
+        next++;
+        return generator.next();
+    }
+
+    private void restart() {
+        generator = new TransactionGenerator(seed, events, fraudRate, expected -> { });
+        next = 0;
+    }
+}

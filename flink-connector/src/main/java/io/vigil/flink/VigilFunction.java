@@ -1,0 +1,132 @@
+package io.vigil.flink;
+
+import io.vigil.flink.internal.PojoKeySelector;
+import io.vigil.flink.internal.VigilOperatorFactory;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * A Vigil operator called from a Flink job. Events are keyed by the operator's key field, batched
+ * to the function host through a Disruptor ring, and the operator's results come back as a stream
+ * in input order, with their event timestamps, followed by the watermarks that came in.
+ *
+ * <pre>{@code
+ * DataStream<Alert> alerts = VigilFunction.<Transaction, Alert>builder()
+ *         .setEndpoint("localhost:7070")
+ *         .setOperator("fraud-rules")
+ *         .setInputType(Transaction.class)
+ *         .setOutputType(Alert.class)
+ *         .setKeyField("cardId")
+ *         .build()
+ *         .applyTo(transactions);
+ * }</pre>
+ */
+public final class VigilFunction<IN, OUT> {
+    private final VigilFunctionConfig config;
+
+    private VigilFunction(VigilFunctionConfig config) {
+        this.config = config;
+    }
+
+    public static <IN, OUT> Builder<IN, OUT> builder() {
+        return new Builder<>();
+    }
+
+    public VigilFunctionConfig config() {
+        return config;
+    }
+
+    @SuppressWarnings("unchecked")
+    public SingleOutputStreamOperator<OUT> applyTo(DataStream<IN> input) {
+        PojoKeySelector<IN> key = new PojoKeySelector<>((Class<IN>) config.inputType(), config.keyField());
+        return input.keyBy(key, key.keyType())
+                .transform("vigil:" + config.operator(), TypeInformation.of((Class<OUT>) config.outputType()),
+                        new VigilOperatorFactory<IN, OUT>(config))
+                .uid("vigil-" + config.operator());
+    }
+
+    public static final class Builder<IN, OUT> {
+        private String endpoint;
+        private String operator;
+        private Class<IN> inputType;
+        private Class<OUT> outputType;
+        private String keyField;
+        private int maxBatchSize = 1024;
+        private Duration linger = Duration.ofMillis(2);
+        private int ringSize = 8192;
+        private int roundsInFlight = 16;
+        private Duration timeout = Duration.ofSeconds(10);
+
+        public Builder<IN, OUT> setEndpoint(String hostAndPort) {
+            this.endpoint = hostAndPort;
+            return this;
+        }
+
+        public Builder<IN, OUT> setOperator(String name) {
+            this.operator = name;
+            return this;
+        }
+
+        public Builder<IN, OUT> setInputType(Class<IN> type) {
+            this.inputType = type;
+            return this;
+        }
+
+        public Builder<IN, OUT> setOutputType(Class<OUT> type) {
+            this.outputType = type;
+            return this;
+        }
+
+        public Builder<IN, OUT> setKeyField(String field) {
+            this.keyField = field;
+            return this;
+        }
+
+        public Builder<IN, OUT> setMaxBatchSize(int rows) {
+            this.maxBatchSize = rows;
+            return this;
+        }
+
+        public Builder<IN, OUT> setLinger(Duration linger) {
+            this.linger = linger;
+            return this;
+        }
+
+        public Builder<IN, OUT> setRingSize(int slots) {
+            this.ringSize = slots;
+            return this;
+        }
+
+        public Builder<IN, OUT> setRoundsInFlight(int rounds) {
+            this.roundsInFlight = rounds;
+            return this;
+        }
+
+        public Builder<IN, OUT> setTimeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public VigilFunction<IN, OUT> build() {
+            Objects.requireNonNull(endpoint, "endpoint (host:port of the function host)");
+            Objects.requireNonNull(operator, "operator name");
+            Objects.requireNonNull(inputType, "input type");
+            Objects.requireNonNull(outputType, "output type");
+            Objects.requireNonNull(keyField, "key field");
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1");
+            }
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative");
+            }
+            if (Integer.bitCount(ringSize) != 1 || Integer.bitCount(roundsInFlight) != 1) {
+                throw new IllegalArgumentException("ring size and rounds in flight must be powers of two");
+            }
+            return new VigilFunction<>(new VigilFunctionConfig(endpoint, operator, inputType, outputType, keyField,
+                    maxBatchSize, linger, ringSize, roundsInFlight, timeout));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.vigil.flink;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the connector reaches an operator and batches events to it. Made by {@link VigilFunction#builder()}.
+ *
+ * @param endpoint       host:port of the function host
+ * @param operator       the deployed operator's name
+ * @param keyField       the input field the operator is keyed by (also the Flink key)
+ * @param maxBatchSize   rows in a round at most (all shards together)
+ * @param linger         how long a round may wait for more events once the ring has drained
+ * @param ringSize       slots in the task's ring (a power of two)
+ * @param roundsInFlight rounds sent but not yet emitted, at most (a power of two)
+ * @param timeout        for connecting and opening the streams
+ */
+public record VigilFunctionConfig(
+        String endpoint,
+        String operator,
+        Class<?> inputType,
+        Class<?> outputType,
+        String keyField,
+        int maxBatchSize,
+        Duration linger,
+        int ringSize,
+        int roundsInFlight,
+        Duration timeout) implements Serializable {
+}

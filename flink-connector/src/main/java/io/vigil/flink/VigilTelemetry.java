@@ -1,0 +1,59 @@
+package io.vigil.flink;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What the connector's subtasks in this JVM have done for one operator: events sent, results
+ * emitted, and the latency of each event from the moment the task handed it to the connector to
+ * the moment its round's results were emitted. For local runs (the demo, benchmarks); on a cluster
+ * read the same figures from Flink's metrics.
+ */
+public final class VigilTelemetry {
+    private static final ConcurrentMap<String, VigilTelemetry> BY_OPERATOR = new ConcurrentHashMap<>();
+
+    private final LongAdder eventsIn = new LongAdder();
+    private final LongAdder resultsOut = new LongAdder();
+    private final Recorder latencyMicros = new Recorder(3);
+    private final Histogram total = new Histogram(3);
+
+    public static VigilTelemetry of(String operator) {
+        return BY_OPERATOR.computeIfAbsent(operator, name -> new VigilTelemetry());
+    }
+
+    public void recordEvents(long count) {
+        eventsIn.add(count);
+    }
+
+    public void recordResults(long count) {
+        resultsOut.add(count);
+    }
+
+    public void recordLatencyMicros(long micros) {
+        latencyMicros.recordValue(Math.max(0, micros));
+    }
+
+    public long eventsIn() {
+        return eventsIn.sum();
+    }
+
+    public long resultsOut() {
+        return resultsOut.sum();
+    }
+
+    /** Every latency recorded since the last call to {@link #reset()}. */
+    public synchronized Histogram latencyMicros() {
+        total.add(latencyMicros.getIntervalHistogram());
+        return total.copy();
+    }
+
+    public synchronized void reset() {
+        latencyMicros.reset();
+        total.reset();
+        eventsIn.reset();
+        resultsOut.reset();
+    }
+}

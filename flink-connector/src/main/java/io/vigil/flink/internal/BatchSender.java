@@ -1,0 +1,130 @@
+package io.vigil.flink.internal;
+
+import com.lmax.disruptor.EventHandler;
+import io.vigil.api.codec.BatchCodec;
+import io.vigil.batching.BatchPolicy;
+import io.vigil.batching.Credits;
+import io.vigil.batching.Wakeup;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The sender thread: drains the ring into rounds (one batch per shard), closes a round when the
+ * batch policy says so or when a watermark or flush arrives, and sends its batches within the
+ * credits each shard stream has. Waiting for credits or for a free round stops the ring from
+ * draining, which back-pressures the Flink task.
+ */
+public final class BatchSender implements EventHandler<EventSlot> {
+    private final InputMapping<?> mapping;
+    private final ShardStreams streams;
+    private final RoundWindow window;
+    private final BatchPolicy policy;
+    private final Wakeup wakeup;
+    private final Runnable scheduleEmit;
+    private final BooleanSupplier stopped;
+    private Round current;
+    private long nextRoundId = 1;
+
+    BatchSender(InputMapping<?> mapping, ShardStreams streams, RoundWindow window, BatchPolicy policy, Wakeup wakeup,
+                Runnable scheduleEmit, BooleanSupplier stopped) {
+        this.mapping = mapping;
+        this.streams = streams;
+        this.window = window;
+        this.policy = policy;
+        this.wakeup = wakeup;
+        this.scheduleEmit = scheduleEmit;
+        this.stopped = stopped;
+    }
+
+    @Override
+    public void onEvent(EventSlot slot, long sequence, boolean endOfBatch) {
+        if (stopped.getAsBoolean()) {
+            return;
+        }
+        switch (slot.kind) {
+            case EventSlot.EVENT -> {
+                Round round = openRound();
+                if (round == null) {
+                    return;
+                }
+                mapping.append(slot, round.batches[slot.shard]);
+                round.recordPublish(slot.publishNanos);
+                round.lastRingSequence = sequence;
+                if (policy.isFull(round.rows)) {
+                    close();
+                    return;
+                }
+            }
+            case EventSlot.WATERMARK, EventSlot.FLUSH -> {
+                Round round = openRound();
+                if (round == null) {
+                    return;
+                }
+                if (slot.kind == EventSlot.WATERMARK) {
+                    round.hasWatermark = true;
+                    round.watermark = slot.timestamp;
+                }
+                round.lastRingSequence = sequence;
+                close();
+                return;
+            }
+            default -> {
+                if (current != null) {
+                    current.lastRingSequence = sequence;
+                }
+            }
+        }
+        if (endOfBatch && current != null && policy.closesOnDrain(current.openedAtNanos, System.nanoTime())) {
+            close();
+        }
+    }
+
+    @Override
+    public void onTimeout(long sequence) {
+        if (current != null && current.rows > 0 && !stopped.getAsBoolean()) {
+            close();
+        }
+    }
+
+    private Round openRound() {
+        if (current == null) {
+            current = window.open(nextRoundId, stopped);
+        }
+        return current;
+    }
+
+    private void close() {
+        Round round = current;
+        current = null;
+        nextRoundId++;
+        int targets = 0;
+        for (int s = 0; s < round.batches.length; s++) {
+            if (round.hasWatermark || !round.batches[s].isEmpty()) {
+                targets++;
+            }
+        }
+        round.pending.addAndGet(targets);
+        for (int s = 0; s < round.batches.length; s++) {
+            if (!round.hasWatermark && round.batches[s].isEmpty()) {
+                continue;
+            }
+            if (!awaitCredit(streams.credits(s))) {
+                return;
+            }
+            streams.send(s, BatchCodec.encodeEvents(round.batches[s], round.id, round.hasWatermark, round.watermark));
+        }
+        if (round.pending.decrementAndGet() == 0) {
+            scheduleEmit.run();
+        }
+    }
+
+    private boolean awaitCredit(Credits credits) {
+        while (!credits.tryAcquire()) {
+            if (stopped.getAsBoolean()) {
+                return false;
+            }
+            wakeup.await(1, TimeUnit.MILLISECONDS);
+        }
+        return true;
+    }
+}

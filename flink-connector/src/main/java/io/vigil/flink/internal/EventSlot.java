@@ -1,0 +1,28 @@
+package io.vigil.flink.internal;
+
+/**
+ * A slot of the connector's ring: one event copied out of its POJO (so Flink may reuse the object),
+ * a watermark, or a flush request. Primitive values are held as longs (doubles by their bits).
+ */
+public final class EventSlot {
+    public static final byte EVENT = 0;
+    public static final byte WATERMARK = 1;
+    public static final byte FLUSH = 2;
+    /** A slot claimed for an event that failed to copy; carries nothing. */
+    public static final byte SKIP = 3;
+
+    byte kind;
+    long timestamp;
+    long sequence;
+    long publishNanos;
+    int shard;
+    final long[] primitives;
+    final Object[] references;
+    final boolean[] nulls;
+
+    EventSlot(int columns) {
+        primitives = new long[columns];
+        references = new Object[columns];
+        nulls = new boolean[columns];
+    }
+}

@@ -1,0 +1,273 @@
+package io.vigil.flink.internal;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.codec.BatchCodec;
+import io.vigil.api.codec.BatchFormatException;
+import io.vigil.api.codec.SchemaProtos;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.ResultBatch;
+import io.vigil.api.schema.EventSchema;
+import io.vigil.batching.BatchPolicy;
+import io.vigil.batching.RingWorker;
+import io.vigil.batching.Wakeup;
+import io.vigil.flink.VigilConnectorException;
+import io.vigil.flink.VigilFunctionConfig;
+import io.vigil.flink.VigilTelemetry;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The connector's Flink operator. The task thread copies each event into a ring slot; the sender
+ * thread batches the ring to the operator's shards; answers arrive on network threads; the task's
+ * mailbox thread emits them, round by round in input order, each followed by the watermark that
+ * closed it. A checkpoint or the end of input first drains everything in flight.
+ */
+public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<IN, OUT> {
+    private static final long serialVersionUID = 1L;
+
+    private final VigilFunctionConfig config;
+    private final transient MailboxExecutor mailbox;
+    private transient VigilTelemetry telemetry;
+    private transient Wakeup senderWakeup;
+    private transient ShardStreams streams;
+    private transient InputMapping<IN> eventMapping;
+    private transient OutputMapping<OUT> resultMapping;
+    private transient RoundWindow window;
+    private transient RingWorker<EventSlot> sender;
+    private transient RingBuffer<EventSlot> ring;
+    private transient ColumnarBatch[] decoded;
+    private transient int[] cursors;
+    private transient StreamRecord<OUT> reuse;
+    private transient AtomicReference<VigilConnectorException> failure;
+    private transient volatile boolean stopping;
+    private transient long sequence;
+    private transient long emittedRingSequence;
+
+    VigilStreamOperator(StreamOperatorParameters<OUT> parameters, VigilFunctionConfig config) {
+        super(parameters);
+        this.config = config;
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void open() throws Exception {
+        super.open();
+        failure = new AtomicReference<>();
+        telemetry = VigilTelemetry.of(config.operator());
+        senderWakeup = new Wakeup();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        String client = getRuntimeContext().getJobInfo().getJobName() + "/" + getOperatorName() + "/" + subtask;
+        streams = ShardStreams.connect(config.endpoint(), config.operator(), config.timeout(), senderWakeup, this::fail);
+        OperatorStatus status = streams.status();
+        EventSchema inputSchema = SchemaProtos.fromProto(status.getSpec().getInputSchema());
+        EventSchema outputSchema = SchemaProtos.fromProto(status.getSpec().getOutputSchema());
+        if (!status.getSpec().getKeyField().equals(config.keyField())) {
+            throw new VigilConnectorException("operator '" + config.operator() + "' is keyed by '" + status.getSpec().getKeyField()
+                    + "' but the job keys it by '" + config.keyField() + "'");
+        }
+        int shards = status.getShardsCount();
+        eventMapping = new InputMapping<>((Class<IN>) config.inputType(), inputSchema, config.keyField(), shards);
+        resultMapping = new OutputMapping<>((Class<OUT>) config.outputType(), outputSchema);
+        decoded = new ColumnarBatch[shards];
+        for (int s = 0; s < shards; s++) {
+            decoded[s] = new ColumnarBatch(outputSchema, 64);
+        }
+        cursors = new int[shards];
+        reuse = new StreamRecord<>(null);
+        int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
+        window = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup);
+        BatchSender handler = new BatchSender(eventMapping, streams, window, BatchPolicy.of(config.maxBatchSize(), config.linger()),
+                senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null);
+        WaitStrategy waiting = config.linger().isZero()
+                ? new BlockingWaitStrategy()
+                : new LiteTimeoutBlockingWaitStrategy(Math.max(1, config.linger().toNanos()), TimeUnit.NANOSECONDS);
+        int columns = inputSchema.size();
+        sender = new RingWorker<>("vigil-sender-" + config.operator() + "-" + subtask, () -> new EventSlot(columns),
+                config.ringSize(), ProducerType.SINGLE, waiting, handler).start();
+        ring = sender.ring();
+        streams.openStreams(client, this::onResults, config.timeout());
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) {
+        throwIfFailed();
+        long slotSequence = claimSlot();
+        EventSlot slot = ring.get(slotSequence);
+        try {
+            slot.kind = EventSlot.EVENT;
+            slot.timestamp = element.hasTimestamp() ? element.getTimestamp() : getProcessingTimeService().getCurrentProcessingTime();
+            slot.sequence = ++sequence;
+            slot.publishNanos = System.nanoTime();
+            eventMapping.copy(element.getValue(), slot);
+        } catch (RuntimeException e) {
+            slot.kind = EventSlot.SKIP;
+            throw new VigilConnectorException("cannot send event to operator '" + config.operator() + "': " + e.getMessage(), e);
+        } finally {
+            ring.publish(slotSequence);
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) {
+        throwIfFailed();
+        publishControl(EventSlot.WATERMARK, mark.getTimestamp());
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        drain();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        drain();
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopping = true;
+        if (senderWakeup != null) {
+            senderWakeup.signal();
+        }
+        if (sender != null) {
+            sender.halt();
+            sender.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        if (streams != null) {
+            streams.close();
+        }
+        super.close();
+    }
+
+    /** Sends everything published so far and emits all of its results before returning. */
+    private void drain() throws InterruptedException {
+        long flush = publishControl(EventSlot.FLUSH, 0);
+        while (emittedRingSequence < flush) {
+            throwIfFailed();
+            if (!mailbox.tryYield()) {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+        throwIfFailed();
+    }
+
+    private long publishControl(byte kind, long timestamp) {
+        long slotSequence = claimSlot();
+        EventSlot slot = ring.get(slotSequence);
+        slot.kind = kind;
+        slot.timestamp = timestamp;
+        ring.publish(slotSequence);
+        return slotSequence;
+    }
+
+    private long claimSlot() {
+        while (true) {
+            try {
+                return ring.tryNext();
+            } catch (InsufficientCapacityException full) {
+                // Back-pressure: let the mailbox emit results (which frees rounds) until the sender catches up.
+                throwIfFailed();
+                if (!mailbox.tryYield()) {
+                    LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+    }
+
+    // ---- network threads ----
+
+    private void onResults(int shard, ResultBatch results) {
+        Round round = window.inFlight(results.getBatchId());
+        if (round == null) {
+            fail(new VigilConnectorException("operator '" + config.operator() + "' shard " + shard
+                    + " answered batch " + results.getBatchId() + ", which is not in flight"));
+            return;
+        }
+        round.results[shard] = results;
+        if (round.pending.decrementAndGet() == 0) {
+            scheduleEmit();
+        }
+    }
+
+    private void fail(VigilConnectorException e) {
+        if (failure.compareAndSet(null, e)) {
+            senderWakeup.signal();
+            mailbox.execute(this::throwIfFailed, "vigil failure");
+        }
+    }
+
+    private void scheduleEmit() {
+        mailbox.execute(this::emitReady, "vigil results");
+    }
+
+    // ---- mailbox thread ----
+
+    private void emitReady() throws BatchFormatException {
+        Round round;
+        while ((round = window.readyHead()) != null) {
+            emit(round);
+            emittedRingSequence = round.lastRingSequence;
+            window.release();
+        }
+    }
+
+    private void emit(Round round) throws BatchFormatException {
+        int shards = decoded.length;
+        for (int s = 0; s < shards; s++) {
+            decoded[s].clear();
+            cursors[s] = 0;
+            if (round.results[s] != null) {
+                BatchCodec.decodeResults(round.results[s], decoded[s]);
+            }
+        }
+        int emitted = 0;
+        while (true) {
+            int next = -1;
+            long lowest = Long.MAX_VALUE;
+            for (int s = 0; s < shards; s++) {
+                if (cursors[s] < decoded[s].rowCount() && decoded[s].sequence(cursors[s]) < lowest) {
+                    lowest = decoded[s].sequence(cursors[s]);
+                    next = s;
+                }
+            }
+            if (next < 0) {
+                break;
+            }
+            int row = cursors[next]++;
+            output.collect(reuse.replace(resultMapping.create(decoded[next], row), decoded[next].timestamp(row)));
+            emitted++;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < round.rows; i++) {
+            telemetry.recordLatencyMicros((now - round.publishNanos[i]) / 1000);
+        }
+        telemetry.recordEvents(round.rows);
+        telemetry.recordResults(emitted);
+        if (round.hasWatermark) {
+            output.emitWatermark(new Watermark(round.watermark));
+        }
+    }
+
+    private void throwIfFailed() {
+        VigilConnectorException e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+}
