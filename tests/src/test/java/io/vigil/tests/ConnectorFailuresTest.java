@@ -1,0 +1,120 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.vigil.examples.fraud.Alert;
+import io.vigil.examples.fraud.CollectingSink;
+import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.examples.fraud.Transaction;
+import io.vigil.flink.VigilFunction;
+import io.vigil.runtime.FunctionHost;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A job whose Vigil function cannot be used fails with a message that says why. */
+class ConnectorFailuresTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
+
+    static FunctionHost host;
+    static ManagedChannel channel;
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        host = TestHosts.start();
+        channel = TestHosts.channel(host);
+        TestHosts.control(channel).deploy(FraudRules.spec(1));
+    }
+
+    @AfterAll
+    static void stopHost() {
+        channel.shutdownNow();
+        host.close();
+    }
+
+    @Test
+    void aHostThatIsDownFailsTheTaskNamingTheEndpoint() throws Exception {
+        int freePort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            freePort = socket.getLocalPort();
+        }
+        String endpoint = "127.0.0.1:" + freePort;
+        assertThat(rootMessage(() -> run(FraudDetectionJob.Settings.defaults(endpoint, 100))))
+                .contains("the Vigil function host at " + endpoint + " is unreachable");
+    }
+
+    @Test
+    void anOperatorThatIsNotDeployedFailsTheTaskNamingIt() {
+        String endpoint = "127.0.0.1:" + host.port();
+        FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, "no-such-rules", 100, 1, 0.01, 64,
+                Duration.ofMillis(1));
+        assertThat(rootMessage(() -> run(settings)))
+                .contains("operator 'no-such-rules' is not deployed on the Vigil function host at " + endpoint);
+    }
+
+    @Test
+    void aJobKeyedByAnotherFieldThanTheOperatorIsRefused() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        VigilFunction.<Transaction, Alert>builder()
+                .setEndpoint("127.0.0.1:" + host.port())
+                .setOperator(FraudRules.OPERATOR)
+                .setInputType(Transaction.class)
+                .setOutputType(Alert.class)
+                .setKeyField("merchantId")
+                .build()
+                .applyTo(env.fromData(new Transaction("t1", "c1", "m1", 10, 1, 1, 1000)))
+                .sinkTo(new CollectingSink<>());
+        assertThat(rootMessage(() -> env.execute("wrong key")))
+                .contains("operator 'fraud-rules' is keyed by 'cardId' but the job keys it by 'merchantId'");
+    }
+
+    @Test
+    void anOutputTypeThatLacksAFieldIsRefused() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        VigilFunction.<Transaction, Transaction>builder()
+                .setEndpoint("127.0.0.1:" + host.port())
+                .setOperator(FraudRules.OPERATOR)
+                .setInputType(Transaction.class)
+                .setOutputType(Transaction.class)
+                .setKeyField("cardId")
+                .build()
+                .applyTo(env.fromData(new Transaction("t1", "c1", "m1", 10, 1, 1, 1000)))
+                .sinkTo(new CollectingSink<>());
+        assertThat(rootMessage(() -> env.execute("wrong output")))
+                .contains("has no setter for field 'rule' (STRING) of the operator's output schema");
+    }
+
+    static void run(FraudDetectionJob.Settings settings) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        FraudDetectionJob.alerts(env, settings).sinkTo(new CollectingSink<>());
+        env.execute("failing job");
+    }
+
+    interface Job {
+        void run() throws Exception;
+    }
+
+    static String rootMessage(Job job) {
+        Throwable[] failure = new Throwable[1];
+        assertThatThrownBy(() -> job.run()).satisfies(t -> failure[0] = t);
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure[0]; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        return messages + ExceptionUtils.stringifyException(failure[0]);
+    }
+}

@@ -1,0 +1,152 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.api.proto.Diagnostic;
+import io.vigil.api.proto.HealthResponse;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.runtime.FunctionHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Deploy, Update, Undeploy, List, Describe and Health against a real host over gRPC. */
+class ControlPlaneTest {
+    static final String BIG = "@name('big') select 'BIG' as rule, cardId, txnId, amount, ts from Txn(amount > 1000)";
+
+    FunctionHost host;
+    ManagedChannel channel;
+    ControlPlaneClient control;
+
+    @BeforeEach
+    void start() throws Exception {
+        host = TestHosts.start();
+        channel = TestHosts.channel(host);
+        control = TestHosts.control(channel);
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        host.close();
+    }
+
+    @Test
+    void healthNamesTheLanguagesFromPlugins() {
+        HealthResponse health = control.health();
+        assertThat(health.getState()).isEqualTo(HealthResponse.State.SERVING);
+        assertThat(health.getLanguagesList()).contains("esper");
+    }
+
+    @Test
+    void esperIsLoadedInItsOwnClassLoaderNotFromTheHostsClassPath() {
+        assertThatThrownBy(() -> Class.forName("com.espertech.esper.runtime.client.EPRuntime"))
+                .isInstanceOf(ClassNotFoundException.class);
+        control.deploy(FraudRules.spec("isolated", BIG, 1));
+        assertThat(control.describe("isolated").getVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void deployListDescribeUndeploy() {
+        OperatorStatus deployed = control.deploy(FraudRules.spec("big-charges", BIG, 3));
+        assertThat(deployed.getVersion()).isEqualTo(1);
+        assertThat(deployed.getShardsCount()).isEqualTo(3);
+        assertThat(deployed.getKeyGroups()).isEqualTo(128);
+
+        control.deploy(FraudRules.spec(2));
+        assertThat(control.list()).extracting(s -> s.getSpec().getName()).containsExactly("big-charges", "fraud-rules");
+        OperatorStatus described = control.describe("fraud-rules");
+        assertThat(described.getSpec().getLanguage()).isEqualTo("esper");
+        assertThat(described.getSpec().getKeyField()).isEqualTo("cardId");
+        assertThat(described.getShardsList()).extracting(s -> s.getShard()).containsExactly(0, 1);
+        assertThat(control.health().getOperators()).isEqualTo(2);
+
+        assertThat(control.undeploy("big-charges").getName()).isEqualTo("big-charges");
+        assertThat(control.list()).extracting(s -> s.getSpec().getName()).containsExactly("fraud-rules");
+        assertThatThrownBy(() -> control.describe("big-charges"))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void malformedEplIsRejectedWithLineAndColumnAndNothingIsDeployed() {
+        String epl = "@name('ok') select 'A' as rule, cardId, txnId, amount, ts from Txn;\n"
+                + "\n"
+                + "@name('broken') select 'B' as rule, cardId, txnId, amount, ts frm Txn";
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("broken", epl, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("operator 'broken' does not compile").contains("line 3");
+                    Diagnostic diagnostic = e.diagnostics().get(0);
+                    assertThat(diagnostic.getLine()).isEqualTo(3);
+                    assertThat(diagnostic.getColumn()).as("Esper points at the token after the stray word").isEqualTo(67);
+                });
+        assertThat(control.list()).isEmpty();
+    }
+
+    @Test
+    void unknownPropertyIsLocated() {
+        String epl = "select 'B' as rule, cardId, txnId, amount, timestamp as ts from Txn";
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("typo", epl, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                    assertThat(e.getMessage()).contains("timestamp");
+                    assertThat(e.diagnostics().get(0).getLine()).isEqualTo(1);
+                    assertThat(e.diagnostics().get(0).getColumn()).isEqualTo(44);
+                });
+    }
+
+    @Test
+    void unknownLanguageNamesTheLanguagesTheHostRuns() {
+        OperatorSpec spec = FraudRules.spec("cobol", BIG, 1).toBuilder().setLanguage("cobol").build();
+        assertThatThrownBy(() -> control.deploy(spec))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("unknown language 'cobol'").contains("this host runs: esper");
+                });
+    }
+
+    @Test
+    void invalidSpecsAreRejectedWithTheReason() {
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("k", BIG, 1).toBuilder().setKeyField("card").build()))
+                .hasMessageContaining("key field 'card' is not a field of input schema");
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("Bad_Name", BIG, 1)))
+                .hasMessageContaining("must be lower-case letters");
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("many", BIG, 500)))
+                .hasMessageContaining("shards must be between 1 and 128");
+        assertThat(control.list()).isEmpty();
+    }
+
+    @Test
+    void deployingTwiceIsRefused() {
+        control.deploy(FraudRules.spec("twice", BIG, 1));
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("twice", BIG, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
+    }
+
+    @Test
+    void updateActivatesANewVersionAndABrokenUpdateKeepsTheOldOne() {
+        control.deploy(FraudRules.spec("rules", BIG, 2));
+        OperatorStatus updated = control.update(FraudRules.spec("rules", BIG.replace("1000", "500"), 2));
+        assertThat(updated.getVersion()).isEqualTo(2);
+        assertThat(updated.getShardsList()).allMatch(s -> s.getVersion() == 2);
+        assertThat(updated.getSpec().getSource()).contains("500");
+
+        assertThatThrownBy(() -> control.update(FraudRules.spec("rules", "select nonsense from Txn", 2)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        OperatorStatus after = control.describe("rules");
+        assertThat(after.getVersion()).isEqualTo(2);
+        assertThat(after.getSpec().getSource()).contains("500");
+
+        assertThatThrownBy(() -> control.update(FraudRules.spec("rules", BIG, 3)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class,
+                        e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+        assertThatThrownBy(() -> control.update(FraudRules.spec("absent", BIG, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+}

@@ -1,0 +1,47 @@
+package io.vigil.tests;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.runtime.FunctionHost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Starts real function hosts on loopback with the plugins the build unpacked for the tests. */
+final class TestHosts {
+    private TestHosts() {
+    }
+
+    static Path plugins() {
+        Path plugins = Path.of(System.getProperty("vigil.plugins", "target/plugins"));
+        if (!Files.isDirectory(plugins.resolve("esper"))) {
+            throw new IllegalStateException("the Esper plugin is not unpacked at " + plugins.toAbsolutePath()
+                    + "; run the tests through Maven (./mvnw verify)");
+        }
+        return plugins;
+    }
+
+    static FunctionHost start() throws IOException {
+        return start(Duration.ofSeconds(2));
+    }
+
+    static FunctionHost start(Duration gracePeriod) throws IOException {
+        return FunctionHost.builder()
+                .bindAddress("127.0.0.1")
+                .port(0)
+                .pluginsDirectory(plugins())
+                .gracePeriod(gracePeriod)
+                .build()
+                .start();
+    }
+
+    static ManagedChannel channel(FunctionHost host) {
+        return NettyChannelBuilder.forTarget("127.0.0.1:" + host.port()).usePlaintext().build();
+    }
+
+    static ControlPlaneClient control(ManagedChannel channel) {
+        return new ControlPlaneClient(channel, Duration.ofSeconds(30));
+    }
+}
