@@ -1,0 +1,108 @@
+package io.vigil.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.dsl.ProducerType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RingWorkerTest {
+    static final class Slot {
+        long value;
+        boolean stop;
+    }
+
+    @Test
+    void oneThreadHandlesEverySlotInOrderAndStopsAfterDraining() throws Exception {
+        List<Long> seen = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        RingWorker<Slot>[] worker = new RingWorker[1];
+        EventHandler<Slot> handler = (slot, sequence, endOfBatch) -> {
+            threads.add(Thread.currentThread());
+            if (slot.stop) {
+                worker[0].haltFromHandler();
+            } else {
+                seen.add(slot.value);
+            }
+        };
+        worker[0] = new RingWorker<>("test-ring", Slot::new, 64, ProducerType.SINGLE, new BlockingWaitStrategy(), handler).start();
+        for (long i = 0; i < 1_000; i++) {
+            long sequence = worker[0].ring().next();
+            Slot slot = worker[0].ring().get(sequence);
+            slot.value = i;
+            slot.stop = false;
+            worker[0].ring().publish(sequence);
+        }
+        long sequence = worker[0].ring().next();
+        worker[0].ring().get(sequence).stop = true;
+        worker[0].ring().publish(sequence);
+
+        assertThat(worker[0].join(TimeUnit.SECONDS.toMillis(10))).isTrue();
+        assertThat(seen).hasSize(1_000);
+        for (int i = 0; i < seen.size(); i++) {
+            assertThat(seen.get(i)).isEqualTo(i);
+        }
+        assertThat(threads).allMatch(t -> t == worker[0].thread());
+    }
+
+    @Test
+    void aHandlerExceptionIsRecordedAndTheRingKeepsRunning() throws Exception {
+        List<Long> seen = new ArrayList<>();
+        RingWorker<Slot> worker = new RingWorker<>("test-ring", Slot::new, 8, ProducerType.SINGLE, new BlockingWaitStrategy(),
+                (slot, sequence, endOfBatch) -> {
+                    if (slot.value == 1) {
+                        throw new IllegalStateException("boom");
+                    }
+                    seen.add(slot.value);
+                }).start();
+        for (long i = 0; i < 3; i++) {
+            long sequence = worker.ring().next();
+            worker.ring().get(sequence).value = i;
+            worker.ring().publish(sequence);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (worker.ring().getMinimumGatingSequence() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        worker.halt();
+        assertThat(worker.join(10_000)).isTrue();
+        assertThat(seen).containsExactly(0L, 2L);
+        assertThat(worker.failure()).hasMessage("boom");
+    }
+
+    @Test
+    void batchPolicyClosesOnSizeAndAfterLingerOnDrain() {
+        BatchPolicy policy = BatchPolicy.of(100, Duration.ofMillis(2));
+        assertThat(policy.isFull(99)).isFalse();
+        assertThat(policy.isFull(100)).isTrue();
+        assertThat(policy.closesOnDrain(0, 1_999_999)).isFalse();
+        assertThat(policy.closesOnDrain(0, 2_000_000)).isTrue();
+        assertThat(BatchPolicy.of(10, Duration.ZERO).closesOnDrain(5, 5)).isTrue();
+    }
+
+    @Test
+    void creditsAreSpentOncePerBatchAndGrantsWakeTheSender() throws Exception {
+        Wakeup wakeup = new Wakeup();
+        Credits credits = new Credits(wakeup);
+        assertThat(credits.tryAcquire()).isFalse();
+        credits.grant(2);
+        assertThat(credits.tryAcquire()).isTrue();
+        assertThat(credits.tryAcquire()).isTrue();
+        assertThat(credits.tryAcquire()).isFalse();
+
+        Thread granter = new Thread(() -> credits.grant(1));
+        long start = System.nanoTime();
+        granter.start();
+        while (!credits.tryAcquire()) {
+            wakeup.await(5, TimeUnit.SECONDS);
+        }
+        granter.join();
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(credits.available()).isZero();
+    }
+}
