@@ -56,8 +56,8 @@ public final class VigilFunction<IN, OUT> {
         private String keyField;
         private int maxBatchSize = 1024;
         private Duration linger = Duration.ofMillis(2);
-        private int ringSize = 8192;
-        private int roundsInFlight = 16;
+        private int ringSize = 4096;
+        private int roundsInFlight = 4;
         private Duration timeout = Duration.ofSeconds(10);
 
         public Builder<IN, OUT> setEndpoint(String hostAndPort) {

@@ -61,7 +61,7 @@ class ConnectorFailuresTest {
     void anOperatorThatIsNotDeployedFailsTheTaskNamingIt() {
         String endpoint = "127.0.0.1:" + host.port();
         FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, "no-such-rules", 100, 1, 0.01, 64,
-                Duration.ofMillis(1));
+                Duration.ofMillis(1), 0);
         assertThat(rootMessage(() -> run(settings)))
                 .contains("operator 'no-such-rules' is not deployed on the Vigil function host at " + endpoint);
     }

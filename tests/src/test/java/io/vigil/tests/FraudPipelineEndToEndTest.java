@@ -112,7 +112,7 @@ class FraudPipelineEndToEndTest {
         CollectingSink<Alert> alerts = new CollectingSink<>();
         // Batches of one row with no linger: every event is its own round trip.
         FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(endpoint(), FraudRules.OPERATOR, EVENTS, SEED, FRAUD_RATE,
-                1, Duration.ZERO)).sinkTo(alerts);
+                1, Duration.ZERO, 0)).sinkTo(alerts);
         env.execute("fraud single-event batches");
 
         Set<String> seen = new HashSet<>();
@@ -134,7 +134,7 @@ class FraudPipelineEndToEndTest {
     }
 
     static FraudDetectionJob.Settings settings(Duration linger) {
-        return new FraudDetectionJob.Settings(endpoint(), FraudRules.OPERATOR, EVENTS, SEED, FRAUD_RATE, 512, linger);
+        return new FraudDetectionJob.Settings(endpoint(), FraudRules.OPERATOR, EVENTS, SEED, FRAUD_RATE, 512, linger, 0);
     }
 
     static final class Count implements AggregateFunction<Alert, Long, Long> {

@@ -39,8 +39,9 @@ public final class FraudDemo {
 
     /** Runs the demo; true when every rule scored precision = recall = 1.0. */
     public static boolean run(Options options, PrintStream out) throws Exception {
-        out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards%n",
-                options.events, options.seed, options.parallelism, options.shards);
+        out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards, %s%n",
+                options.events, options.seed, options.parallelism, options.shards,
+                options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
         try (FunctionHost host = FunctionHost.builder()
                 .bindAddress("127.0.0.1")
                 .port(0)
@@ -69,7 +70,7 @@ public final class FraudDemo {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism, new Configuration());
             CollectingSink<Alert> sink = new CollectingSink<>();
             FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, options.events,
-                    options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis));
+                    options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate);
             FraudDetectionJob.alerts(env, settings).sinkTo(sink).name("alerts");
 
             JobClient job = env.executeAsync("vigil-fraud-demo");
@@ -122,6 +123,7 @@ public final class FraudDemo {
         int shards = 2;
         int batchSize = 1024;
         long lingerMillis = 2;
+        double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 
         public static Options defaults() {
@@ -144,7 +146,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -159,6 +161,7 @@ public final class FraudDemo {
                     case "--shards" -> options.shards = Integer.parseInt(value);
                     case "--batch-size" -> options.batchSize = Integer.parseInt(value);
                     case "--linger-ms" -> options.lingerMillis = Long.parseLong(value);
+                    case "--rate" -> options.rate = Double.parseDouble(value.replace("_", ""));
                     case "--plugins" -> options.plugins = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }

@@ -4,6 +4,7 @@ import io.vigil.flink.VigilFunction;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,11 +12,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /** The Flink job: seeded transactions → the fraud-rules operator on a Vigil function host → alerts. */
 public final class FraudDetectionJob {
 
-    /** What the job reads and where it sends it. */
+    /** What the job reads and where it sends it; {@code eventsPerSecond} 0 means as fast as possible. */
     public record Settings(String endpoint, String operator, long events, long seed, double fraudRate,
-                           int maxBatchSize, Duration linger) {
+                           int maxBatchSize, Duration linger, double eventsPerSecond) {
         public static Settings defaults(String endpoint, long events) {
-            return new Settings(endpoint, FraudRules.OPERATOR, events, 42, 0.003, 1024, Duration.ofMillis(2));
+            return new Settings(endpoint, FraudRules.OPERATOR, events, 42, 0.003, 1024, Duration.ofMillis(2), 0);
         }
     }
 
@@ -25,7 +26,9 @@ public final class FraudDetectionJob {
     public static DataStream<Alert> alerts(StreamExecutionEnvironment env, Settings settings) {
         DataGeneratorSource<Transaction> source = new DataGeneratorSource<>(
                 new TransactionSource(settings.seed(), settings.events(), settings.fraudRate()),
-                settings.events(), TypeInformation.of(Transaction.class));
+                settings.events(),
+                settings.eventsPerSecond() > 0 ? RateLimiterStrategy.perSecond(settings.eventsPerSecond()) : RateLimiterStrategy.noOp(),
+                TypeInformation.of(Transaction.class));
         DataStream<Transaction> transactions = env
                 .fromSource(source, WatermarkStrategy.<Transaction>forMonotonousTimestamps()
                         .withTimestampAssigner((transaction, previous) -> transaction.getTs()), "transactions")
