@@ -129,8 +129,12 @@ class DataPlaneErrorsTest {
     void aClientThatOverdrawsItsCreditsIsStopped() throws Exception {
         try (RawStream stream = new RawStream(channel).open("all", 0, TXN)) {
             int credits = stream.next().getOpened().getCredits();
-            for (int i = 1; i <= credits + 50; i++) {
-                stream.send(transactions(i, "c" + i), i);
+            // Batches big enough that the host is still on the first while the last ones arrive.
+            String[] cards = new String[20_000];
+            java.util.Arrays.setAll(cards, i -> "c" + i);
+            EventBatch big = BatchCodec.encodeEvents(transactions(1, cards), 1, false, 0);
+            for (int i = 1; i <= credits + 5; i++) {
+                stream.send(big.toBuilder().setId(i).build());
             }
             HostFrame frame;
             do {

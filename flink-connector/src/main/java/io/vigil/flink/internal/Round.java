@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * decrement publishes everything written to the round before it.
  */
 final class Round {
-    long id;
+    // Volatile, and written after pending is re-armed: a thread that reads the new id then also
+    // sees pending at 1 or above, so a round being refilled never looks ready to emit.
+    volatile long id;
     final ColumnarBatch[] batches;
     final ResultBatch[] results;
     final AtomicInteger pending = new AtomicInteger();
@@ -36,7 +38,7 @@ final class Round {
     }
 
     void reset(long newId, long nowNanos) {
-        id = newId;
+        pending.set(1);
         for (ColumnarBatch batch : batches) {
             batch.clear();
         }
@@ -44,7 +46,7 @@ final class Round {
         rows = 0;
         hasWatermark = false;
         openedAtNanos = nowNanos;
-        pending.set(1);
+        id = newId;
     }
 
     void recordPublish(long nanos) {
