@@ -3,48 +3,27 @@ package io.vigil.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
 import io.vigil.examples.fraud.Alert;
 import io.vigil.examples.fraud.CollectingSink;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.Transaction;
 import io.vigil.flink.VigilFunction;
-import io.vigil.runtime.FunctionHost;
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A job whose Vigil function cannot be used fails with a message that says why. */
 class ConnectorFailuresTest {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK = TestHosts.flink();
 
-    static FunctionHost host;
-    static ManagedChannel channel;
-
-    @BeforeAll
-    static void startHost() throws Exception {
-        host = TestHosts.start();
-        channel = TestHosts.channel(host);
-        TestHosts.control(channel).deploy(FraudRules.spec(1));
-    }
-
-    @AfterAll
-    static void stopHost() {
-        channel.shutdownNow();
-        host.close();
-    }
+    @RegisterExtension
+    static final FraudRulesHost HOST = new FraudRulesHost(1);
 
     @Test
     void aHostThatIsDownFailsTheTaskNamingTheEndpoint() throws Exception {
@@ -59,7 +38,7 @@ class ConnectorFailuresTest {
 
     @Test
     void anOperatorThatIsNotDeployedFailsTheTaskNamingIt() {
-        String endpoint = "127.0.0.1:" + host.port();
+        String endpoint = HOST.endpoint();
         FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, "no-such-rules", 100, 1, 0.01, 64,
                 Duration.ofMillis(1), 0);
         assertThat(rootMessage(() -> run(settings)))
@@ -70,7 +49,7 @@ class ConnectorFailuresTest {
     void aJobKeyedByAnotherFieldThanTheOperatorIsRefused() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         VigilFunction.<Transaction, Alert>builder()
-                .setEndpoint("127.0.0.1:" + host.port())
+                .setEndpoint(HOST.endpoint())
                 .setOperator(FraudRules.OPERATOR)
                 .setInputType(Transaction.class)
                 .setOutputType(Alert.class)
@@ -86,7 +65,7 @@ class ConnectorFailuresTest {
     void anOutputTypeThatLacksAFieldIsRefused() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         VigilFunction.<Transaction, Transaction>builder()
-                .setEndpoint("127.0.0.1:" + host.port())
+                .setEndpoint(HOST.endpoint())
                 .setOperator(FraudRules.OPERATOR)
                 .setInputType(Transaction.class)
                 .setOutputType(Transaction.class)

@@ -2,7 +2,6 @@ package io.vigil.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
 import io.vigil.examples.fraud.Alert;
 import io.vigil.examples.fraud.CollectingSink;
 import io.vigil.examples.fraud.ExpectedAlert;
@@ -12,7 +11,6 @@ import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.Rule;
 import io.vigil.examples.fraud.Transaction;
 import io.vigil.examples.fraud.TransactionGenerator;
-import io.vigil.runtime.FunctionHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,13 +20,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,26 +37,10 @@ class FraudPipelineEndToEndTest {
     static final double FRAUD_RATE = 0.004;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK = TestHosts.flink();
 
-    static FunctionHost host;
-    static ManagedChannel channel;
-
-    @BeforeAll
-    static void startHost() throws Exception {
-        host = TestHosts.start();
-        channel = TestHosts.channel(host);
-        TestHosts.control(channel).deploy(FraudRules.spec(2));
-    }
-
-    @AfterAll
-    static void stopHost() {
-        channel.shutdownNow();
-        host.close();
-    }
+    @RegisterExtension
+    static final FraudRulesHost HOST = new FraudRulesHost(2);
 
     @Test
     void alertsEqualTheInjectedFraudExactlyForEveryRule() throws Exception {
@@ -130,7 +109,7 @@ class FraudPipelineEndToEndTest {
     }
 
     static String endpoint() {
-        return "127.0.0.1:" + host.port();
+        return HOST.endpoint();
     }
 
     static FraudDetectionJob.Settings settings(Duration linger) {

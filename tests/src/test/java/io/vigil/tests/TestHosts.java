@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Starts real function hosts on loopback with the plugins the build unpacked for the tests. */
 final class TestHosts {
@@ -35,6 +37,14 @@ final class TestHosts {
                 .gracePeriod(gracePeriod)
                 .build()
                 .start();
+    }
+
+    /** A MiniCluster with one task manager of two slots, for one test class. */
+    static MiniClusterExtension flink() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
     }
 
     static ManagedChannel channel(FunctionHost host) {

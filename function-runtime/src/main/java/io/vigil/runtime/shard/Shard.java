@@ -2,7 +2,6 @@ package io.vigil.runtime.shard;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchCodec;
@@ -85,51 +84,25 @@ public final class Shard implements EventHandler<ShardTask> {
     // ---- called by network and control threads ----
 
     public void open(StreamSession session) {
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.OPEN;
-        task.session = session;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::open, session);
     }
 
     public void batch(StreamSession session, EventBatch batch) {
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.BATCH;
-        task.session = session;
-        task.batch = batch;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::batch, session, batch);
     }
 
     public void closeStream(StreamSession session, boolean clientCompleted) {
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.CLOSE_STREAM;
-        task.session = session;
-        task.clientCompleted = clientCompleted;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::closeStream, session, clientCompleted);
     }
 
     public void failStream(StreamSession session, Error.Code code, String message) {
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.FAIL_STREAM;
-        task.session = session;
-        task.errorCode = code;
-        task.errorMessage = message;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::failStream, session, code, message);
     }
 
     /** Switches to {@code next} at the next batch boundary; completes once it is active. */
     public CompletableFuture<Void> swap(OperatorInstance next, long nextVersion) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.SWAP;
-        task.nextInstance = next;
-        task.nextVersion = nextVersion;
-        task.done = done;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::swap, next, nextVersion, done);
         return done;
     }
 
@@ -140,23 +113,12 @@ public final class Shard implements EventHandler<ShardTask> {
     public CompletableFuture<Void> stop(Error.Code code, String message) {
         accepting = false;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        long sequence = claim();
-        ShardTask task = worker.ring().get(sequence);
-        task.kind = ShardTask.Kind.STOP;
-        task.errorCode = code;
-        task.errorMessage = message;
-        task.done = done;
-        worker.ring().publish(sequence);
+        worker.ring().publishEvent(ShardTask::stop, code, message, done);
         return done;
     }
 
     public boolean awaitStopped(long millis) throws InterruptedException {
         return worker.join(millis);
-    }
-
-    private long claim() {
-        RingBuffer<ShardTask> ring = worker.ring();
-        return ring.next();
     }
 
     // ---- the shard thread ----

@@ -19,6 +19,47 @@ final class ShardTask {
     long nextVersion;
     CompletableFuture<Void> done;
 
+    // Translators for RingBuffer.publishEvent: method references to static methods, so publishing
+    // allocates nothing.
+
+    static void open(ShardTask task, long sequence, StreamSession session) {
+        task.kind = Kind.OPEN;
+        task.session = session;
+    }
+
+    static void batch(ShardTask task, long sequence, StreamSession session, EventBatch batch) {
+        task.kind = Kind.BATCH;
+        task.session = session;
+        task.batch = batch;
+    }
+
+    static void closeStream(ShardTask task, long sequence, StreamSession session, Boolean clientCompleted) {
+        task.kind = Kind.CLOSE_STREAM;
+        task.session = session;
+        task.clientCompleted = clientCompleted;
+    }
+
+    static void failStream(ShardTask task, long sequence, StreamSession session, Error.Code code, String message) {
+        task.kind = Kind.FAIL_STREAM;
+        task.session = session;
+        task.errorCode = code;
+        task.errorMessage = message;
+    }
+
+    static void swap(ShardTask task, long sequence, OperatorInstance next, Long nextVersion, CompletableFuture<Void> done) {
+        task.kind = Kind.SWAP;
+        task.nextInstance = next;
+        task.nextVersion = nextVersion;
+        task.done = done;
+    }
+
+    static void stop(ShardTask task, long sequence, Error.Code code, String message, CompletableFuture<Void> done) {
+        task.kind = Kind.STOP;
+        task.errorCode = code;
+        task.errorMessage = message;
+        task.done = done;
+    }
+
     void clear() {
         kind = null;
         session = null;

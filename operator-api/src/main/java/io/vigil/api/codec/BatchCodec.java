@@ -8,7 +8,9 @@ import io.vigil.api.proto.ResultBatch;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.schema.FieldDef;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
+import java.util.function.LongConsumer;
 
 /** Encodes a {@link ColumnarBatch} into the wire's columnar messages and decodes it back, checking it against the schema. */
 public final class BatchCodec {
@@ -17,14 +19,7 @@ public final class BatchCodec {
 
     public static EventBatch encodeEvents(ColumnarBatch batch, long id, boolean hasWatermark, long watermark) {
         EventBatch.Builder builder = EventBatch.newBuilder().setId(id).setRowCount(batch.rowCount());
-        int rows = batch.rowCount();
-        for (int r = 0; r < rows; r++) {
-            builder.addTimestamps(batch.timestamp(r));
-            builder.addSequences(batch.sequence(r));
-        }
-        for (int c = 0; c < batch.schema().size(); c++) {
-            builder.addColumns(encodeColumn(batch, c));
-        }
+        encodeRows(batch, builder::addTimestamps, builder::addSequences, builder::addColumns);
         if (hasWatermark) {
             builder.setWatermark(watermark);
         }
@@ -33,15 +28,19 @@ public final class BatchCodec {
 
     public static ResultBatch encodeResults(ColumnarBatch batch, long batchId, long version) {
         ResultBatch.Builder builder = ResultBatch.newBuilder().setBatchId(batchId).setVersion(version).setRowCount(batch.rowCount());
+        encodeRows(batch, builder::addTimestamps, builder::addSequences, builder::addColumns);
+        return builder.build();
+    }
+
+    private static void encodeRows(ColumnarBatch batch, LongConsumer timestamps, LongConsumer sequences, Consumer<Column> columns) {
         int rows = batch.rowCount();
         for (int r = 0; r < rows; r++) {
-            builder.addTimestamps(batch.timestamp(r));
-            builder.addSequences(batch.sequence(r));
+            timestamps.accept(batch.timestamp(r));
+            sequences.accept(batch.sequence(r));
         }
         for (int c = 0; c < batch.schema().size(); c++) {
-            builder.addColumns(encodeColumn(batch, c));
+            columns.accept(encodeColumn(batch, c));
         }
-        return builder.build();
     }
 
     /** Appends the rows of {@code message} to {@code target}. */
