@@ -31,7 +31,10 @@ public final class Main {
             }
         }
         FunctionHost host = settings.build().start();
-        Runtime.getRuntime().addShutdownHook(new Thread(host::close, "vigil-host-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            host.close();
+            System.out.println("vigil function host stopped");
+        }, "vigil-host-shutdown"));
         System.out.println("vigil function host listening on port " + host.port());
         host.awaitTermination();
     }

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * One shard's Esper runtime. Its clock is external: it starts at the first event's timestamp and
- * then moves only with watermarks, so windows and {@code timer:within} run on Flink's event time.
+ * then moves only with watermarks (not with the end-of-input watermark), so windows and
+ * {@code timer:within} run on Flink's event time.
  * Results are collected synchronously by the statements' listeners while an event or a time
  * advance is being processed, and stamped with what caused them.
  */
@@ -62,7 +63,9 @@ final class EsperOperatorInstance implements OperatorInstance {
 
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
-        if (eventTime <= clock) {
+        // The end-of-input watermark is not a time: Esper would run every periodic schedule
+        // (say, 'output every 5 sec') once per period all the way to the end of the epoch.
+        if (eventTime <= clock || eventTime == Long.MAX_VALUE) {
             return;
         }
         results = output;

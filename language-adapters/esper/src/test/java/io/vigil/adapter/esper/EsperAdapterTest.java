@@ -67,6 +67,9 @@ class EsperAdapterTest {
 
             instance.advanceTime(104_000, 2, out);
             assertThat(instance.eventTime()).as("the clock never goes back").isEqualTo(105_000);
+
+            instance.advanceTime(Long.MAX_VALUE, 2, out);
+            assertThat(instance.eventTime()).as("end of input does not run periodic output to the end of time").isEqualTo(105_000);
         }
     }
 
