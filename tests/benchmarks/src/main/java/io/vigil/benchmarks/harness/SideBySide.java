@@ -1,0 +1,170 @@
+package io.vigil.benchmarks.harness;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.runtime.FunctionHost;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side-by-side benchmark: the same rule (a small charge followed by a large one on the same
+ * card) on the same seeded payments, five ways, in one run on one machine. For each variant it
+ * finds the maximum throughput (source unthrottled), then measures latency at 70 % of it, and
+ * writes a markdown table and a PNG chart.
+ */
+public final class SideBySide {
+    private SideBySide() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.parse(args);
+        System.out.printf(Locale.ROOT, "Side-by-side benchmark: %,d events per Flink run (%,d for one call per event, %,d for the host alone), "
+                        + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
+                settings.parallelism, settings.shards);
+        Map<Variant, Result> results = new EnumMap<>(Variant.class);
+        try (FunctionHost host = FunctionHost.builder().bindAddress("127.0.0.1").port(0).pluginsDirectory(settings.plugins).build().start()) {
+            String endpoint = "127.0.0.1:" + host.port();
+            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            try {
+                new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, endpoint);
+                HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
+                for (Variant variant : settings.variants) {
+                    long events = switch (variant) {
+                        case CALL_PER_EVENT -> settings.perCallEvents;
+                        case HOST_ONLY -> settings.hostEvents;
+                        default -> settings.events;
+                    };
+                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : flink.run(variant, events, 0);
+                    double rate = 0.7 * max.eventsPerSecond();
+                    long loadEvents = Math.max(10_000, Math.min(events, (long) (rate * settings.loadSeconds)));
+                    Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : flink.run(variant, loadEvents, rate);
+                    Result result = new Result(variant, max, rate, atLoad);
+                    results.put(variant, result);
+                    System.out.println(result.line());
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+        Report report = new Report(results, settings);
+        System.out.println();
+        report.markdown().lines().forEach(System.out::println);
+        Files.createDirectories(settings.out);
+        Files.writeString(settings.out.resolve("side-by-side.md"), report.markdown());
+        Chart.write(results, settings.out.resolve("side-by-side.png"));
+        System.out.println("Wrote " + settings.out.resolve("side-by-side.md") + " and side-by-side.png");
+    }
+
+    record Result(Variant variant, Measurement max, double loadRate, Measurement atLoad) {
+        String line() {
+            return String.format(Locale.ROOT, "(%s) %-48s max %,11.0f ev/s | at %,9.0f ev/s: p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms (%,d samples)",
+                    variant.letter, variant.description, max.eventsPerSecond(), loadRate, atLoad.p50Millis(), atLoad.p99Millis(),
+                    atLoad.p999Millis(), atLoad.latencySamples());
+        }
+    }
+
+    static final class Settings {
+        long events = 2_000_000;
+        long perCallEvents = 100_000;
+        long hostEvents = 4_000_000;
+        double loadSeconds = 8;
+        int parallelism = 2;
+        int shards = 2;
+        List<Variant> variants = List.of(Variant.values());
+        Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
+        Path out = Path.of("docs/benchmarks");
+
+        static Settings parse(String[] args) {
+            Settings settings = new Settings();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                String value = args[i + 1].replace("_", "");
+                switch (args[i]) {
+                    case "--events" -> settings.events = Long.parseLong(value);
+                    case "--per-call-events" -> settings.perCallEvents = Long.parseLong(value);
+                    case "--host-events" -> settings.hostEvents = Long.parseLong(value);
+                    case "--load-seconds" -> settings.loadSeconds = Double.parseDouble(value);
+                    case "--parallelism" -> settings.parallelism = Integer.parseInt(value);
+                    case "--shards" -> settings.shards = Integer.parseInt(value);
+                    case "--variants" -> {
+                        List<Variant> chosen = new ArrayList<>();
+                        for (String letter : value.split(",")) {
+                            for (Variant v : Variant.values()) {
+                                if (v.letter.equals(letter.trim())) {
+                                    chosen.add(v);
+                                }
+                            }
+                        }
+                        settings.variants = chosen;
+                    }
+                    case "--plugins" -> settings.plugins = Path.of(value);
+                    case "--out" -> settings.out = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return settings;
+        }
+    }
+
+    /** The table and ratios, as markdown. */
+    record Report(Map<Variant, Result> results, Settings settings) {
+        String markdown() {
+            StringBuilder md = new StringBuilder();
+            md.append("# Side by side: one rule, five ways\n\n");
+            md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, %d MiB heap, Java %s. Rule: a charge under 2.00 followed "
+                            + "within a minute by one of 200.00 or more on the same card (EPL, or Flink CEP for (d)). "
+                            + "%d Flink subtasks, %d shards, one machine.%n%n",
+                    LocalDate.now(), hostName(), Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), settings.parallelism, settings.shards));
+            md.append("| variant | max throughput (events/s) | load for latency (events/s) | p50 (ms) | p99 (ms) | p99.9 (ms) | latency samples |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Result r : results.values()) {
+                md.append(String.format(Locale.ROOT, "| (%s) %s | %,.0f | %,.0f | %.2f | %.2f | %.2f | %,d |%n", r.variant.letter,
+                        r.variant.description, r.max.eventsPerSecond(), r.loadRate, r.atLoad.p50Millis(), r.atLoad.p99Millis(),
+                        r.atLoad.p999Millis(), r.atLoad.latencySamples()));
+            }
+            md.append("\nLatency: Flink variants time each alert from the moment the source emitted its payment to the sink; "
+                    + "(e) times each batch's round trip and counts it once per event in the batch.\n\n");
+            Result b = results.get(Variant.VIGIL);
+            if (b != null) {
+                md.append("| ratio | value |\n|---|---:|\n");
+                ratio(md, "b/a (remote vs embedded)", b, results.get(Variant.EMBEDDED_ESPER));
+                ratio(md, "b/c (batched vs one call per event)", b, results.get(Variant.CALL_PER_EVENT));
+                ratio(md, "b/d (Vigil EPL vs Flink CEP)", b, results.get(Variant.FLINK_CEP));
+            }
+            Result e = results.get(Variant.HOST_ONLY);
+            if (e != null) {
+                md.append(String.format(Locale.ROOT, "%nHost alone: %,.0f events/s per core (%d cores).%n",
+                        e.max.eventsPerSecond() / Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors()));
+            }
+            md.append("\n![throughput and latency per variant](side-by-side.png)\n");
+            return md.toString();
+        }
+
+        private static void ratio(StringBuilder md, String name, Result b, Result other) {
+            if (other != null) {
+                md.append(String.format(Locale.ROOT, "| %s | %.2f |%n", name, b.max.eventsPerSecond() / other.max.eventsPerSecond()));
+            }
+        }
+
+        private static String hostName() {
+            try {
+                String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
+                return cpu + " (" + InetAddress.getLocalHost().getHostName() + ")";
+            } catch (IOException e) {
+                return "unknown machine";
+            }
+        }
+    }
+}
