@@ -32,7 +32,7 @@ public final class FunctionHost implements AutoCloseable {
         this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port))
                 .maxInboundMessageSize(settings.maxMessageBytes)
-                .addService(new DataPlaneService(operators, settings.credits, () -> draining))
+                .addService(new DataPlaneService(operators, settings.credits, () -> draining).definition())
                 .addService(new ControlPlaneService(operators, () -> draining))
                 .build();
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.codec.BatchCodec;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.Column;
 import io.vigil.api.proto.Error;
@@ -85,14 +84,14 @@ class DataPlaneErrorsTest {
             assertThat(bad.next().hasOpened()).isTrue();
             assertThat(good.next().hasOpened()).isTrue();
 
-            EventBatch valid = BatchCodec.encodeEvents(transactions(0, "c1", "c2"), 1, false, 0);
+            EventBatch valid = RawStream.events(transactions(0, "c1", "c2"), 1);
             EventBatch amountsAsStrings = valid.toBuilder()
                     .setColumns(3, Column.newBuilder().addStrings("12.5").addStrings("13.0"))
                     .build();
             bad.send(amountsAsStrings);
             Error error = bad.next().getError();
             assertThat(error.getCode()).isEqualTo(Error.Code.BAD_BATCH);
-            assertThat(error.getMessage()).contains("column 'amount' must hold 2 DOUBLE values, it holds 2 STRING values");
+            assertThat(error.getMessage()).contains("column 'amount' must hold 2 DOUBLE values, it holds STRING values");
             assertThat(error.getBatchId()).isEqualTo(1);
             assertThat(bad.awaitCompleted()).isTrue();
 
@@ -132,7 +131,7 @@ class DataPlaneErrorsTest {
             // Batches big enough that the host is still on the first while the last ones arrive.
             String[] cards = new String[20_000];
             java.util.Arrays.setAll(cards, i -> "c" + i);
-            EventBatch big = BatchCodec.encodeEvents(transactions(1, cards), 1, false, 0);
+            EventBatch big = RawStream.events(transactions(1, cards), 1);
             for (int i = 1; i <= credits + 5; i++) {
                 stream.send(big.toBuilder().setId(i).build());
             }

@@ -3,7 +3,6 @@ package io.vigil.tests;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.codec.BatchCodec;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.DataPlaneGrpc;
@@ -11,6 +10,8 @@ import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.schema.EventSchema;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.WireBuffer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,18 @@ final class RawStream implements AutoCloseable {
     }
 
     void send(ColumnarBatch batch, long id) {
-        send(BatchCodec.encodeEvents(batch, id, false, 0));
+        send(events(batch, id));
+    }
+
+    /** The batch as the generated message, for tests that tamper with it. */
+    static EventBatch events(ColumnarBatch batch, long id) {
+        WireBuffer wire = new WireBuffer(1024);
+        BatchEncoder.events(batch, id, false, 0, wire);
+        try {
+            return ClientFrame.parseFrom(wire.toByteArray()).getBatch();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
     }
 
     HostFrame next() throws InterruptedException {

@@ -1,7 +1,9 @@
 package io.vigil.flink.internal;
 
 import com.lmax.disruptor.EventHandler;
-import io.vigil.api.codec.BatchCodec;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.Frame;
+import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.BatchPolicy;
 import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
@@ -22,6 +24,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private final Wakeup wakeup;
     private final Runnable scheduleEmit;
     private final BooleanSupplier stopped;
+    private final WireBuffer wire = new WireBuffer(64 << 10);
     private Round current;
     private long nextRoundId = 1;
 
@@ -111,7 +114,8 @@ public final class BatchSender implements EventHandler<EventSlot> {
             if (!awaitCredit(streams.credits(s))) {
                 return;
             }
-            streams.send(s, BatchCodec.encodeEvents(round.batches[s], round.id, round.hasWatermark, round.watermark));
+            BatchEncoder.events(round.batches[s], round.id, round.hasWatermark, round.watermark, wire);
+            streams.send(s, Frame.of(wire));
         }
         if (round.pending.decrementAndGet() == 0) {
             scheduleEmit.run();

@@ -1,8 +1,8 @@
 package io.vigil.flink.internal;
 
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.proto.ResultBatch;
 import io.vigil.api.schema.EventSchema;
+import io.vigil.api.wire.Frame;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,7 +20,7 @@ final class Round {
     // sees pending at 1 or above, so a round being refilled never looks ready to emit.
     volatile long id;
     final ColumnarBatch[] batches;
-    final ResultBatch[] results;
+    final Frame[] results;
     final AtomicInteger pending = new AtomicInteger();
     long[] publishNanos = new long[256];
     int rows;
@@ -34,7 +34,7 @@ final class Round {
         for (int s = 0; s < shards; s++) {
             batches[s] = new ColumnarBatch(input, batchCapacity);
         }
-        results = new ResultBatch[shards];
+        results = new Frame[shards];
     }
 
     void reset(long newId, long nowNanos) {

@@ -1,19 +1,22 @@
 package io.vigil.flink.internal;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.ControlPlaneGrpc;
-import io.vigil.api.proto.DataPlaneGrpc;
 import io.vigil.api.proto.DescribeRequest;
-import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.proto.OperatorStatus;
-import io.vigil.api.proto.ResultBatch;
+import io.vigil.api.wire.DataPlaneWire;
+import io.vigil.api.wire.Frame;
 import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import io.vigil.flink.VigilConnectorException;
@@ -29,16 +32,16 @@ import java.util.function.Consumer;
  */
 public final class ShardStreams implements AutoCloseable {
 
-    /** Receives every result batch, on a network thread. */
+    /** Receives every result frame, still encoded, on a network thread. */
     public interface ResultListener {
-        void onResults(int shard, ResultBatch results);
+        void onResults(int shard, long batchId, Frame results);
     }
 
     private final String endpoint;
     private final String operator;
     private final ManagedChannel channel;
     private final OperatorStatus status;
-    private final StreamObserver<ClientFrame>[] requests;
+    private final StreamObserver<Frame>[] requests;
     private final Credits[] credits;
     private final CountDownLatch opened;
     private final Consumer<VigilConnectorException> onFailure;
@@ -52,7 +55,7 @@ public final class ShardStreams implements AutoCloseable {
         this.status = status;
         this.onFailure = onFailure;
         @SuppressWarnings("unchecked")
-        StreamObserver<ClientFrame>[] streams = new StreamObserver[shards];
+        StreamObserver<Frame>[] streams = new StreamObserver[shards];
         this.requests = streams;
         this.credits = new Credits[shards];
         for (int s = 0; s < shards; s++) {
@@ -102,14 +105,14 @@ public final class ShardStreams implements AutoCloseable {
     }
 
     public void openStreams(String client, ResultListener listener, Duration timeout) {
-        DataPlaneGrpc.DataPlaneStub stub = DataPlaneGrpc.newStub(channel);
         for (int s = 0; s < requests.length; s++) {
-            requests[s] = stub.process(new Receiver(s, listener));
-            requests[s].onNext(ClientFrame.newBuilder().setOpen(Open.newBuilder()
+            requests[s] = ClientCalls.asyncBidiStreamingCall(channel.newCall(DataPlaneWire.PROCESS, CallOptions.DEFAULT),
+                    new Receiver(s, listener));
+            requests[s].onNext(Frame.of(ClientFrame.newBuilder().setOpen(Open.newBuilder()
                     .setOperator(operator)
                     .setShard(s)
                     .setClient(client)
-                    .setInputSchema(status.getSpec().getInputSchema())).build());
+                    .setInputSchema(status.getSpec().getInputSchema())).build()));
         }
         try {
             if (!opened.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -134,16 +137,16 @@ public final class ShardStreams implements AutoCloseable {
         return credits[shard];
     }
 
-    /** Sender thread only. */
-    public void send(int shard, EventBatch batch) {
-        requests[shard].onNext(ClientFrame.newBuilder().setBatch(batch).build());
+    /** Sender thread only. gRPC copies the frame's bytes before this returns. */
+    public void send(int shard, Frame batch) {
+        requests[shard].onNext(batch);
     }
 
     /** Ends the streams; call once the sender has stopped. */
     @Override
     public void close() {
         closing = true;
-        for (StreamObserver<ClientFrame> request : requests) {
+        for (StreamObserver<Frame> request : requests) {
             if (request != null) {
                 try {
                     request.onCompleted();
@@ -172,7 +175,7 @@ public final class ShardStreams implements AutoCloseable {
         }
     }
 
-    private final class Receiver implements StreamObserver<HostFrame> {
+    private final class Receiver implements StreamObserver<Frame> {
         private final int shard;
         private final ResultListener listener;
 
@@ -182,12 +185,25 @@ public final class ShardStreams implements AutoCloseable {
         }
 
         @Override
-        public void onNext(HostFrame frame) {
-            switch (frame.getKindCase()) {
-                case RESULTS -> {
-                    listener.onResults(shard, frame.getResults());
-                    credits[shard].grant(1);
+        public void onNext(Frame received) {
+            if (received.isBatch()) {
+                try {
+                    listener.onResults(shard, received.resultBatchId(), received);
+                } catch (BatchFormatException e) {
+                    fail(new VigilConnectorException("unreadable results from " + endpoint + ": " + e.getMessage(), e));
+                    return;
                 }
+                credits[shard].grant(1);
+                return;
+            }
+            HostFrame frame;
+            try {
+                frame = received.asHostFrame();
+            } catch (InvalidProtocolBufferException e) {
+                fail(new VigilConnectorException("unreadable frame from " + endpoint + ": " + e.getMessage(), e));
+                return;
+            }
+            switch (frame.getKindCase()) {
                 case OPENED -> {
                     credits[shard].grant(frame.getOpened().getCredits());
                     opened.countDown();

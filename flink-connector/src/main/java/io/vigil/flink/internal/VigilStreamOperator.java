@@ -7,12 +7,12 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.codec.BatchCodec;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.OperatorStatus;
-import io.vigil.api.proto.ResultBatch;
 import io.vigil.api.schema.EventSchema;
+import io.vigil.api.wire.BatchDecoder;
+import io.vigil.api.wire.Frame;
 import io.vigil.batching.BatchPolicy;
 import io.vigil.batching.RingWorker;
 import io.vigil.batching.Wakeup;
@@ -49,6 +49,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient RingWorker<EventSlot> sender;
     private transient RingBuffer<EventSlot> ring;
     private transient ColumnarBatch[] decoded;
+    private transient BatchDecoder decoder;
     private transient int[] cursors;
     private transient StreamRecord<OUT> reuse;
     private transient AtomicReference<VigilConnectorException> failure;
@@ -87,6 +88,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             decoded[s] = new ColumnarBatch(outputSchema, 64);
         }
         cursors = new int[shards];
+        decoder = new BatchDecoder();
         reuse = new StreamRecord<>(null);
         int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
         window = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup);
@@ -192,11 +194,11 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
 
     // ---- network threads ----
 
-    private void onResults(int shard, ResultBatch results) {
-        Round round = window.inFlight(results.getBatchId());
+    private void onResults(int shard, long batchId, Frame results) {
+        Round round = window.inFlight(batchId);
         if (round == null) {
             fail(new VigilConnectorException("operator '" + config.operator() + "' shard " + shard
-                    + " answered batch " + results.getBatchId() + ", which is not in flight"));
+                    + " answered batch " + batchId + ", which is not in flight"));
             return;
         }
         round.results[shard] = results;
@@ -233,7 +235,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             decoded[s].clear();
             cursors[s] = 0;
             if (round.results[s] != null) {
-                BatchCodec.decodeResults(round.results[s], decoded[s]);
+                decoder.results(round.results[s].bytes(), round.results[s].length(), decoded[s]);
             }
         }
         int emitted = 0;

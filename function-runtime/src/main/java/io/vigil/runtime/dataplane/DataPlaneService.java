@@ -1,5 +1,8 @@
 package io.vigil.runtime.dataplane;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.ClientFrame;
@@ -8,6 +11,8 @@ import io.vigil.api.proto.Error;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.schema.EventSchema;
+import io.vigil.api.wire.DataPlaneWire;
+import io.vigil.api.wire.Frame;
 import io.vigil.runtime.operator.DeployedOperator;
 import io.vigil.runtime.operator.Operators;
 import io.vigil.runtime.shard.Shard;
@@ -16,9 +21,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Accepts data-plane streams. The first frame binds a stream to one shard of one operator; from
- * then on its batches go to that shard's ring, and the shard thread answers them.
+ * then on its batches go, still as bytes, to that shard's ring, and the shard thread decodes and
+ * answers them.
  */
-public final class DataPlaneService extends DataPlaneGrpc.DataPlaneImplBase {
+public final class DataPlaneService {
     private final Operators operators;
     private final int credits;
     private final BooleanSupplier draining;
@@ -29,24 +35,48 @@ public final class DataPlaneService extends DataPlaneGrpc.DataPlaneImplBase {
         this.draining = draining;
     }
 
-    @Override
-    public StreamObserver<ClientFrame> process(StreamObserver<HostFrame> responses) {
-        return new Inbound(responses);
+    public ServerServiceDefinition definition() {
+        return ServerServiceDefinition.builder(DataPlaneGrpc.SERVICE_NAME)
+                .addMethod(DataPlaneWire.PROCESS, ServerCalls.asyncBidiStreamingCall(Inbound::new))
+                .build();
     }
 
-    private final class Inbound implements StreamObserver<ClientFrame> {
-        private final StreamObserver<HostFrame> responses;
+    private final class Inbound implements StreamObserver<Frame> {
+        private final StreamObserver<Frame> responses;
         private StreamSession session;
         private Shard shard;
         private boolean rejected;
 
-        Inbound(StreamObserver<HostFrame> responses) {
+        Inbound(StreamObserver<Frame> responses) {
             this.responses = responses;
         }
 
         @Override
-        public void onNext(ClientFrame frame) {
+        public void onNext(Frame received) {
             if (rejected) {
+                return;
+            }
+            if (session != null && received.isBatch()) {
+                if (!shard.isAccepting()) {
+                    return;
+                }
+                if (session.admitBatch()) {
+                    shard.batch(session, received);
+                } else {
+                    shard.failStream(session, Error.Code.PROTOCOL, "client " + session.client() + " sent more than its "
+                            + session.credits() + " credits of unanswered batches");
+                }
+                return;
+            }
+            ClientFrame frame;
+            try {
+                frame = received.asClientFrame();
+            } catch (InvalidProtocolBufferException e) {
+                if (session == null) {
+                    reject(Error.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
+                } else {
+                    shard.failStream(session, Error.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
+                }
                 return;
             }
             if (session == null) {
@@ -58,17 +88,6 @@ public final class DataPlaneService extends DataPlaneGrpc.DataPlaneImplBase {
                 return;
             }
             switch (frame.getKindCase()) {
-                case BATCH -> {
-                    if (!shard.isAccepting()) {
-                        return;
-                    }
-                    if (session.admitBatch()) {
-                        shard.batch(session, frame.getBatch());
-                    } else {
-                        shard.failStream(session, Error.Code.PROTOCOL, "client " + session.client() + " sent more than its "
-                                + session.credits() + " credits of unanswered batches");
-                    }
-                }
                 case BARRIER -> shard.failStream(session, Error.Code.PROTOCOL,
                         "checkpoint barriers are not supported by this host version");
                 default -> shard.failStream(session, Error.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
@@ -109,7 +128,7 @@ public final class DataPlaneService extends DataPlaneGrpc.DataPlaneImplBase {
 
         private void reject(Error.Code code, String message) {
             rejected = true;
-            responses.onNext(HostFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build());
+            responses.onNext(Frame.of(HostFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build()));
             responses.onCompleted();
         }
 

@@ -4,17 +4,19 @@ import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.codec.BatchCodec;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.Error;
-import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.schema.FieldKind;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.wire.BatchDecoder;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.Frame;
+import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.RingWorker;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,8 @@ public final class Shard implements EventHandler<ShardTask> {
     private final RingWorker<ShardTask> worker;
     private final ColumnarBatch input;
     private final ColumnarBatch results;
+    private final BatchDecoder decoder = new BatchDecoder();
+    private final WireBuffer answer = new WireBuffer(64 << 10);
     private final int keyColumn;
     private final FieldKind keyKind;
     private final List<StreamSession> sessions = new ArrayList<>();
@@ -87,7 +91,7 @@ public final class Shard implements EventHandler<ShardTask> {
         worker.ring().publishEvent(ShardTask::open, session);
     }
 
-    public void batch(StreamSession session, EventBatch batch) {
+    public void batch(StreamSession session, Frame batch) {
         worker.ring().publishEvent(ShardTask::batch, session, batch);
     }
 
@@ -141,7 +145,7 @@ public final class Shard implements EventHandler<ShardTask> {
             LOG.error("Shard {} of operator {} failed handling {}", index, definition.name(), task.kind, e);
             if (task.session != null) {
                 task.session.fail(Error.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
-                        + " failed: " + e, task.batch == null ? 0 : task.batch.getId());
+                        + " failed: " + e, task.kind == ShardTask.Kind.BATCH ? decoder.id() : 0);
                 forget(task.session);
             }
             if (task.done != null) {
@@ -161,28 +165,29 @@ public final class Shard implements EventHandler<ShardTask> {
                 .setOutputSchema(outputSchemaProto)).build());
     }
 
-    private void onBatch(StreamSession session, EventBatch batch) {
+    private void onBatch(StreamSession session, Frame batch) {
         if (session.closed) {
             return;
         }
         input.clear();
         results.clear();
         try {
-            BatchCodec.decodeEvents(batch, input);
+            decoder.events(batch.bytes(), batch.length(), input);
             checkKeys(input);
         } catch (BatchFormatException e) {
-            session.fail(Error.Code.BAD_BATCH, "batch " + batch.getId() + " for operator '" + definition.name()
-                    + "' rejected: " + e.getMessage(), batch.getId());
+            session.fail(Error.Code.BAD_BATCH, "batch " + decoder.id() + " for operator '" + definition.name()
+                    + "' rejected: " + e.getMessage(), decoder.id());
             forget(session);
             return;
         }
+        long batchId = decoder.id();
         int rows = input.rowCount();
         if (rows > 0) {
             session.lastSequence = input.sequence(rows - 1);
             instance.process(input, results);
         }
-        if (batch.hasWatermark() && batch.getWatermark() > session.watermark) {
-            session.watermark = batch.getWatermark();
+        if (decoder.hasWatermark() && decoder.watermark() > session.watermark) {
+            session.watermark = decoder.watermark();
             long clock = lowestWatermark();
             if (clock != Long.MIN_VALUE) {
                 instance.advanceTime(clock, session.lastSequence, results);
@@ -190,7 +195,8 @@ public final class Shard implements EventHandler<ShardTask> {
         }
         // The credit returns with the answer, so count the batch as answered before sending it.
         session.answered();
-        session.send(HostFrame.newBuilder().setResults(BatchCodec.encodeResults(results, batch.getId(), version)).build());
+        BatchEncoder.results(results, batchId, version, answer);
+        session.send(Frame.of(answer));
         eventsProcessed += rows;
         resultsEmitted += results.rowCount();
         eventTime = instance.eventTime();

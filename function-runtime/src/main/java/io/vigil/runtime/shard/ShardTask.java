@@ -1,8 +1,8 @@
 package io.vigil.runtime.shard;
 
 import io.vigil.api.proto.Error;
-import io.vigil.api.proto.EventBatch;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.wire.Frame;
 import java.util.concurrent.CompletableFuture;
 
 /** A slot of a shard's ring: one thing for the shard thread to do. Reused; cleared after handling. */
@@ -11,7 +11,7 @@ final class ShardTask {
 
     Kind kind;
     StreamSession session;
-    EventBatch batch;
+    Frame batch;
     boolean clientCompleted;
     Error.Code errorCode;
     String errorMessage;
@@ -27,7 +27,7 @@ final class ShardTask {
         task.session = session;
     }
 
-    static void batch(ShardTask task, long sequence, StreamSession session, EventBatch batch) {
+    static void batch(ShardTask task, long sequence, StreamSession session, Frame batch) {
         task.kind = Kind.BATCH;
         task.session = session;
         task.batch = batch;

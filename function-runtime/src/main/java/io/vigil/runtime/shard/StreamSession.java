@@ -3,6 +3,7 @@ package io.vigil.runtime.shard;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.proto.Error;
 import io.vigil.api.proto.HostFrame;
+import io.vigil.api.wire.Frame;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stream, so writes need no lock; the network thread only counts batches in flight.
  */
 public final class StreamSession {
-    private final StreamObserver<HostFrame> responses;
+    private final StreamObserver<Frame> responses;
     private final String client;
     private final int credits;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -19,7 +20,7 @@ public final class StreamSession {
     long lastSequence;
     boolean closed;
 
-    public StreamSession(StreamObserver<HostFrame> responses, String client, int credits) {
+    public StreamSession(StreamObserver<Frame> responses, String client, int credits) {
         this.responses = responses;
         this.client = client;
         this.credits = credits;
@@ -43,6 +44,11 @@ public final class StreamSession {
     }
 
     void send(HostFrame frame) {
+        send(Frame.of(frame));
+    }
+
+    /** gRPC copies the frame's bytes before this returns, so the caller may reuse its buffer. */
+    void send(Frame frame) {
         if (!closed) {
             responses.onNext(frame);
         }
@@ -50,9 +56,9 @@ public final class StreamSession {
 
     void fail(Error.Code code, String message, long batchId) {
         if (!closed) {
-            responses.onNext(HostFrame.newBuilder()
+            responses.onNext(Frame.of(HostFrame.newBuilder()
                     .setError(Error.newBuilder().setCode(code).setMessage(message).setBatchId(batchId))
-                    .build());
+                    .build()));
             responses.onCompleted();
             closed = true;
         }

@@ -82,6 +82,24 @@ public final class ColumnarBatch {
         rows = 0;
     }
 
+    /** Drops every row from {@code rowCount} on. */
+    public void truncate(int rowCount) {
+        if (rowCount >= rows) {
+            return;
+        }
+        for (int c = 0; c < kinds.length; c++) {
+            if (hasNulls[c]) {
+                for (int r = rowCount; r < rows; r++) {
+                    nulls[c][r >>> 6] &= ~(1L << r);
+                }
+            }
+            if (strings[c] != null) {
+                Arrays.fill(strings[c], rowCount, rows, null);
+            }
+        }
+        rows = rowCount;
+    }
+
     public long timestamp(int row) {
         return timestamps[row];
     }

@@ -1,16 +1,21 @@
 package io.vigil.benchmarks.harness;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.batch.ColumnarBatch;
-import io.vigil.api.codec.BatchCodec;
+import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.ClientFrame;
-import io.vigil.api.proto.DataPlaneGrpc;
-import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
+import io.vigil.api.wire.BatchDecoder;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.DataPlaneWire;
+import io.vigil.api.wire.Frame;
+import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import io.vigil.examples.fraud.Transaction;
@@ -41,7 +46,8 @@ final class HostLoadClient {
 
     Measurement run(long events, double eventsPerSecond) throws InterruptedException {
         List<int[]> order = new ArrayList<>();
-        List<EventBatch> batches = encode(events, order);
+        List<int[]> sizes = new ArrayList<>();
+        List<byte[]> batches = encode(events, order, sizes);
         long[] sentNanos = new long[batches.size() + 1];
         Recorder latency = new Recorder(3);
         AtomicLong alerts = new AtomicLong();
@@ -49,25 +55,39 @@ final class HostLoadClient {
         Credits[] credits = new Credits[shards];
         CountDownLatch opened = new CountDownLatch(shards);
         CountDownLatch answered = new CountDownLatch(batches.size());
-        List<StreamObserver<ClientFrame>> streams = new ArrayList<>();
+        List<StreamObserver<Frame>> streams = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             Credits shardCredits = new Credits(wakeup);
             credits[s] = shardCredits;
-            StreamObserver<ClientFrame> stream = DataPlaneGrpc.newStub(channel).process(new StreamObserver<>() {
+            ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 16);
+            BatchDecoder decoder = new BatchDecoder();
+            StreamObserver<Frame> stream = ClientCalls.asyncBidiStreamingCall(channel.newCall(DataPlaneWire.PROCESS, CallOptions.DEFAULT),
+                    new StreamObserver<Frame>() {
                 @Override
-                public void onNext(HostFrame frame) {
-                    if (frame.hasOpened()) {
-                        shardCredits.grant(frame.getOpened().getCredits());
-                        opened.countDown();
-                    } else if (frame.hasResults()) {
-                        long id = frame.getResults().getBatchId();
-                        int rows = batches.get((int) id - 1).getRowCount();
-                        latency.recordValueWithCount(Math.max(0, (System.nanoTime() - sentNanos[(int) id]) / 1000), rows);
-                        alerts.addAndGet(frame.getResults().getRowCount());
+                public void onNext(Frame frame) {
+                    if (frame.isBatch()) {
+                        results.clear();
+                        try {
+                            decoder.results(frame.bytes(), frame.length(), results);
+                        } catch (BatchFormatException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        int id = (int) decoder.id();
+                        latency.recordValueWithCount(Math.max(0, (System.nanoTime() - sentNanos[id]) / 1000), sizes.get(id - 1)[0]);
+                        alerts.addAndGet(results.rowCount());
                         shardCredits.grant(1);
                         answered.countDown();
-                    } else {
-                        throw new IllegalStateException("host answered " + frame);
+                        return;
+                    }
+                    try {
+                        HostFrame control = frame.asHostFrame();
+                        if (!control.hasOpened()) {
+                            throw new IllegalStateException("host answered " + control);
+                        }
+                        shardCredits.grant(control.getOpened().getCredits());
+                        opened.countDown();
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException(e);
                     }
                 }
 
@@ -80,9 +100,9 @@ final class HostLoadClient {
                 public void onCompleted() {
                 }
             });
-            stream.onNext(ClientFrame.newBuilder().setOpen(Open.newBuilder()
+            stream.onNext(Frame.of(ClientFrame.newBuilder().setOpen(Open.newBuilder()
                     .setOperator(Workload.OPERATOR).setShard(s).setClient("load-client")
-                    .setInputSchema(SchemaProtos.toProto(Workload.PAYMENT))).build());
+                    .setInputSchema(SchemaProtos.toProto(Workload.PAYMENT))).build()));
             streams.add(stream);
         }
         if (!opened.await(30, TimeUnit.SECONDS)) {
@@ -92,7 +112,8 @@ final class HostLoadClient {
         long sentEvents = 0;
         for (int i = 0; i < batches.size(); i++) {
             int shard = order.get(i)[0];
-            EventBatch batch = batches.get(i);
+            byte[] batch = batches.get(i);
+            int rows = sizes.get(i)[0];
             if (eventsPerSecond > 0) {
                 long due = start + (long) (sentEvents * 1e9 / eventsPerSecond);
                 while (System.nanoTime() < due) {
@@ -102,9 +123,9 @@ final class HostLoadClient {
             while (!credits[shard].tryAcquire()) {
                 wakeup.await(1, TimeUnit.MILLISECONDS);
             }
-            sentNanos[(int) batch.getId()] = System.nanoTime();
-            streams.get(shard).onNext(ClientFrame.newBuilder().setBatch(batch).build());
-            sentEvents += batch.getRowCount();
+            sentNanos[i + 1] = System.nanoTime();
+            streams.get(shard).onNext(Frame.of(batch));
+            sentEvents += rows;
         }
         if (!answered.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("host did not answer every batch");
@@ -115,12 +136,13 @@ final class HostLoadClient {
     }
 
     /** All events as batches of {@code batchSize} rows per shard, in the order a connector would send them. */
-    private List<EventBatch> encode(long events, List<int[]> order) {
+    private List<byte[]> encode(long events, List<int[]> order, List<int[]> sizes) {
+        WireBuffer wire = new WireBuffer(64 << 10);
         ColumnarBatch[] open = new ColumnarBatch[shards];
         for (int s = 0; s < shards; s++) {
             open[s] = new ColumnarBatch(Workload.PAYMENT, batchSize);
         }
-        List<EventBatch> batches = new ArrayList<>();
+        List<byte[]> batches = new ArrayList<>();
         TransactionGenerator generator = new TransactionGenerator(Workload.SEED, events, Workload.FRAUD_RATE, e -> { });
         long sequence = 0;
         while (generator.hasNext()) {
@@ -134,14 +156,18 @@ final class HostLoadClient {
             batch.setLong(3, row, t.getTs());
             batch.setLong(4, row, 0);
             if (batch.rowCount() == batchSize) {
-                batches.add(BatchCodec.encodeEvents(batch, batches.size() + 1, true, t.getTs() - 1));
+                BatchEncoder.events(batch, batches.size() + 1, true, t.getTs() - 1, wire);
+                batches.add(wire.toByteArray());
+                sizes.add(new int[] {batch.rowCount()});
                 order.add(new int[] {shard});
                 batch.clear();
             }
         }
         for (int s = 0; s < shards; s++) {
             if (!open[s].isEmpty()) {
-                batches.add(BatchCodec.encodeEvents(open[s], batches.size() + 1, false, 0));
+                BatchEncoder.events(open[s], batches.size() + 1, false, 0, wire);
+                batches.add(wire.toByteArray());
+                sizes.add(new int[] {open[s].rowCount()});
                 order.add(new int[] {s});
             }
         }

@@ -1,0 +1,39 @@
+package io.vigil.api.wire;
+
+import io.grpc.MethodDescriptor;
+import io.vigil.api.proto.DataPlaneGrpc;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code DataPlane/Process} method with a marshaller that moves frames as bytes, for Vigil's
+ * own client and host. Same method name and wire format as the generated stub.
+ */
+public final class DataPlaneWire {
+    public static final MethodDescriptor<Frame, Frame> PROCESS = MethodDescriptor.<Frame, Frame>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName(DataPlaneGrpc.getProcessMethod().getFullMethodName())
+            .setRequestMarshaller(new FrameMarshaller())
+            .setResponseMarshaller(new FrameMarshaller())
+            .build();
+
+    private DataPlaneWire() {
+    }
+
+    private static final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame> {
+        @Override
+        public InputStream stream(Frame frame) {
+            return frame.stream();
+        }
+
+        @Override
+        public Frame parse(InputStream stream) {
+            try {
+                return Frame.of(stream.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read a data-plane frame", e);
+            }
+        }
+    }
+}
