@@ -3,9 +3,16 @@ package io.vigil.batching;
 import java.time.Duration;
 
 /**
- * When a batch closes: as soon as it holds {@code maxRows}; or when the ring has drained and the
- * batch has been open for at least {@code linger}; or when nothing arrives for {@code linger}.
- * A linger of zero closes a batch whenever the ring drains, for the lowest latency.
+ * When a batch closes, so that its size follows the load:
+ * <ul>
+ *   <li>as soon as it holds {@code maxRows};</li>
+ *   <li>when the ring has drained and nothing is in flight: the receiver is idle, so waiting
+ *       would only add latency — under light load every event travels at once;</li>
+ *   <li>when the ring has drained, something is in flight and the batch has been open for
+ *       {@code linger}: under load, events gather while earlier batches are processed, so a
+ *       batch holds about what arrives in one round trip, up to {@code maxRows};</li>
+ *   <li>when nothing arrives for {@code linger}.</li>
+ * </ul>
  */
 public record BatchPolicy(int maxRows, long lingerNanos) {
 
@@ -26,7 +33,7 @@ public record BatchPolicy(int maxRows, long lingerNanos) {
         return rows >= maxRows;
     }
 
-    public boolean closesOnDrain(long openedAtNanos, long nowNanos) {
-        return nowNanos - openedAtNanos >= lingerNanos;
+    public boolean closesOnDrain(long openedAtNanos, long nowNanos, boolean nothingInFlight) {
+        return nothingInFlight || nowNanos - openedAtNanos >= lingerNanos;
     }
 }

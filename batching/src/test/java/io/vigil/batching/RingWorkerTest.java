@@ -76,13 +76,14 @@ class RingWorkerTest {
     }
 
     @Test
-    void batchPolicyClosesOnSizeAndAfterLingerOnDrain() {
+    void batchPolicyClosesOnSizeOnDrainWhenIdleAndAfterLingerUnderLoad() {
         BatchPolicy policy = BatchPolicy.of(100, Duration.ofMillis(2));
         assertThat(policy.isFull(99)).isFalse();
         assertThat(policy.isFull(100)).isTrue();
-        assertThat(policy.closesOnDrain(0, 1_999_999)).isFalse();
-        assertThat(policy.closesOnDrain(0, 2_000_000)).isTrue();
-        assertThat(BatchPolicy.of(10, Duration.ZERO).closesOnDrain(5, 5)).isTrue();
+        assertThat(policy.closesOnDrain(0, 1, true)).as("idle receiver: send at once").isTrue();
+        assertThat(policy.closesOnDrain(0, 1_999_999, false)).as("busy receiver: gather").isFalse();
+        assertThat(policy.closesOnDrain(0, 2_000_000, false)).isTrue();
+        assertThat(BatchPolicy.of(10, Duration.ZERO).closesOnDrain(5, 5, false)).isTrue();
     }
 
     @Test

@@ -77,7 +77,8 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 }
             }
         }
-        if (endOfBatch && current != null && policy.closesOnDrain(current.openedAtNanos, System.nanoTime())) {
+        if (endOfBatch && current != null
+                && policy.closesOnDrain(current.openedAtNanos, System.nanoTime(), window.allEmittedBefore(current.id))) {
             close();
         }
     }

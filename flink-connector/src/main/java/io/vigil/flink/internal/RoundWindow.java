@@ -40,6 +40,11 @@ final class RoundWindow {
         return round;
     }
 
+    /** Sender: true when every round before {@code id} has been answered and emitted. */
+    boolean allEmittedBefore(long id) {
+        return nextToEmit >= id;
+    }
+
     /** Network thread: the round an answer with this batch id belongs to, or null if none is in flight. */
     Round inFlight(long id) {
         Round round = rounds[(int) (id & mask)];
