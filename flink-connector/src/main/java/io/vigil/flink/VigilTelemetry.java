@@ -2,6 +2,7 @@ package io.vigil.flink;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -19,6 +20,8 @@ public final class VigilTelemetry {
     private final LongAdder resultsOut = new LongAdder();
     private final Recorder latencyMicros = new Recorder(3);
     private final Histogram total = new Histogram(3);
+    private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
+    private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
 
     public static VigilTelemetry of(String operator) {
         return BY_OPERATOR.computeIfAbsent(operator, name -> new VigilTelemetry());
@@ -34,6 +37,22 @@ public final class VigilTelemetry {
 
     public void recordLatencyMicros(long micros) {
         latencyMicros.recordValue(Math.max(0, micros));
+    }
+
+    /** Sender thread, once per round: rounds sent and not yet emitted, and events waiting in the ring. */
+    public void recordBacklog(long roundsInFlight, long ringBacklog) {
+        maxRoundsInFlight.accumulate(roundsInFlight);
+        maxRingBacklog.accumulate(ringBacklog);
+    }
+
+    /** The most rounds any subtask had in flight at once. */
+    public long maxRoundsInFlight() {
+        return maxRoundsInFlight.get();
+    }
+
+    /** The most events any subtask's ring held at once, as its sender saw it. */
+    public long maxRingBacklog() {
+        return maxRingBacklog.get();
     }
 
     public long eventsIn() {
@@ -55,5 +74,7 @@ public final class VigilTelemetry {
         total.reset();
         eventsIn.reset();
         resultsOut.reset();
+        maxRoundsInFlight.reset();
+        maxRingBacklog.reset();
     }
 }

@@ -1,6 +1,7 @@
 package io.vigil.flink.internal;
 
 import com.lmax.disruptor.EventHandler;
+import io.vigil.flink.VigilTelemetry;
 import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
@@ -9,6 +10,7 @@ import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The sender thread: drains the ring into rounds (one batch per shard), closes a round when the
@@ -25,11 +27,15 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private final Runnable scheduleEmit;
     private final BooleanSupplier stopped;
     private final WireBuffer wire = new WireBuffer(64 << 10);
+    private final VigilTelemetry telemetry;
+    private final LongSupplier published;
     private Round current;
     private long nextRoundId = 1;
 
     BatchSender(InputMapping<?> mapping, ShardStreams streams, RoundWindow window, BatchPolicy policy, Wakeup wakeup,
-                Runnable scheduleEmit, BooleanSupplier stopped) {
+                Runnable scheduleEmit, BooleanSupplier stopped, VigilTelemetry telemetry, LongSupplier published) {
+        this.telemetry = telemetry;
+        this.published = published;
         this.mapping = mapping;
         this.streams = streams;
         this.window = window;
@@ -101,6 +107,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
         Round round = current;
         current = null;
         nextRoundId++;
+        telemetry.recordBacklog(window.inFlightBefore(round.id) + 1, published.getAsLong() - round.lastRingSequence);
         int targets = 0;
         for (int s = 0; s < round.batches.length; s++) {
             if (round.hasWatermark || !round.batches[s].isEmpty()) {

@@ -40,6 +40,11 @@ final class RoundWindow {
         return round;
     }
 
+    /** Rounds before {@code id} not yet emitted. */
+    long inFlightBefore(long id) {
+        return id - nextToEmit;
+    }
+
     /** Sender: true when every round before {@code id} has been answered and emitted. */
     boolean allEmittedBefore(long id) {
         return nextToEmit >= id;

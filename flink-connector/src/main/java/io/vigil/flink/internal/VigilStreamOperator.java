@@ -93,7 +93,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
         window = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup);
         BatchSender handler = new BatchSender(eventMapping, streams, window, BatchPolicy.of(config.maxBatchSize(), config.linger()),
-                senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null);
+                senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null, telemetry, () -> ring.getCursor());
         WaitStrategy waiting = config.linger().isZero()
                 ? new BlockingWaitStrategy()
                 : new LiteTimeoutBlockingWaitStrategy(Math.max(1, config.linger().toNanos()), TimeUnit.NANOSECONDS);

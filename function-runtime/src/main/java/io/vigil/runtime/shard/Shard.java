@@ -21,6 +21,7 @@ import io.vigil.batching.RingWorker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile int openStreams;
     private volatile long eventTime = Long.MIN_VALUE;
     private volatile boolean accepting = true;
+    private final AtomicInteger pendingBatches = new AtomicInteger();
+    private boolean answerPending;
 
     public Shard(OperatorDefinition definition, int index, OperatorInstance instance, long version, int ringSize,
                  ClassLoader operatorClassLoader) {
@@ -82,7 +85,7 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     public ShardStats stats() {
-        return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime);
+        return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get());
     }
 
     // ---- called by network and control threads ----
@@ -92,6 +95,7 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     public void batch(StreamSession session, Frame batch) {
+        pendingBatches.incrementAndGet();
         worker.ring().publishEvent(ShardTask::batch, session, batch);
     }
 
@@ -132,7 +136,16 @@ public final class Shard implements EventHandler<ShardTask> {
         try {
             switch (task.kind) {
                 case OPEN -> onOpen(task.session);
-                case BATCH -> onBatch(task.session, task.batch);
+                case BATCH -> {
+                    answerPending = true;
+                    try {
+                        onBatch(task.session, task.batch);
+                    } finally {
+                        if (answerPending) {
+                            answered(task.session);
+                        }
+                    }
+                }
                 case CLOSE_STREAM -> onClose(task.session, task.clientCompleted);
                 case FAIL_STREAM -> {
                     task.session.fail(task.errorCode, task.errorMessage, 0);
@@ -194,12 +207,18 @@ public final class Shard implements EventHandler<ShardTask> {
             }
         }
         // The credit returns with the answer, so count the batch as answered before sending it.
-        session.answered();
+        answered(session);
         BatchEncoder.results(results, batchId, version, answer);
         session.send(Frame.of(answer));
         eventsProcessed += rows;
         resultsEmitted += results.rowCount();
         eventTime = instance.eventTime();
+    }
+
+    private void answered(StreamSession session) {
+        answerPending = false;
+        pendingBatches.decrementAndGet();
+        session.answered();
     }
 
     private void checkKeys(ColumnarBatch batch) throws BatchFormatException {

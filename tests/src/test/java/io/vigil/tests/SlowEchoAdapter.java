@@ -1,0 +1,79 @@
+package io.vigil.tests;
+
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.LanguageAdapter;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.ShardContext;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A test language, {@code test-slow}: echoes every input row (by field name) after spending the
+ * source text's number of microseconds per batch, to stand in for an operator slower than its input.
+ */
+public final class SlowEchoAdapter implements LanguageAdapter {
+    @Override
+    public String language() {
+        return "test-slow";
+    }
+
+    @Override
+    public CompiledOperator compile(OperatorDefinition definition) {
+        long micros = Long.parseLong(definition.source().trim());
+        return new CompiledOperator() {
+            @Override
+            public OperatorDefinition definition() {
+                return definition;
+            }
+
+            @Override
+            public OperatorInstance instantiate(ShardContext shard) {
+                return new Echo(definition, micros);
+            }
+        };
+    }
+
+    private static final class Echo implements OperatorInstance {
+        private final int[] inputColumn;
+        private final long micros;
+        private long clock = Long.MIN_VALUE;
+
+        Echo(OperatorDefinition definition, long micros) {
+            this.micros = micros;
+            inputColumn = new int[definition.output().size()];
+            for (int c = 0; c < inputColumn.length; c++) {
+                inputColumn[c] = definition.input().indexOf(definition.output().field(c).name());
+            }
+        }
+
+        @Override
+        public void process(ColumnarBatch input, ColumnarBatch output) {
+            long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+            while (System.nanoTime() < until) {
+                LockSupport.parkNanos(until - System.nanoTime());
+            }
+            for (int r = 0; r < input.rowCount(); r++) {
+                int row = output.addRow(input.timestamp(r), input.sequence(r));
+                for (int c = 0; c < inputColumn.length; c++) {
+                    output.setObject(c, row, input.getObject(inputColumn[c], r));
+                }
+            }
+        }
+
+        @Override
+        public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
+            clock = Math.max(clock, eventTime);
+        }
+
+        @Override
+        public long eventTime() {
+            return clock;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
