@@ -1,0 +1,280 @@
+package io.vigil.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints in an append-only log of memory-mapped segments.
+ *
+ * <p>A checkpoint's data records are appended first and made durable; then a root record naming
+ * the checkpoint and its records is appended and made durable last. Recovery scans the log, keeps
+ * the newest root whose records are all intact, and erases everything after it, so a crash at any
+ * point lands on the last fully committed checkpoint and never returns half-written data. Space is
+ * reclaimed a whole segment at a time, once no retained checkpoint has a record in it.
+ *
+ * <p>One writer at a time; reads may come from any thread.
+ */
+public final class CheckpointStore implements AutoCloseable {
+    private final Path directory;
+    private final StoreOptions options;
+    private final Mapper mapper = new Mapper();
+    private final TreeMap<Integer, Segment> segments = new TreeMap<>();
+    private final Deque<Checkpoint> checkpoints = new ArrayDeque<>();
+    private final Map<Integer, int[]> unflushed = new HashMap<>();
+    private Segment current;
+    private int position;
+
+    private CheckpointStore(Path directory, StoreOptions options) {
+        this.directory = directory;
+        this.options = options;
+    }
+
+    /** Opens the store in {@code directory}, creating it if needed, and recovers its last committed checkpoint. */
+    public static CheckpointStore open(Path directory, StoreOptions options) throws IOException {
+        Files.createDirectories(directory);
+        CheckpointStore store = new CheckpointStore(directory, options);
+        try {
+            store.recover();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    public DurabilityMode mode() {
+        return mapper.mode();
+    }
+
+    /** Why the store runs in its {@link #mode()}: whether the file system accepted a synchronous mapping. */
+    public String modeReason() {
+        return mapper.reason();
+    }
+
+    /** The newest committed checkpoint, if any. */
+    public synchronized Optional<Checkpoint> latest() {
+        return Optional.ofNullable(checkpoints.peekLast());
+    }
+
+    /** The retained checkpoints, oldest first. */
+    public synchronized List<Checkpoint> checkpoints() {
+        return List.copyOf(checkpoints);
+    }
+
+    public synchronized long bytesOnDisk() {
+        return (long) segments.size() * options.segmentBytes();
+    }
+
+    /** Appends a record for the checkpoint being written; it becomes part of a checkpoint with {@link #commit}. */
+    public synchronized RecordAddress append(int tag, byte[] payload) throws IOException {
+        return append(RecordFormat.DATA, tag, payload, 0, payload.length);
+    }
+
+    /**
+     * Makes {@code records} durable, then writes and makes durable the root that commits them as
+     * checkpoint {@code id}; ids must increase. Older checkpoints beyond the retention are dropped
+     * and whole segments no retained checkpoint uses are deleted.
+     */
+    public synchronized Checkpoint commit(long id, List<RecordAddress> records) throws IOException {
+        Checkpoint previous = checkpoints.peekLast();
+        if (previous != null && id <= previous.id()) {
+            throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + previous.id());
+        }
+        flush();
+        ByteBuffer root = ByteBuffer.allocate(12 + 16 * records.size());
+        root.putLong(id).putInt(records.size());
+        for (RecordAddress record : records) {
+            root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
+        }
+        append(RecordFormat.ROOT, 0, root.array(), 0, root.capacity());
+        flush();
+        Checkpoint checkpoint = new Checkpoint(id, records);
+        checkpoints.addLast(checkpoint);
+        reclaim();
+        return checkpoint;
+    }
+
+    /** The payload of a record of a retained checkpoint. */
+    public byte[] read(RecordAddress address) throws IOException {
+        Segment segment;
+        synchronized (this) {
+            segment = segments.get(address.segment());
+        }
+        if (segment == null) {
+            throw new IOException("segment " + address.segment() + " is no longer in the store (checkpoint dropped)");
+        }
+        ByteBuffer buffer = segment.buffer();
+        int length = RecordFormat.validLength(buffer, address.offset(), segment.size);
+        if (length != address.length()) {
+            throw new IOException("record at segment " + address.segment() + " offset " + address.offset() + " is damaged");
+        }
+        byte[] payload = new byte[length];
+        buffer.get(address.offset() + RecordFormat.HEADER_BYTES, payload);
+        return payload;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        for (Segment segment : segments.values()) {
+            segment.close();
+        }
+        segments.clear();
+    }
+
+    private RecordAddress append(int type, int tag, byte[] payload, int offset, int length) throws IOException {
+        int footprint = RecordFormat.footprint(length);
+        if (footprint > options.segmentBytes() - Segment.HEADER_BYTES) {
+            throw new StoreFullException("a record of " + length + " bytes does not fit in a segment of "
+                    + options.segmentBytes() + " bytes; raise the segment size");
+        }
+        if (current == null || position + footprint > current.size) {
+            nextSegment();
+        }
+        int at = position;
+        RecordFormat.write(current.buffer(), at, type, tag, payload, offset, length);
+        position += footprint;
+        unflushed.merge(current.id, new int[] {at, position}, (a, b) -> new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        return new RecordAddress(current.id, at, length, tag);
+    }
+
+    private void flush() {
+        for (Map.Entry<Integer, int[]> range : unflushed.entrySet()) {
+            Segment segment = segments.get(range.getKey());
+            if (segment != null) {
+                segment.force(range.getValue()[0], range.getValue()[1] - range.getValue()[0]);
+            }
+        }
+        unflushed.clear();
+    }
+
+    private void nextSegment() throws IOException {
+        if (bytesOnDisk() + options.segmentBytes() > options.maxBytes()) {
+            throw new StoreFullException("the store is full: " + segments.size() + " segments of " + options.segmentBytes()
+                    + " bytes (at most " + options.maxBytes() + " bytes) hold the " + checkpoints.size()
+                    + " retained checkpoints; raise the store size or retain fewer checkpoints");
+        }
+        int id = segments.isEmpty() ? 1 : segments.lastKey() + 1;
+        try {
+            current = Segment.create(directory, id, options.segmentBytes(), mapper);
+        } catch (IOException e) {
+            throw new StoreFullException("cannot allocate segment " + id + " of " + options.segmentBytes() + " bytes in "
+                    + directory + ": " + e.getMessage(), e);
+        }
+        segments.put(id, current);
+        position = Segment.HEADER_BYTES;
+    }
+
+    private void reclaim() throws IOException {
+        while (checkpoints.size() > options.retainCheckpoints()) {
+            checkpoints.removeFirst();
+        }
+        int oldestUsed = current.id;
+        for (Checkpoint checkpoint : checkpoints) {
+            for (RecordAddress record : checkpoint.records()) {
+                oldestUsed = Math.min(oldestUsed, record.segment());
+            }
+        }
+        while (!segments.isEmpty() && segments.firstKey() < oldestUsed) {
+            Segment old = segments.pollFirstEntry().getValue();
+            old.close();
+            Files.deleteIfExists(old.path);
+        }
+    }
+
+    private void recover() throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(directory)) {
+            files = list.filter(p -> p.getFileName().toString().matches("segment-\\d{8}\\.vgl")).sorted().toList();
+        }
+        for (Path file : files) {
+            Segment segment = Segment.open(file, mapper);
+            if (segment == null) {
+                // Not a whole segment (cut short, or not ours): set aside, never read, never reused.
+                Files.move(file, file.resolveSibling(file.getFileName() + ".damaged"));
+                continue;
+            }
+            segments.put(segment.id, segment);
+        }
+        Set<RecordAddress> intact = new HashSet<>();
+        List<Checkpoint> found = new ArrayList<>();
+        int rootSegment = -1;
+        int rootEnd = 0;
+        for (Segment segment : segments.values()) {
+            ByteBuffer buffer = segment.buffer();
+            int offset = Segment.HEADER_BYTES;
+            int length;
+            while ((length = RecordFormat.validLength(buffer, offset, segment.size)) >= 0) {
+                intact.add(new RecordAddress(segment.id, offset, length, 0));
+                if (RecordFormat.type(buffer, offset) == RecordFormat.ROOT) {
+                    Checkpoint checkpoint = parseRoot(buffer, offset + RecordFormat.HEADER_BYTES, length);
+                    boolean complete = checkpoint != null
+                            && (found.isEmpty() || checkpoint.id() > found.get(found.size() - 1).id())
+                            && checkpoint.records().stream().allMatch(r -> intact.contains(new RecordAddress(r.segment(), r.offset(), r.length(), 0)));
+                    if (complete) {
+                        found.add(checkpoint);
+                        rootSegment = segment.id;
+                        rootEnd = offset + RecordFormat.footprint(length);
+                    }
+                }
+                offset += RecordFormat.footprint(length);
+            }
+        }
+        int keep = Math.max(0, found.size() - options.retainCheckpoints());
+        checkpoints.addAll(found.subList(keep, found.size()));
+        eraseAfter(rootSegment, rootEnd);
+        if (!checkpoints.isEmpty()) {
+            reclaim();
+        }
+    }
+
+    // Everything after the last complete root is an unfinished checkpoint or damage: erase it, so
+    // new records follow the root and no later scan can mistake old bytes for new ones.
+    private void eraseAfter(int rootSegment, int rootEnd) throws IOException {
+        for (Segment segment : List.copyOf(segments.values())) {
+            if (rootSegment < 0 || segment.id > rootSegment) {
+                segments.remove(segment.id);
+                segment.close();
+                Files.deleteIfExists(segment.path);
+            }
+        }
+        current = rootSegment < 0 ? null : segments.get(rootSegment);
+        position = rootEnd;
+        if (current != null && rootEnd < current.size) {
+            ByteBuffer buffer = current.buffer();
+            for (int i = rootEnd; i < current.size; i += 8) {
+                buffer.putLong(i, 0L);
+            }
+            current.force(rootEnd, current.size - rootEnd);
+        }
+    }
+
+    private static Checkpoint parseRoot(ByteBuffer buffer, int offset, int length) {
+        if (length < 12) {
+            return null;
+        }
+        long id = buffer.getLong(offset);
+        int count = buffer.getInt(offset + 8);
+        if (count < 0 || 12 + 16L * count != length) {
+            return null;
+        }
+        List<RecordAddress> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int at = offset + 12 + 16 * i;
+            records.add(new RecordAddress(buffer.getInt(at), buffer.getInt(at + 4), buffer.getInt(at + 8), buffer.getInt(at + 12)));
+        }
+        return new Checkpoint(id, records);
+    }
+}

@@ -1,0 +1,219 @@
+package io.vigil.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    static final StoreOptions SMALL = new StoreOptions(64 << 10, 16L << 20, 3);
+
+    @TempDir
+    Path dir;
+
+    static byte[] payload(long checkpoint, int shard, int size) {
+        byte[] bytes = new byte[size];
+        new Random(checkpoint * 31 + shard).nextBytes(bytes);
+        byte[] label = ("cp" + checkpoint + "/shard" + shard).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(label, 0, bytes, 0, Math.min(label.length, size));
+        return bytes;
+    }
+
+    static Checkpoint write(CheckpointStore store, long id, int shards, int size) throws IOException {
+        List<RecordAddress> records = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            records.add(store.append(s, payload(id, s, size)));
+        }
+        return store.commit(id, records);
+    }
+
+    static void assertHolds(CheckpointStore store, Checkpoint checkpoint, int size) throws IOException {
+        for (RecordAddress record : checkpoint.records()) {
+            assertThat(store.read(record)).isEqualTo(payload(checkpoint.id(), record.tag(), size));
+        }
+    }
+
+    @Test
+    void reportsItsDurabilityModeAndWhy() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            write(store, 1, 1, 10);
+            assertThat(store.mode()).isNotNull();
+            assertThat(store.modeReason()).contains("READ_WRITE_SYNC");
+            if (store.mode() == DurabilityMode.MAPPED_FORCE) {
+                assertThat(store.modeReason()).contains("not a DAX file system");
+            }
+        }
+    }
+
+    @Test
+    void committedCheckpointsSurviveReopening() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.latest()).isEmpty();
+            for (long id = 1; id <= 3; id++) {
+                write(store, id, 4, 1000);
+            }
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.checkpoints()).extracting(Checkpoint::id).containsExactly(1L, 2L, 3L);
+            Checkpoint latest = store.latest().orElseThrow();
+            assertThat(latest.recordsTagged(2)).hasSize(1);
+            assertHolds(store, latest, 1000);
+            Checkpoint next = write(store, 4, 4, 1000);
+            assertHolds(store, next, 1000);
+        }
+    }
+
+    @Test
+    void anUnfinishedCheckpointIsIgnored() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            write(store, 1, 2, 500);
+            store.append(0, payload(2, 0, 500));
+            store.append(1, payload(2, 1, 500));
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.latest().orElseThrow().id()).isEqualTo(1);
+            assertHolds(store, store.latest().orElseThrow(), 500);
+            write(store, 2, 2, 500);
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.latest().orElseThrow().id()).isEqualTo(2);
+            assertHolds(store, store.latest().orElseThrow(), 500);
+        }
+    }
+
+    @Test
+    void cuttingOrCorruptingTheLastCheckpointAtEveryOffsetLandsOnTheOneBefore() throws IOException {
+        Path base = dir.resolve("base");
+        long lastStart;
+        long meaningfulEnd;
+        long lastEnd;
+        try (CheckpointStore store = CheckpointStore.open(base, SMALL)) {
+            write(store, 1, 2, 200);
+            Checkpoint second = write(store, 2, 2, 200);
+            lastStart = second.records().get(0).offset();
+            meaningfulEnd = RecordFormatProbe.rootPayloadEnd(store);
+            lastEnd = RecordFormatProbe.rootFootprintEnd(store);
+        }
+        Path segment = onlySegment(base);
+        byte[] original = Files.readAllBytes(segment);
+        for (long at = lastStart; at < lastEnd; at++) {
+            // Cutting inside the root's trailing zero padding changes nothing, so cuts stop where its payload ends.
+            for (String damage : at < meaningfulEnd ? List.of("cut", "flip") : List.of("flip")) {
+                Path copy = dir.resolve(damage + "-" + at);
+                Files.createDirectories(copy);
+                byte[] bytes = original.clone();
+                if (damage.equals("cut")) {
+                    for (int i = (int) at; i < lastEnd; i++) {
+                        bytes[i] = 0;
+                    }
+                } else {
+                    bytes[(int) at] ^= 0x5A;
+                }
+                Files.write(copy.resolve(segment.getFileName()), bytes);
+                try (CheckpointStore store = CheckpointStore.open(copy, SMALL)) {
+                    Checkpoint latest = store.latest().orElseThrow();
+                    assertThat(latest.id()).as("%s at %d", damage, at).isEqualTo(1);
+                    assertHolds(store, latest, 200);
+                }
+                deleteTree(copy);
+            }
+        }
+    }
+
+    @Test
+    void randomDamageNeverYieldsGarbage() throws IOException {
+        Path base = dir.resolve("base");
+        try (CheckpointStore store = CheckpointStore.open(base, SMALL)) {
+            for (long id = 1; id <= 6; id++) {
+                write(store, id, 3, 3000);
+            }
+        }
+        Random random = new Random(42);
+        List<Path> files;
+        try (Stream<Path> list = Files.list(base)) {
+            files = list.sorted().toList();
+        }
+        for (int trial = 0; trial < 200; trial++) {
+            Path copy = dir.resolve("trial-" + trial);
+            Files.createDirectories(copy);
+            for (Path file : files) {
+                byte[] bytes = Files.readAllBytes(file);
+                for (int hits = 0; hits < 1 + random.nextInt(4); hits++) {
+                    if (random.nextBoolean()) {
+                        bytes[Segment.HEADER_BYTES + random.nextInt(bytes.length - Segment.HEADER_BYTES)] ^= (byte) (1 + random.nextInt(255));
+                    }
+                }
+                Files.write(copy.resolve(file.getFileName()), bytes);
+            }
+            try (CheckpointStore store = CheckpointStore.open(copy, SMALL)) {
+                for (Checkpoint checkpoint : store.checkpoints()) {
+                    assertHolds(store, checkpoint, 3000);
+                }
+            }
+            deleteTree(copy);
+        }
+    }
+
+    @Test
+    void aStoreTooSmallFailsClearlyAndKeepsThePreviousCheckpoint() throws IOException {
+        StoreOptions tiny = new StoreOptions(8192, 16384, 1);
+        try (CheckpointStore store = CheckpointStore.open(dir, tiny)) {
+            write(store, 1, 1, 3000);
+            write(store, 2, 1, 3000);
+            assertThatThrownBy(() -> write(store, 3, 3, 3000))
+                    .isInstanceOf(StoreFullException.class)
+                    .hasMessageContaining("the store is full");
+            assertThatThrownBy(() -> store.append(0, new byte[9000]))
+                    .isInstanceOf(StoreFullException.class)
+                    .hasMessageContaining("does not fit in a segment");
+            assertThat(store.latest().orElseThrow().id()).isEqualTo(2);
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, tiny)) {
+            assertThat(store.latest().orElseThrow().id()).isEqualTo(2);
+            assertHolds(store, store.latest().orElseThrow(), 3000);
+        }
+    }
+
+    @Test
+    void olderCheckpointsAreDroppedAndTheirSegmentsDeleted() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            for (long id = 1; id <= 40; id++) {
+                write(store, id, 4, 4000);
+            }
+            assertThat(store.checkpoints()).extracting(Checkpoint::id).containsExactly(38L, 39L, 40L);
+            assertThat(store.bytesOnDisk()).isLessThanOrEqualTo(4L * SMALL.segmentBytes());
+            for (Checkpoint checkpoint : store.checkpoints()) {
+                assertHolds(store, checkpoint, 4000);
+            }
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            assertThat(list.count()).isLessThanOrEqualTo(4);
+        }
+    }
+
+    static Path onlySegment(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            List<Path> files = list.toList();
+            assertThat(files).hasSize(1);
+            return files.get(0);
+        }
+    }
+
+    static void deleteTree(Path path) throws IOException {
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted((a, b) -> b.compareTo(a)).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
