@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +38,12 @@ public final class CheckpointStore implements AutoCloseable {
     private final TreeMap<Integer, Segment> segments = new TreeMap<>();
     private final Deque<Checkpoint> checkpoints = new ArrayDeque<>();
     private final Map<Integer, int[]> unflushed = new HashMap<>();
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "vigil-store-preparer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Future<Segment> spare;
     private Segment current;
     private int position;
 
@@ -128,6 +138,12 @@ public final class CheckpointStore implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        preparer.shutdownNow();
+        Segment unused = takeSpare();
+        if (unused != null) {
+            unused.close();
+            Files.deleteIfExists(unused.path);
+        }
         for (Segment segment : segments.values()) {
             segment.close();
         }
@@ -161,6 +177,14 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private void nextSegment() throws IOException {
+        Segment prepared = takeSpare();
+        if (prepared != null) {
+            current = prepared.renamedTo(Segment.fileName(directory, prepared.id));
+            segments.put(current.id, current);
+            position = Segment.HEADER_BYTES;
+            prepareSpare();
+            return;
+        }
         if (bytesOnDisk() + options.segmentBytes() > options.maxBytes()) {
             throw new StoreFullException("the store is full: " + segments.size() + " segments of " + options.segmentBytes()
                     + " bytes (at most " + options.maxBytes() + " bytes) hold the " + checkpoints.size()
@@ -168,13 +192,44 @@ public final class CheckpointStore implements AutoCloseable {
         }
         int id = segments.isEmpty() ? 1 : segments.lastKey() + 1;
         try {
-            current = Segment.create(directory, id, options.segmentBytes(), mapper);
+            current = Segment.create(Segment.fileName(directory, id), id, options.segmentBytes(), mapper);
         } catch (IOException e) {
             throw new StoreFullException("cannot allocate segment " + id + " of " + options.segmentBytes() + " bytes in "
                     + directory + ": " + e.getMessage(), e);
         }
         segments.put(id, current);
         position = Segment.HEADER_BYTES;
+        prepareSpare();
+    }
+
+    // Writing a new segment's zeros takes as long as filling it, so the next one is prepared in
+    // the background while this one fills; a checkpoint then only renames it into the log.
+    private void prepareSpare() {
+        if (bytesOnDisk() + 2L * options.segmentBytes() > options.maxBytes()) {
+            return;
+        }
+        int id = segments.lastKey() + 1;
+        Path path = Segment.spareName(directory, id);
+        spare = preparer.submit(() -> Segment.create(path, id, options.segmentBytes(), mapper));
+    }
+
+    /** The prepared spare (waiting for it if it is still being written), or null when there is none or it failed. */
+    private Segment takeSpare() {
+        Future<Segment> pending = spare;
+        spare = null;
+        if (pending == null) {
+            return null;
+        }
+        try {
+            return pending.get();
+        } catch (ExecutionException failed) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.CancellationException cancelled) {
+            return null;
+        }
     }
 
     private void reclaim() throws IOException {
@@ -198,6 +253,11 @@ public final class CheckpointStore implements AutoCloseable {
         List<Path> files;
         try (Stream<Path> list = Files.list(directory)) {
             files = list.filter(p -> p.getFileName().toString().matches("segment-\\d{8}\\.vgl")).sorted().toList();
+        }
+        try (Stream<Path> list = Files.list(directory)) {
+            for (Path stale : list.filter(p -> p.getFileName().toString().endsWith(".spare")).toList()) {
+                Files.delete(stale);
+            }
         }
         for (Path file : files) {
             Segment segment = Segment.open(file, mapper);

@@ -36,8 +36,12 @@ final class Segment implements AutoCloseable {
         return directory.resolve(String.format("segment-%08d.vgl", id));
     }
 
-    static Segment create(Path directory, int id, int size, Mapper mapper) throws IOException {
-        Path path = fileName(directory, id);
+    /** A spare is created under a name recovery ignores, and renamed into the log when it is needed. */
+    static Path spareName(Path directory, int id) {
+        return directory.resolve(String.format("segment-%08d.vgl.spare", id));
+    }
+
+    static Segment create(Path path, int id, int size, Mapper mapper) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
@@ -74,6 +78,12 @@ final class Segment implements AutoCloseable {
             return null;
         }
         return new Segment(buffer.getInt(12), path, (int) length, channel, buffer);
+    }
+
+    /** The same mapped file under its place in the log. */
+    Segment renamedTo(Path target) throws IOException {
+        Files.move(path, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return new Segment(id, target, size, channel, buffer);
     }
 
     ByteBuffer buffer() {
