@@ -51,6 +51,12 @@ public final class FunctionHost implements AutoCloseable {
         return server.getPort();
     }
 
+    /** host:port to reach this host from the same machine. */
+    public String endpoint() {
+        String address = settings.bindAddress.equals("0.0.0.0") ? "127.0.0.1" : settings.bindAddress;
+        return address + ":" + port();
+    }
+
     public Operators operators() {
         return operators;
     }
@@ -90,6 +96,11 @@ public final class FunctionHost implements AutoCloseable {
         public Settings bindAddress(String value) {
             bindAddress = value;
             return this;
+        }
+
+        /** Loopback only, on a free port: for local runs and tests. */
+        public Settings loopback() {
+            return bindAddress("127.0.0.1").port(0);
         }
 
         /** 0 picks a free port. */

@@ -49,7 +49,7 @@ class FlowControlTest {
 
     @BeforeEach
     void start() throws Exception {
-        host = FunctionHost.builder().bindAddress("127.0.0.1").port(0).pluginsDirectory(TestHosts.plugins())
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
                 .credits(CREDITS).build().start();
         channel = TestHosts.channel(host);
         TestHosts.control(channel).deploy(OperatorSpec.newBuilder()
@@ -89,7 +89,7 @@ class FlowControlTest {
         env.setParallelism(SUBTASKS);
         CollectingSink<Reading> echoes = new CollectingSink<>();
         VigilFunction.<Reading, Reading>builder()
-                .setEndpoint("127.0.0.1:" + host.port())
+                .setEndpoint(host.endpoint())
                 .setOperator("slow-echo")
                 .setInputType(Reading.class)
                 .setOutputType(Reading.class)

@@ -31,6 +31,6 @@ final class FraudRulesHost implements BeforeAllCallback, AfterAllCallback {
     }
 
     String endpoint() {
-        return "127.0.0.1:" + host.port();
+        return host.endpoint();
     }
 }

@@ -31,8 +31,7 @@ final class TestHosts {
 
     static FunctionHost start(Duration gracePeriod) throws IOException {
         return FunctionHost.builder()
-                .bindAddress("127.0.0.1")
-                .port(0)
+                .loopback()
                 .pluginsDirectory(plugins())
                 .gracePeriod(gracePeriod)
                 .build()
@@ -48,7 +47,7 @@ final class TestHosts {
     }
 
     static ManagedChannel channel(FunctionHost host) {
-        return NettyChannelBuilder.forTarget("127.0.0.1:" + host.port()).usePlaintext().build();
+        return NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
     }
 
     static ControlPlaneClient control(ManagedChannel channel) {

@@ -42,13 +42,8 @@ public final class FraudDemo {
         out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards, %s%n",
                 options.events, options.seed, options.parallelism, options.shards,
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
-        try (FunctionHost host = FunctionHost.builder()
-                .bindAddress("127.0.0.1")
-                .port(0)
-                .pluginsDirectory(options.plugins)
-                .build()
-                .start()) {
-            String endpoint = "127.0.0.1:" + host.port();
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins).build().start()) {
+            String endpoint = host.endpoint();
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));

@@ -32,8 +32,8 @@ public final class SideBySide {
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
-        try (FunctionHost host = FunctionHost.builder().bindAddress("127.0.0.1").port(0).pluginsDirectory(settings.plugins).build().start()) {
-            String endpoint = "127.0.0.1:" + host.port();
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
+            String endpoint = host.endpoint();
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
