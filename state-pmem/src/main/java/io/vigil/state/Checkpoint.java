@@ -2,8 +2,11 @@ package io.vigil.state;
 
 import java.util.List;
 
-/** A committed checkpoint: its id and the records it made durable. */
-public record Checkpoint(long id, List<RecordAddress> records) {
+/**
+ * A committed checkpoint: its id (increasing across the store), the group it belongs to (for
+ * example one operator shard; retention counts per group) and the records it made durable.
+ */
+public record Checkpoint(long id, int group, List<RecordAddress> records) {
     public Checkpoint {
         records = List.copyOf(records);
     }

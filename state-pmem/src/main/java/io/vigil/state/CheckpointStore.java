@@ -43,7 +43,10 @@ public final class CheckpointStore implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private static final int ROOT_HEADER = 16;
+
     private Future<Segment> spare;
+    private long lastCommitted;
     private Segment current;
     private int position;
 
@@ -79,6 +82,34 @@ public final class CheckpointStore implements AutoCloseable {
         return Optional.ofNullable(checkpoints.peekLast());
     }
 
+    /** The newest committed checkpoint of {@code group}, if any. */
+    public synchronized Optional<Checkpoint> latest(int group) {
+        Checkpoint found = null;
+        for (Checkpoint checkpoint : checkpoints) {
+            if (checkpoint.group() == group) {
+                found = checkpoint;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The retained checkpoint with this id, if any. */
+    public synchronized Optional<Checkpoint> checkpoint(long id) {
+        return checkpoints.stream().filter(c -> c.id() == id).findFirst();
+    }
+
+    /** The id the next commit must exceed. */
+    public synchronized long lastId() {
+        return checkpoints.isEmpty() ? lastCommitted : Math.max(lastCommitted, checkpoints.peekLast().id());
+    }
+
+    /** Drops the checkpoints of {@code group} older than {@code keepFromId}, keeping at least its newest. */
+    public synchronized void release(int group, long keepFromId) throws IOException {
+        Checkpoint newest = latest(group).orElse(null);
+        checkpoints.removeIf(c -> c.group() == group && c.id() < keepFromId && c != newest);
+        reclaim();
+    }
+
     /** The retained checkpoints, oldest first. */
     public synchronized List<Checkpoint> checkpoints() {
         return List.copyOf(checkpoints);
@@ -99,20 +130,25 @@ public final class CheckpointStore implements AutoCloseable {
      * and whole segments no retained checkpoint uses are deleted.
      */
     public synchronized Checkpoint commit(long id, List<RecordAddress> records) throws IOException {
-        Checkpoint previous = checkpoints.peekLast();
-        if (previous != null && id <= previous.id()) {
-            throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + previous.id());
+        return commit(id, 0, records);
+    }
+
+    /** As {@link #commit(long, List)}, for one group of checkpoints; retention counts per group. */
+    public synchronized Checkpoint commit(long id, int group, List<RecordAddress> records) throws IOException {
+        if (id <= lastId()) {
+            throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
         flush();
-        ByteBuffer root = ByteBuffer.allocate(12 + 16 * records.size());
-        root.putLong(id).putInt(records.size());
+        ByteBuffer root = ByteBuffer.allocate(ROOT_HEADER + 16 * records.size());
+        root.putLong(id).putInt(group).putInt(records.size());
         for (RecordAddress record : records) {
             root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
         }
         append(RecordFormat.ROOT, 0, root.array(), 0, root.capacity());
         flush();
-        Checkpoint checkpoint = new Checkpoint(id, records);
+        Checkpoint checkpoint = new Checkpoint(id, group, records);
         checkpoints.addLast(checkpoint);
+        lastCommitted = id;
         reclaim();
         return checkpoint;
     }
@@ -233,8 +269,13 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private void reclaim() throws IOException {
-        while (checkpoints.size() > options.retainCheckpoints()) {
-            checkpoints.removeFirst();
+        Map<Integer, Integer> newerInGroup = new HashMap<>();
+        List<Checkpoint> newestFirst = new ArrayList<>(checkpoints);
+        java.util.Collections.reverse(newestFirst);
+        for (Checkpoint checkpoint : newestFirst) {
+            if (newerInGroup.merge(checkpoint.group(), 1, Integer::sum) > options.retainCheckpoints()) {
+                checkpoints.remove(checkpoint);
+            }
         }
         int oldestUsed = current.id;
         for (Checkpoint checkpoint : checkpoints) {
@@ -292,8 +333,10 @@ public final class CheckpointStore implements AutoCloseable {
                 offset += RecordFormat.footprint(length);
             }
         }
-        int keep = Math.max(0, found.size() - options.retainCheckpoints());
-        checkpoints.addAll(found.subList(keep, found.size()));
+        checkpoints.addAll(found);
+        if (!found.isEmpty()) {
+            lastCommitted = found.get(found.size() - 1).id();
+        }
         eraseAfter(rootSegment, rootEnd);
         if (!checkpoints.isEmpty()) {
             reclaim();
@@ -322,19 +365,20 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private static Checkpoint parseRoot(ByteBuffer buffer, int offset, int length) {
-        if (length < 12) {
+        if (length < ROOT_HEADER) {
             return null;
         }
         long id = buffer.getLong(offset);
-        int count = buffer.getInt(offset + 8);
-        if (count < 0 || 12 + 16L * count != length) {
+        int group = buffer.getInt(offset + 8);
+        int count = buffer.getInt(offset + 12);
+        if (count < 0 || ROOT_HEADER + 16L * count != length) {
             return null;
         }
         List<RecordAddress> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int at = offset + 12 + 16 * i;
+            int at = offset + ROOT_HEADER + 16 * i;
             records.add(new RecordAddress(buffer.getInt(at), buffer.getInt(at + 4), buffer.getInt(at + 8), buffer.getInt(at + 12)));
         }
-        return new Checkpoint(id, records);
+        return new Checkpoint(id, group, records);
     }
 }

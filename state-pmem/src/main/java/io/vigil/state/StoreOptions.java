@@ -3,7 +3,7 @@ package io.vigil.state;
 /**
  * @param segmentBytes      size of each segment file; a record must fit in one
  * @param maxBytes          the most the store may occupy on disk
- * @param retainCheckpoints how many of the newest committed checkpoints to keep; older space is reclaimed
+ * @param retainCheckpoints how many of each group's newest committed checkpoints to keep; older space is reclaimed
  */
 public record StoreOptions(int segmentBytes, long maxBytes, int retainCheckpoints) {
     public StoreOptions {

@@ -201,6 +201,30 @@ class CheckpointStoreTest {
         }
     }
 
+    @Test
+    void retentionCountsPerGroupAndReleaseDropsOlderOnes() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            long id = 0;
+            for (int round = 0; round < 5; round++) {
+                for (int group = 0; group < 3; group++) {
+                    store.commit(++id, group, List.of(store.append(group, payload(id, group, 100))));
+                }
+            }
+            for (int group = 0; group < 3; group++) {
+                int g = group;
+                assertThat(store.checkpoints().stream().filter(c -> c.group() == g).count()).isEqualTo(3);
+            }
+            long newestOfGroup1 = store.latest(1).orElseThrow().id();
+            store.release(1, newestOfGroup1);
+            assertThat(store.checkpoints().stream().filter(c -> c.group() == 1)).extracting(Checkpoint::id).containsExactly(newestOfGroup1);
+            assertThatThrownBy(() -> store.commit(3, 0, List.of())).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.latest(2).orElseThrow().id()).isEqualTo(15);
+            assertThat(store.lastId()).isEqualTo(15);
+        }
+    }
+
     static Path onlySegment(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             List<Path> files = list.toList();

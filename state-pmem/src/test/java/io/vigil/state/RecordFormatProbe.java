@@ -16,10 +16,10 @@ final class RecordFormatProbe {
 
     /** The last byte of the newest root that carries information (its padding follows). */
     static long rootPayloadEnd(CheckpointStore store) throws IOException {
-        return rootOffset(store) + RecordFormat.HEADER_BYTES + 12 + 16L * store.latest().orElseThrow().records().size();
+        return rootOffset(store) + RecordFormat.HEADER_BYTES + 16 + 16L * store.latest().orElseThrow().records().size();
     }
 
     static long rootFootprintEnd(CheckpointStore store) throws IOException {
-        return rootOffset(store) + RecordFormat.footprint(12 + 16 * store.latest().orElseThrow().records().size());
+        return rootOffset(store) + RecordFormat.footprint(16 + 16 * store.latest().orElseThrow().records().size());
     }
 }
