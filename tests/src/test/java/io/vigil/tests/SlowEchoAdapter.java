@@ -29,6 +29,11 @@ public final class SlowEchoAdapter implements LanguageAdapter {
             }
 
             @Override
+            public long stateHorizonMillis() {
+                return 0;
+            }
+
+            @Override
             public OperatorInstance instantiate(ShardContext shard) {
                 return new Echo(definition, micros);
             }

@@ -5,6 +5,13 @@ public interface CompiledOperator {
 
     OperatorDefinition definition();
 
+    /**
+     * How far back, in event time before the operator's clock, an input can still change what the
+     * operator emits: its longest window or {@code within}. The host keeps that much of the input
+     * to rebuild state for operators that write no snapshot of their own. 0 means stateless.
+     */
+    long stateHorizonMillis();
+
     /** Creates the instance one shard runs. Called off the hot path, on any thread. */
     OperatorInstance instantiate(ShardContext shard) throws Exception;
 }

@@ -56,6 +56,7 @@ public final class EsperAdapter implements LanguageAdapter {
             throw new OperatorCompileException(CompileProblems.fromCompile(e, module, source));
         }
         OutputStatements outputs = OutputStatements.probe(definition, configuration, schemaModule, userModule, module, source);
-        return new EsperCompiledOperator(definition, configuration, schemaModule, userModule, outputs);
+        long horizon = StateHorizon.of(source, definition.options());
+        return new EsperCompiledOperator(definition, configuration, schemaModule, userModule, outputs, horizon);
     }
 }

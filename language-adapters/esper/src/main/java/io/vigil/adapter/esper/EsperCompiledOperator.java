@@ -24,9 +24,11 @@ final class EsperCompiledOperator implements CompiledOperator {
     private final EPCompiled schemaModule;
     private final EPCompiled userModule;
     private final OutputStatements outputs;
+    private final long stateHorizonMillis;
 
     EsperCompiledOperator(OperatorDefinition definition, Configuration configuration, EPCompiled schemaModule,
-                          EPCompiled userModule, OutputStatements outputs) {
+                          EPCompiled userModule, OutputStatements outputs, long stateHorizonMillis) {
+        this.stateHorizonMillis = stateHorizonMillis;
         this.definition = definition;
         this.configuration = configuration;
         this.schemaModule = schemaModule;
@@ -37,6 +39,11 @@ final class EsperCompiledOperator implements CompiledOperator {
     @Override
     public OperatorDefinition definition() {
         return definition;
+    }
+
+    @Override
+    public long stateHorizonMillis() {
+        return stateHorizonMillis;
     }
 
     @Override

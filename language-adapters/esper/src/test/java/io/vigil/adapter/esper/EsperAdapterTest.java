@@ -31,7 +31,36 @@ class EsperAdapterTest {
     final EsperAdapter adapter = new EsperAdapter();
 
     static OperatorDefinition definition(String epl) {
+        return new OperatorDefinition("test", "esper", epl, TXN, ALERT, "cardId", 1, Map.of("retention", "1 hour"));
+    }
+
+    static OperatorDefinition withoutRetention(String epl) {
         return new OperatorDefinition("test", "esper", epl, TXN, ALERT, "cardId", 1, Map.of());
+    }
+
+    @Test
+    void stateHorizonIsTheLongestWindowOrWithin() throws Exception {
+        String epl = """
+                select 'A' as rule, cardId from Txn#time(10 sec);
+                select 'B' as rule, cardId, count(*) as total from Txn#groupwin(cardId)#ext_timed(ts, 2 hours) group by cardId;
+                select 'C' as rule, b.cardId as cardId from pattern [every a=Txn -> b=Txn(cardId = a.cardId) where timer:within(1 day)];
+                select 'D' as rule, cardId from Txn(amount > 5);
+                """;
+        assertThat(adapter.compile(withoutRetention(epl)).stateHorizonMillis()).isEqualTo(86_400_000L);
+        assertThat(adapter.compile(withoutRetention("select 'D' as rule, cardId from Txn(amount > 5)")).stateHorizonMillis()).isZero();
+    }
+
+    @Test
+    void stateWithoutATimeBoundNeedsAnExplicitRetention() throws Exception {
+        String epl = "select 'A' as rule, cardId from Txn(amount > 5);\nselect 'B' as rule, cardId from Txn#groupwin(cardId)#length(2)";
+        assertThatThrownBy(() -> adapter.compile(withoutRetention(epl)))
+                .isInstanceOfSatisfying(OperatorCompileException.class, e -> {
+                    assertThat(e.problems().get(0).line()).isEqualTo(2);
+                    assertThat(e.getMessage()).contains("#length").contains("no event-time horizon").contains("retention");
+                });
+        assertThatThrownBy(() -> adapter.compile(withoutRetention("select 'S' as rule, cardId, sum(amount) as total from Txn group by cardId")))
+                .hasMessageContaining("aggregates over a stream with no time window");
+        assertThat(adapter.compile(definition(epl)).stateHorizonMillis()).isEqualTo(3_600_000L);
     }
 
     @Test
