@@ -6,6 +6,8 @@ import io.vigil.runtime.control.ControlPlaneService;
 import io.vigil.runtime.dataplane.DataPlaneService;
 import io.vigil.runtime.operator.Operators;
 import io.vigil.runtime.plugin.LanguagePlugins;
+import io.vigil.state.CheckpointStore;
+import io.vigil.state.StoreOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -23,13 +25,16 @@ public final class FunctionHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FunctionHost.class);
 
     private final Settings settings;
+    private final CheckpointStore store;
     private final Operators operators;
     private final Server server;
     private volatile boolean draining;
 
-    private FunctionHost(Settings settings) {
+    private FunctionHost(Settings settings) throws IOException {
         this.settings = settings;
-        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize);
+        this.store = settings.stateDirectory == null ? null
+                : CheckpointStore.open(settings.stateDirectory, new StoreOptions(settings.segmentBytes, settings.storeBytes, 3));
+        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port))
                 .maxInboundMessageSize(settings.maxMessageBytes)
                 .addService(new DataPlaneService(operators, settings.credits, () -> draining).definition())
@@ -42,7 +47,11 @@ public final class FunctionHost implements AutoCloseable {
     }
 
     public FunctionHost start() throws IOException {
+        operators.redeployFromStore();
         server.start();
+        if (store != null) {
+            LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
+        }
         LOG.info("Function host listening on {}:{} with languages {}", settings.bindAddress, port(), operators.languages());
         return this;
     }
@@ -61,6 +70,11 @@ public final class FunctionHost implements AutoCloseable {
         return operators;
     }
 
+    /** The state store, or null when the host keeps no state. */
+    public CheckpointStore store() {
+        return store;
+    }
+
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }
@@ -76,9 +90,14 @@ public final class FunctionHost implements AutoCloseable {
             operators.stopAll("the function host is shutting down");
             server.shutdownNow();
             server.awaitTermination(5, TimeUnit.SECONDS);
+            if (store != null) {
+                store.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+        } catch (IOException e) {
+            LOG.warn("Closing the state store failed", e);
         }
         LOG.info("Function host stopped");
     }
@@ -92,6 +111,21 @@ public final class FunctionHost implements AutoCloseable {
         private int ringSize = 4096;
         private int maxMessageBytes = 64 << 20;
         private Duration gracePeriod = Duration.ofSeconds(10);
+        private Path stateDirectory;
+        private int segmentBytes = 64 << 20;
+        private long storeBytes = 8L << 30;
+
+        /** Where shards checkpoint their state (a DAX mount for persistent memory); none by default. */
+        public Settings stateDirectory(Path value) {
+            stateDirectory = value;
+            return this;
+        }
+
+        public Settings storeSize(int segmentBytesValue, long maxBytes) {
+            segmentBytes = segmentBytesValue;
+            storeBytes = maxBytes;
+            return this;
+        }
 
         public Settings bindAddress(String value) {
             bindAddress = value;
@@ -137,7 +171,7 @@ public final class FunctionHost implements AutoCloseable {
             return this;
         }
 
-        public FunctionHost build() {
+        public FunctionHost build() throws IOException {
             return new FunctionHost(this);
         }
     }

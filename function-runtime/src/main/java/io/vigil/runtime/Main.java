@@ -18,10 +18,11 @@ public final class Main {
                 case "--plugins" -> settings.pluginsDirectory(Path.of(value(args, ++i, option)));
                 case "--credits" -> settings.credits(Integer.parseInt(value(args, ++i, option)));
                 case "--ring-size" -> settings.ringSize(Integer.parseInt(value(args, ++i, option)));
+                case "--state-dir" -> settings.stateDirectory(Path.of(value(args, ++i, option)));
                 case "--grace-seconds" -> settings.gracePeriod(Duration.ofSeconds(Long.parseLong(value(args, ++i, option))));
                 case "--help", "-h" -> {
                     System.out.println("usage: vigil host [--port 7070] [--bind 0.0.0.0] [--plugins DIR] [--credits 8]"
-                            + " [--ring-size 4096] [--grace-seconds 10]");
+                            + " [--ring-size 4096] [--grace-seconds 10] [--state-dir DIR]");
                     return;
                 }
                 default -> {

@@ -124,6 +124,11 @@ public final class CheckpointStore implements AutoCloseable {
         return append(RecordFormat.DATA, tag, payload, 0, payload.length);
     }
 
+    /** As {@link #append(int, byte[])}, for {@code length} bytes of {@code payload} from {@code offset}. */
+    public synchronized RecordAddress append(int tag, byte[] payload, int offset, int length) throws IOException {
+        return append(RecordFormat.DATA, tag, payload, offset, length);
+    }
+
     /**
      * Makes {@code records} durable, then writes and makes durable the root that commits them as
      * checkpoint {@code id}; ids must increase. Older checkpoints beyond the retention are dropped

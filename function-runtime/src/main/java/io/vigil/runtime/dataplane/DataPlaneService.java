@@ -88,8 +88,8 @@ public final class DataPlaneService {
                 return;
             }
             switch (frame.getKindCase()) {
-                case BARRIER -> shard.failStream(session, Error.Code.PROTOCOL,
-                        "checkpoint barriers are not supported by this host version");
+                case BARRIER -> shard.barrier(session, frame.getBarrier().getCheckpointId());
+                case CHECKPOINT_COMPLETE -> shard.checkpointComplete(session, frame.getCheckpointComplete().getCheckpointId());
                 default -> shard.failStream(session, Error.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
             }
         }
@@ -121,9 +121,23 @@ public final class DataPlaneService {
                         + ": " + difference);
                 return;
             }
+            io.vigil.api.proto.StateHandle restore = null;
+            if (!open.getRestoreHandle().isEmpty()) {
+                try {
+                    restore = io.vigil.api.proto.StateHandle.parseFrom(open.getRestoreHandle());
+                } catch (InvalidProtocolBufferException e) {
+                    reject(Error.Code.PROTOCOL, "unreadable restore handle: " + e.getMessage());
+                    return;
+                }
+                if (!restore.getOperator().equals(open.getOperator()) || restore.getShard() != open.getShard()) {
+                    reject(Error.Code.PROTOCOL, "the restore handle is for operator '" + restore.getOperator() + "' shard "
+                            + restore.getShard() + ", not '" + open.getOperator() + "' shard " + open.getShard());
+                    return;
+                }
+            }
             shard = operator.shard(open.getShard());
             session = new StreamSession(responses, open.getClient(), credits);
-            shard.open(session);
+            shard.open(session, restore);
         }
 
         private void reject(Error.Code code, String message) {

@@ -10,7 +10,15 @@ import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.runtime.plugin.LanguagePlugins;
+import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.runtime.shard.Shard;
+import io.vigil.runtime.shard.ShardVersion;
+import io.vigil.runtime.state.ShardState;
+import io.vigil.state.Checkpoint;
+import io.vigil.state.CheckpointStore;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,11 +39,37 @@ public final class Operators {
 
     private final LanguagePlugins languages;
     private final int ringSize;
+    private final CheckpointStore store;
     private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
 
-    public Operators(LanguagePlugins languages, int ringSize) {
+    /** @param store where shards checkpoint their state, or null to keep none */
+    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store) {
         this.languages = languages;
         this.ringSize = ringSize;
+        this.store = store;
+    }
+
+    /**
+     * Deploys again every operator the store holds checkpoints of, at the newest version stored,
+     * so a host restarted on its store serves the same operators; shards restore their state when
+     * the job reopens its streams with its checkpoint handles.
+     */
+    public synchronized void redeployFromStore() throws IOException {
+        if (store == null) {
+            return;
+        }
+        Map<String, ShardCheckpoint> newest = new TreeMap<>();
+        for (Checkpoint checkpoint : store.checkpoints()) {
+            ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(checkpoint.records().get(0)));
+            newest.merge(meta.getSpec().getName(), meta, (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+        }
+        for (ShardCheckpoint meta : newest.values()) {
+            try {
+                deploy(meta.getSpec(), meta.getVersion());
+            } catch (OperatorException e) {
+                LOG.error("Operator '{}' from the store cannot be deployed again: {}", meta.getSpec().getName(), e.getMessage());
+            }
+        }
     }
 
     public DeployedOperator get(String name) {
@@ -51,20 +85,26 @@ public final class Operators {
     }
 
     public synchronized DeployedOperator deploy(OperatorSpec spec) throws OperatorException {
+        return deploy(spec, 1);
+    }
+
+    private DeployedOperator deploy(OperatorSpec spec, long version) throws OperatorException {
         if (deployed.containsKey(spec.getName())) {
             throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
                     + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
         }
         OperatorDefinition definition = definition(spec);
-        long version = 1;
         CompiledOperator compiled = compile(definition);
         List<OperatorInstance> instances = instantiate(compiled, definition, version);
         ClassLoader loader = compiled.getClass().getClassLoader();
+        OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
+        ShardVersion running = new ShardVersion(normalized, compiled, version);
         List<Shard> shards = new ArrayList<>();
         for (int s = 0; s < instances.size(); s++) {
-            shards.add(new Shard(definition, s, instances.get(s), version, ringSize, loader).start());
+            ShardState state = store == null ? null : new ShardState(store, definition.name(), s);
+            shards.add(new Shard(definition, s, running, instances.get(s), ringSize, loader, state).start());
         }
-        DeployedOperator operator = new DeployedOperator(spec.toBuilder().setShards(definition.shards()).build(), definition, version, shards);
+        DeployedOperator operator = new DeployedOperator(normalized, definition, version, shards);
         deployed.put(definition.name(), operator);
         LOG.info("Deployed operator '{}' ({}, {} shards)", definition.name(), definition.language(), shards.size());
         return operator;
@@ -97,8 +137,9 @@ public final class Operators {
         CompiledOperator compiled = compile(definition);
         List<OperatorInstance> instances = instantiate(compiled, definition, version);
         List<CompletableFuture<Void>> swaps = new ArrayList<>();
+        ShardVersion next = new ShardVersion(spec.toBuilder().setShards(definition.shards()).build(), compiled, version);
         for (Shard shard : operator.shards()) {
-            swaps.add(shard.swap(instances.get(shard.index()), version));
+            swaps.add(shard.swap(instances.get(shard.index()), next));
         }
         try {
             CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -6,7 +6,13 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.keys.KeyGroups;
+import io.vigil.api.proto.BarrierAck;
 import io.vigil.api.proto.Error;
+import io.vigil.api.proto.StateHandle;
+import io.vigil.api.spi.ShardContext;
+import io.vigil.runtime.state.ShardState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.schema.EventSchema;
@@ -44,6 +50,8 @@ public final class Shard implements EventHandler<ShardTask> {
     private final int keyColumn;
     private final FieldKind keyKind;
     private final List<StreamSession> sessions = new ArrayList<>();
+    private final ShardState state;
+    private ShardVersion running;
     private OperatorInstance instance;
     private volatile long version;
     private volatile long eventsProcessed;
@@ -54,12 +62,15 @@ public final class Shard implements EventHandler<ShardTask> {
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private boolean answerPending;
 
-    public Shard(OperatorDefinition definition, int index, OperatorInstance instance, long version, int ringSize,
-                 ClassLoader operatorClassLoader) {
+    /** @param state where checkpoints go, or null when the host keeps no state */
+    public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
+                 ClassLoader operatorClassLoader, ShardState state) {
         this.definition = definition;
         this.index = index;
+        this.running = running;
         this.instance = instance;
-        this.version = version;
+        this.version = running.version();
+        this.state = state;
         this.outputSchemaProto = io.vigil.api.codec.SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
         this.input = new ColumnarBatch(inputSchema, 1024);
@@ -90,8 +101,16 @@ public final class Shard implements EventHandler<ShardTask> {
 
     // ---- called by network and control threads ----
 
-    public void open(StreamSession session) {
-        worker.ring().publishEvent(ShardTask::open, session);
+    public void open(StreamSession session, StateHandle restore) {
+        worker.ring().publishEvent(ShardTask::open, session, restore);
+    }
+
+    public void barrier(StreamSession session, long checkpointId) {
+        worker.ring().publishEvent(ShardTask::barrier, session, checkpointId);
+    }
+
+    public void checkpointComplete(StreamSession session, long checkpointId) {
+        worker.ring().publishEvent(ShardTask::checkpointComplete, session, checkpointId);
     }
 
     public void batch(StreamSession session, Frame batch) {
@@ -108,7 +127,7 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     /** Switches to {@code next} at the next batch boundary; completes once it is active. */
-    public CompletableFuture<Void> swap(OperatorInstance next, long nextVersion) {
+    public CompletableFuture<Void> swap(OperatorInstance next, ShardVersion nextVersion) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         worker.ring().publishEvent(ShardTask::swap, next, nextVersion, done);
         return done;
@@ -135,7 +154,9 @@ public final class Shard implements EventHandler<ShardTask> {
     public void onEvent(ShardTask task, long sequence, boolean endOfBatch) {
         try {
             switch (task.kind) {
-                case OPEN -> onOpen(task.session);
+                case OPEN -> onOpen(task.session, task.restore);
+                case BARRIER -> onBarrier(task.session, task.checkpointId);
+                case CHECKPOINT_COMPLETE -> onCheckpointComplete(task.checkpointId);
                 case BATCH -> {
                     answerPending = true;
                     try {
@@ -169,7 +190,13 @@ public final class Shard implements EventHandler<ShardTask> {
         }
     }
 
-    private void onOpen(StreamSession session) {
+    private void onOpen(StreamSession session, StateHandle restore) {
+        if (restore != null && !restore.equals(epoch())) {
+            if (!restoreFrom(session, restore)) {
+                return;
+            }
+        }
+        session.restoredFrom = restore;
         sessions.add(session);
         openStreams = sessions.size();
         session.send(HostFrame.newBuilder().setOpened(Opened.newBuilder()
@@ -180,6 +207,12 @@ public final class Shard implements EventHandler<ShardTask> {
 
     private void onBatch(StreamSession session, Frame batch) {
         if (session.closed) {
+            return;
+        }
+        if (session.barrier != 0) {
+            // Sent after a barrier the shard has not yet taken: it belongs to the next checkpoint.
+            answerPending = false;
+            session.held.addLast(batch);
             return;
         }
         input.clear();
@@ -196,13 +229,15 @@ public final class Shard implements EventHandler<ShardTask> {
         long batchId = decoder.id();
         int rows = input.rowCount();
         if (rows > 0) {
+            log(batch, input);
             session.lastSequence = input.sequence(rows - 1);
             instance.process(input, results);
         }
         if (decoder.hasWatermark() && decoder.watermark() > session.watermark) {
             session.watermark = decoder.watermark();
             long clock = lowestWatermark();
-            if (clock != Long.MIN_VALUE) {
+            if (clock != Long.MIN_VALUE && clock > instance.eventTime()) {
+                logAdvance(clock, session.lastSequence);
                 instance.advanceTime(clock, session.lastSequence, results);
             }
         }
@@ -213,6 +248,149 @@ public final class Shard implements EventHandler<ShardTask> {
         eventsProcessed += rows;
         resultsEmitted += results.rowCount();
         eventTime = instance.eventTime();
+    }
+
+    private void log(Frame batch, ColumnarBatch rows) {
+        if (state == null) {
+            return;
+        }
+        long newest = Long.MIN_VALUE;
+        for (int r = 0; r < rows.rowCount(); r++) {
+            newest = Math.max(newest, rows.timestamp(r));
+        }
+        try {
+            state.logBatch(batch.bytes(), batch.length(), newest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot log input of operator '" + definition.name() + "' shard " + index, e);
+        }
+    }
+
+    private void logAdvance(long clock, long sequence) {
+        if (state != null) {
+            try {
+                state.logAdvance(clock, sequence);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot log input of operator '" + definition.name() + "' shard " + index, e);
+            }
+        }
+    }
+
+    // ---- checkpoints ----
+
+    private void onBarrier(StreamSession session, long checkpointId) {
+        session.barrier = checkpointId;
+        takeCheckpointIfAligned();
+    }
+
+    /** Once every open stream has sent the same barrier, the shard's state is exactly that checkpoint's. */
+    private void takeCheckpointIfAligned() {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        long checkpointId = sessions.get(0).barrier;
+        for (StreamSession session : sessions) {
+            if (session.barrier == 0 || session.barrier != checkpointId) {
+                return;
+            }
+        }
+        byte[] handle;
+        try {
+            handle = state == null ? new byte[0]
+                    : state.checkpoint(checkpointId, running.spec(), running.version(), instance,
+                            running.compiled().stateHorizonMillis()).toByteArray();
+        } catch (Exception e) {
+            LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+            for (StreamSession session : List.copyOf(sessions)) {
+                session.fail(Error.Code.OPERATOR_FAILED, "checkpoint " + checkpointId + " of operator '" + definition.name()
+                        + "' shard " + index + " failed: " + e.getMessage(), 0);
+                forget(session);
+            }
+            return;
+        }
+        for (StreamSession session : List.copyOf(sessions)) {
+            session.barrier = 0;
+            session.send(HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder()
+                    .setCheckpointId(checkpointId)
+                    .setHandle(com.google.protobuf.ByteString.copyFrom(handle))).build());
+        }
+        for (StreamSession session : List.copyOf(sessions)) {
+            while (!session.held.isEmpty() && session.barrier == 0 && !session.closed) {
+                Frame held = session.held.pollFirst();
+                answerPending = true;
+                try {
+                    onBatch(session, held);
+                } finally {
+                    if (answerPending) {
+                        answered(session);
+                    }
+                }
+            }
+        }
+    }
+
+    private void onCheckpointComplete(long checkpointId) {
+        if (state != null) {
+            try {
+                state.release(checkpointId);
+            } catch (IOException e) {
+                LOG.warn("Releasing checkpoints before {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+            }
+        }
+    }
+
+    private StateHandle epoch() {
+        return sessions.isEmpty() ? null : sessions.get(0).restoredFrom;
+    }
+
+    // Streams still open from before are from a failed attempt of the job: they end here, and the
+    // shard goes back to the checkpoint the new attempt restores from.
+    private boolean restoreFrom(StreamSession opening, StateHandle handle) {
+        for (StreamSession old : List.copyOf(sessions)) {
+            old.fail(Error.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name()
+                    + "' from checkpoint " + handle.getCheckpointId(), 0);
+            forget(old);
+        }
+        if (state == null) {
+            opening.fail(Error.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore checkpoint "
+                    + handle.getCheckpointId(), 0);
+            return false;
+        }
+        try {
+            ShardState.Restore restore = state.restore(handle);
+            OperatorInstance fresh = running.compiled().instantiate(
+                    new ShardContext(definition.name(), index, definition.shards(), running.version()));
+            ColumnarBatch discarded = new ColumnarBatch(definition.output(), 64);
+            restore.replay(fresh, new ShardState.Replayer() {
+                @Override
+                public long batch(byte[] frame) throws Exception {
+                    input.clear();
+                    discarded.clear();
+                    decoder.events(frame, frame.length, input);
+                    fresh.process(input, discarded);
+                    long newest = Long.MIN_VALUE;
+                    for (int r = 0; r < input.rowCount(); r++) {
+                        newest = Math.max(newest, input.timestamp(r));
+                    }
+                    return newest;
+                }
+
+                @Override
+                public void advance(long eventTime, long sequence) {
+                    discarded.clear();
+                    fresh.advanceTime(eventTime, sequence, discarded);
+                }
+            });
+            instance.close();
+            instance = fresh;
+            eventTime = instance.eventTime();
+            LOG.info("Operator {} shard {} restored checkpoint {}", definition.name(), index, handle.getCheckpointId());
+            return true;
+        } catch (Exception e) {
+            LOG.error("Operator {} shard {} could not restore checkpoint {}", definition.name(), index, handle.getCheckpointId(), e);
+            opening.fail(Error.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
+                    + " could not restore checkpoint " + handle.getCheckpointId() + ": " + e.getMessage(), 0);
+            return false;
+        }
     }
 
     private void answered(StreamSession session) {
@@ -256,16 +434,18 @@ public final class Shard implements EventHandler<ShardTask> {
     private void forget(StreamSession session) {
         sessions.remove(session);
         openStreams = sessions.size();
+        takeCheckpointIfAligned();
     }
 
-    private void onSwap(OperatorInstance next, long nextVersion, CompletableFuture<Void> done) {
+    private void onSwap(OperatorInstance next, ShardVersion nextVersion, CompletableFuture<Void> done) {
         OperatorInstance previous = instance;
         instance = next;
-        version = nextVersion;
+        running = nextVersion;
+        version = nextVersion.version();
         try {
             previous.close();
         } catch (RuntimeException e) {
-            LOG.warn("Closing version {} of operator {} shard {} failed", nextVersion - 1, definition.name(), index, e);
+            LOG.warn("Closing the version before {} of operator {} shard {} failed", version, definition.name(), index, e);
         }
         done.complete(null);
     }

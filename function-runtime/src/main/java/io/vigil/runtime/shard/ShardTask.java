@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** A slot of a shard's ring: one thing for the shard thread to do. Reused; cleared after handling. */
 final class ShardTask {
-    enum Kind { OPEN, BATCH, CLOSE_STREAM, FAIL_STREAM, SWAP, STOP }
+    enum Kind { OPEN, BATCH, BARRIER, CHECKPOINT_COMPLETE, CLOSE_STREAM, FAIL_STREAM, SWAP, STOP }
 
     Kind kind;
     StreamSession session;
@@ -16,15 +16,30 @@ final class ShardTask {
     Error.Code errorCode;
     String errorMessage;
     OperatorInstance nextInstance;
-    long nextVersion;
+    ShardVersion nextVersion;
+    long checkpointId;
+    io.vigil.api.proto.StateHandle restore;
     CompletableFuture<Void> done;
 
     // Translators for RingBuffer.publishEvent: method references to static methods, so publishing
     // allocates nothing.
 
-    static void open(ShardTask task, long sequence, StreamSession session) {
+    static void open(ShardTask task, long sequence, StreamSession session, io.vigil.api.proto.StateHandle restore) {
         task.kind = Kind.OPEN;
         task.session = session;
+        task.restore = restore;
+    }
+
+    static void barrier(ShardTask task, long sequence, StreamSession session, Long checkpointId) {
+        task.kind = Kind.BARRIER;
+        task.session = session;
+        task.checkpointId = checkpointId;
+    }
+
+    static void checkpointComplete(ShardTask task, long sequence, StreamSession session, Long checkpointId) {
+        task.kind = Kind.CHECKPOINT_COMPLETE;
+        task.session = session;
+        task.checkpointId = checkpointId;
     }
 
     static void batch(ShardTask task, long sequence, StreamSession session, Frame batch) {
@@ -46,7 +61,7 @@ final class ShardTask {
         task.errorMessage = message;
     }
 
-    static void swap(ShardTask task, long sequence, OperatorInstance next, Long nextVersion, CompletableFuture<Void> done) {
+    static void swap(ShardTask task, long sequence, OperatorInstance next, ShardVersion nextVersion, CompletableFuture<Void> done) {
         task.kind = Kind.SWAP;
         task.nextInstance = next;
         task.nextVersion = nextVersion;
@@ -67,6 +82,8 @@ final class ShardTask {
         errorCode = null;
         errorMessage = null;
         nextInstance = null;
+        nextVersion = null;
+        restore = null;
         done = null;
     }
 }

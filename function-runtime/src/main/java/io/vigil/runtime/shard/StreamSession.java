@@ -19,6 +19,12 @@ public final class StreamSession {
     long watermark = Long.MIN_VALUE;
     long lastSequence;
     boolean closed;
+    // Checkpoint alignment: the barrier this stream has sent and the shard has not yet taken,
+    // and the batches it sent after it, held until then (at most its credits).
+    long barrier;
+    final java.util.ArrayDeque<io.vigil.api.wire.Frame> held = new java.util.ArrayDeque<>();
+    // The checkpoint this stream restored from when it opened, or null.
+    io.vigil.api.proto.StateHandle restoredFrom;
 
     public StreamSession(StreamObserver<Frame> responses, String client, int credits) {
         this.responses = responses;

@@ -1,0 +1,178 @@
+package io.vigil.runtime.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.ShardCheckpoint;
+import io.vigil.api.proto.StateHandle;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.state.Checkpoint;
+import io.vigil.state.CheckpointStore;
+import io.vigil.state.RecordAddress;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One shard's durable state in the host's store. Operators that write no snapshot of their own
+ * are rebuilt from an input log: every batch the shard processes and every clock advance is
+ * appended to the store as it happens, and a checkpoint is a root naming the part of that log
+ * within the operator's state horizon — a position, not a copy. Owned by the shard's thread.
+ */
+public final class ShardState {
+    private static final int META = 1;
+    private static final int BATCH = 2;
+    private static final int ADVANCE = 3;
+    private static final int SNAPSHOT = 4;
+
+    private final CheckpointStore store;
+    private final String operator;
+    private final int shard;
+    private final int group;
+    private final Deque<LogEntry> log = new ArrayDeque<>();
+    private final Map<Long, Long> storeCheckpoints = new HashMap<>();
+
+    private record LogEntry(RecordAddress address, long newestEventTime) {
+    }
+
+    public ShardState(CheckpointStore store, String operator, int shard) {
+        this.store = store;
+        this.operator = operator;
+        this.shard = shard;
+        this.group = Objects.hash(operator, shard);
+    }
+
+    /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
+    public void logBatch(byte[] frame, int length, long newestEventTime) throws IOException {
+        log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime));
+    }
+
+    /** Appends a clock advance to the input log. */
+    public void logAdvance(long eventTime, long sequence) throws IOException {
+        byte[] payload = ByteBuffer.allocate(16).putLong(eventTime).putLong(sequence).array();
+        log.addLast(new LogEntry(store.append(ADVANCE, payload), eventTime));
+    }
+
+    /**
+     * Makes the shard's state at this point durable as Flink checkpoint {@code checkpointId}: a
+     * native snapshot when the instance writes one, otherwise the input log within the horizon.
+     */
+    public StateHandle checkpoint(long checkpointId, OperatorSpec spec, long version, OperatorInstance instance,
+                                  long horizonMillis) throws Exception {
+        long clock = instance.eventTime();
+        ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+        boolean nativeSnapshot = instance.snapshot(snapshot);
+        ShardCheckpoint meta = ShardCheckpoint.newBuilder()
+                .setSpec(spec).setVersion(version).setShard(shard).setCheckpointId(checkpointId)
+                .setEventTime(clock).setNativeSnapshot(nativeSnapshot).build();
+        List<RecordAddress> records = new ArrayList<>();
+        records.add(store.append(META, meta.toByteArray()));
+        if (nativeSnapshot) {
+            log.clear();
+            records.add(store.append(SNAPSHOT, snapshot.toByteArray()));
+        } else {
+            prune(clock, horizonMillis);
+            for (LogEntry entry : log) {
+                records.add(entry.address());
+            }
+        }
+        long storeId = store.lastId() + 1;
+        store.commit(storeId, group, records);
+        storeCheckpoints.put(checkpointId, storeId);
+        return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
+                .setStoreCheckpoint(storeId).build();
+    }
+
+    /** Flink completed {@code checkpointId}: older checkpoints of this shard may go. */
+    public void release(long checkpointId) throws IOException {
+        Long storeId = storeCheckpoints.get(checkpointId);
+        if (storeId != null) {
+            store.release(group, storeId);
+            storeCheckpoints.keySet().removeIf(id -> id < checkpointId);
+        }
+    }
+
+    /** What a checkpoint holds, for the shard to rebuild its instance from. */
+    public Restore restore(StateHandle handle) throws IOException {
+        Checkpoint checkpoint = store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
+                "checkpoint " + handle.getCheckpointId() + " of operator '" + operator + "' shard " + shard
+                        + " is no longer in the store (store checkpoint " + handle.getStoreCheckpoint() + ")"));
+        List<RecordAddress> records = checkpoint.records();
+        ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(records.get(0)));
+        log.clear();
+        storeCheckpoints.clear();
+        storeCheckpoints.put(handle.getCheckpointId(), handle.getStoreCheckpoint());
+        return new Restore(meta, records.subList(1, records.size()));
+    }
+
+    /** The stored state of one checkpoint; replaying it also rebuilds the input log. */
+    public final class Restore {
+        private final ShardCheckpoint meta;
+        private final List<RecordAddress> records;
+
+        Restore(ShardCheckpoint meta, List<RecordAddress> records) {
+            this.meta = meta;
+            this.records = records;
+        }
+
+        public ShardCheckpoint meta() {
+            return meta;
+        }
+
+        /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
+        public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
+            for (RecordAddress record : records) {
+                byte[] payload = store.read(record);
+                switch (record.tag()) {
+                    case SNAPSHOT -> instance.restore(new ByteArrayInputStream(payload));
+                    case BATCH -> log.addLast(new LogEntry(record, replayer.batch(payload)));
+                    case ADVANCE -> {
+                        ByteBuffer advance = ByteBuffer.wrap(payload);
+                        long eventTime = advance.getLong();
+                        replayer.advance(eventTime, advance.getLong());
+                        log.addLast(new LogEntry(record, eventTime));
+                    }
+                    default -> throw new IOException("unknown record tag " + record.tag() + " in a shard checkpoint");
+                }
+            }
+        }
+    }
+
+    /** Applies logged input to the instance being rebuilt, with its results discarded. */
+    public interface Replayer {
+        /** Processes a logged batch frame; returns its newest event time. */
+        long batch(byte[] frame) throws Exception;
+
+        void advance(long eventTime, long sequence);
+    }
+
+    public static StateHandle parseHandle(byte[] bytes) throws InvalidProtocolBufferException {
+        return StateHandle.parseFrom(bytes);
+    }
+
+    // Drops the log's head that lies wholly outside the horizon, keeping the last clock advance
+    // before what remains so a replay starts the clock where the original run had it.
+    private void prune(long clock, long horizonMillis) {
+        if (clock == Long.MIN_VALUE) {
+            return;
+        }
+        long cutoff = clock - horizonMillis;
+        LogEntry lastAdvance = null;
+        while (!log.isEmpty() && log.peekFirst().newestEventTime() < cutoff) {
+            LogEntry dropped = log.removeFirst();
+            if (dropped.address().tag() == ADVANCE) {
+                lastAdvance = dropped;
+            }
+        }
+        if (lastAdvance != null) {
+            log.addFirst(lastAdvance);
+        }
+    }
+}
