@@ -42,9 +42,18 @@ final class RawStream implements AutoCloseable {
     }
 
     RawStream open(String operator, int shard, EventSchema schema) {
+        return open(operator, shard, schema, com.google.protobuf.ByteString.EMPTY);
+    }
+
+    RawStream open(String operator, int shard, EventSchema schema, com.google.protobuf.ByteString restoreHandle) {
         requests.onNext(ClientFrame.newBuilder().setOpen(Open.newBuilder()
-                .setOperator(operator).setShard(shard).setClient("raw-test").setInputSchema(SchemaProtos.toProto(schema))).build());
+                .setOperator(operator).setShard(shard).setClient("raw-test").setInputSchema(SchemaProtos.toProto(schema))
+                .setRestoreHandle(restoreHandle)).build());
         return this;
+    }
+
+    void send(ClientFrame frame) {
+        requests.onNext(frame);
     }
 
     void send(EventBatch batch) {
@@ -57,8 +66,12 @@ final class RawStream implements AutoCloseable {
 
     /** The batch as the generated message, for tests that tamper with it. */
     static EventBatch events(ColumnarBatch batch, long id) {
+        return events(batch, id, false, 0);
+    }
+
+    static EventBatch events(ColumnarBatch batch, long id, boolean hasWatermark, long watermark) {
         WireBuffer wire = new WireBuffer(1024);
-        BatchEncoder.events(batch, id, false, 0, wire);
+        BatchEncoder.events(batch, id, hasWatermark, watermark, wire);
         try {
             return ClientFrame.parseFrom(wire.toByteArray()).getBatch();
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {

@@ -1,0 +1,73 @@
+package io.vigil.tests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A function host in a child process, to be killed with SIGKILL like a crashed machine. */
+final class HostProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private HostProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static HostProcess start(Path stateDirectory) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", "0",
+                "--plugins", TestHosts.plugins().toString(), "--state-dir", stateDirectory.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.startsWith("vigil function host listening on port ")) {
+                int port = Integer.parseInt(line.substring("vigil function host listening on port ".length()).trim());
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // The child's log is not needed once it listens; reading keeps its pipe from filling.
+                            continue;
+                        }
+                    } catch (IOException ended) {
+                        // The child was killed.
+                        return;
+                    }
+                }, "host-output");
+                drain.setDaemon(true);
+                drain.start();
+                return new HostProcess(process, port);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the host process did not start:\n" + seen);
+    }
+
+    String endpoint() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** SIGKILL: no shutdown hook, no drain, no flush. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
