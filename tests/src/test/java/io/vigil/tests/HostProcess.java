@@ -20,10 +20,15 @@ final class HostProcess implements AutoCloseable {
     }
 
     static HostProcess start(Path stateDirectory) throws IOException, InterruptedException {
+        return start(stateDirectory, 0);
+    }
+
+    /** @param port 0 for any free port; a fixed port lets a restarted host take its predecessor's place */
+    static HostProcess start(Path stateDirectory, int port) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", "0",
+                "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", String.valueOf(port),
                 "--plugins", TestHosts.plugins().toString(), "--state-dir", stateDirectory.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -33,7 +38,7 @@ final class HostProcess implements AutoCloseable {
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
             seen.append(line).append('\n');
             if (line.startsWith("vigil function host listening on port ")) {
-                int port = Integer.parseInt(line.substring("vigil function host listening on port ".length()).trim());
+                int bound = Integer.parseInt(line.substring("vigil function host listening on port ".length()).trim());
                 Thread drain = new Thread(() -> {
                     try {
                         while (out.readLine() != null) {
@@ -47,7 +52,7 @@ final class HostProcess implements AutoCloseable {
                 }, "host-output");
                 drain.setDaemon(true);
                 drain.start();
-                return new HostProcess(process, port);
+                return new HostProcess(process, bound);
             }
         }
         process.destroyForcibly();

@@ -77,6 +77,18 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 close();
                 return;
             }
+            case EventSlot.BARRIER, EventSlot.CHECKPOINT_COMPLETE -> {
+                if (current != null && current.rows > 0) {
+                    close();
+                }
+                for (int s = 0; s < streams.shards(); s++) {
+                    if (slot.kind == EventSlot.BARRIER) {
+                        streams.sendBarrier(s, slot.timestamp);
+                    } else {
+                        streams.sendCheckpointComplete(s, slot.timestamp);
+                    }
+                }
+            }
             default -> {
                 if (current != null) {
                     current.lastRingSequence = sequence;

@@ -10,6 +10,10 @@ public final class EventSlot {
     public static final byte FLUSH = 2;
     /** A slot claimed for an event that failed to copy; carries nothing. */
     public static final byte SKIP = 3;
+    /** A checkpoint barrier for every shard stream; {@code timestamp} holds the checkpoint id. */
+    public static final byte BARRIER = 4;
+    /** Flink completed a checkpoint; {@code timestamp} holds its id. */
+    public static final byte CHECKPOINT_COMPLETE = 5;
 
     byte kind;
     long timestamp;

@@ -32,9 +32,11 @@ import java.util.function.Consumer;
  */
 public final class ShardStreams implements AutoCloseable {
 
-    /** Receives every result frame, still encoded, on a network thread. */
+    /** Receives every result frame, still encoded, and every barrier acknowledgement, on a network thread. */
     public interface ResultListener {
         void onResults(int shard, long batchId, Frame results);
+
+        void onBarrierAck(int shard, long checkpointId, byte[] handle);
     }
 
     private final String endpoint;
@@ -104,7 +106,8 @@ public final class ShardStreams implements AutoCloseable {
         }
     }
 
-    public void openStreams(String client, ResultListener listener, Duration timeout) {
+    /** @param restoreHandles per shard, the state handle to restore from, or null for none */
+    public void openStreams(String client, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
         for (int s = 0; s < requests.length; s++) {
             requests[s] = ClientCalls.asyncBidiStreamingCall(channel.newCall(DataPlaneWire.PROCESS, CallOptions.DEFAULT),
                     new Receiver(s, listener));
@@ -112,7 +115,9 @@ public final class ShardStreams implements AutoCloseable {
                     .setOperator(operator)
                     .setShard(s)
                     .setClient(client)
-                    .setInputSchema(status.getSpec().getInputSchema())).build()));
+                    .setInputSchema(status.getSpec().getInputSchema())
+                    .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? com.google.protobuf.ByteString.EMPTY
+                            : com.google.protobuf.ByteString.copyFrom(restoreHandles[s]))).build()));
         }
         try {
             if (!opened.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -140,6 +145,18 @@ public final class ShardStreams implements AutoCloseable {
     /** Sender thread only. gRPC copies the frame's bytes before this returns. */
     public void send(int shard, Frame batch) {
         requests[shard].onNext(batch);
+    }
+
+    /** Sender thread only. */
+    public void sendBarrier(int shard, long checkpointId) {
+        requests[shard].onNext(Frame.of(ClientFrame.newBuilder()
+                .setBarrier(io.vigil.api.proto.Barrier.newBuilder().setCheckpointId(checkpointId)).build()));
+    }
+
+    /** Sender thread only. */
+    public void sendCheckpointComplete(int shard, long checkpointId) {
+        requests[shard].onNext(Frame.of(ClientFrame.newBuilder()
+                .setCheckpointComplete(io.vigil.api.proto.CheckpointComplete.newBuilder().setCheckpointId(checkpointId)).build()));
     }
 
     /** Ends the streams; call once the sender has stopped. */
@@ -208,6 +225,8 @@ public final class ShardStreams implements AutoCloseable {
                     credits[shard].grant(frame.getOpened().getCredits());
                     opened.countDown();
                 }
+                case BARRIER_ACK -> listener.onBarrierAck(shard, frame.getBarrierAck().getCheckpointId(),
+                        frame.getBarrierAck().getHandle().toByteArray());
                 case ERROR -> fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + endpoint
                         + " reported " + frame.getError().getCode() + ": " + frame.getError().getMessage()));
                 default -> fail(new VigilConnectorException("unexpected " + frame.getKindCase() + " from " + endpoint));

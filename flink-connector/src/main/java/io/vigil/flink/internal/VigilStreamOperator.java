@@ -22,7 +22,15 @@ import io.vigil.flink.VigilTelemetry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import io.vigil.api.proto.StateHandle;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
@@ -56,6 +64,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient volatile boolean stopping;
     private transient long sequence;
     private transient long emittedRingSequence;
+    private transient ListState<byte[]> handleState;
+    private transient List<byte[]> restored;
+    private final transient BarrierAcks acks = new BarrierAcks();
 
     VigilStreamOperator(StreamOperatorParameters<OUT> parameters, VigilFunctionConfig config) {
         super(parameters);
@@ -101,7 +112,17 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         sender = new RingWorker<>("vigil-sender-" + config.operator() + "-" + subtask, () -> new EventSlot(columns),
                 config.ringSize(), ProducerType.SINGLE, waiting, handler).start();
         ring = sender.ring();
-        streams.openStreams(client, this::onResults, config.timeout());
+        streams.openStreams(client, new ShardStreams.ResultListener() {
+            @Override
+            public void onResults(int shard, long batchId, Frame results) {
+                VigilStreamOperator.this.onResults(shard, batchId, results);
+            }
+
+            @Override
+            public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
+                acks.acknowledge(shard, checkpointId, handle);
+            }
+        }, config.timeout(), restoreHandles(shards));
     }
 
     @Override
@@ -133,6 +154,65 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         drain();
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        handleState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("vigil-state-handles", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        restored = new ArrayList<>();
+        if (context.isRestored()) {
+            for (byte[] handle : handleState.get()) {
+                restored.add(handle);
+            }
+        }
+    }
+
+    /**
+     * After {@link #prepareSnapshotPreBarrier} has drained everything in flight, sends the barrier
+     * on every shard stream and waits until each shard has made its state durable; the handles go
+     * into this operator's (union) state, so a restore can hand them back.
+     */
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        long checkpointId = context.getCheckpointId();
+        acks.expect(checkpointId, streams.shards());
+        publishControl(EventSlot.BARRIER, checkpointId);
+        byte[][] handles = acks.await(checkpointId, config.timeout(), this::throwIfFailed);
+        List<byte[]> stored = new ArrayList<>();
+        for (byte[] handle : handles) {
+            if (handle.length > 0) {
+                stored.add(handle);
+            }
+        }
+        handleState.update(stored);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (ring != null && failure.get() == null) {
+            publishControl(EventSlot.CHECKPOINT_COMPLETE, checkpointId);
+        }
+    }
+
+    private byte[][] restoreHandles(int shards) throws com.google.protobuf.InvalidProtocolBufferException {
+        byte[][] handles = new byte[shards][];
+        long[] newest = new long[shards];
+        for (byte[] bytes : restored) {
+            StateHandle handle = StateHandle.parseFrom(bytes);
+            if (!handle.getOperator().equals(config.operator()) || handle.getShard() >= shards) {
+                throw new VigilConnectorException("restored state handle is for operator '" + handle.getOperator() + "' shard "
+                        + handle.getShard() + ", but this job calls '" + config.operator() + "' with " + shards + " shards");
+            }
+            if (handles[handle.getShard()] == null || handle.getCheckpointId() > newest[handle.getShard()]) {
+                handles[handle.getShard()] = bytes;
+                newest[handle.getShard()] = handle.getCheckpointId();
+            }
+        }
+        return handles;
     }
 
     @Override

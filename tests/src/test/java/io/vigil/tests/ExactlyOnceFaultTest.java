@@ -1,0 +1,92 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.examples.fraud.ExpectedAlert;
+import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.examples.fraud.TransactionGenerator;
+import io.vigil.flink.VigilTelemetry;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The four fraud rules through Flink with checkpoints every 500 ms and an exactly-once sink, while
+ * the function host — a child process — is killed with SIGKILL mid-stream and restarted on the same
+ * store. The committed alerts must equal those of a run without failure: the injected fraud, each once.
+ */
+class ExactlyOnceFaultTest {
+    static final long EVENTS = 60_000;
+    static final long SEED = 5;
+    static final double FRAUD_RATE = 0.004;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestHosts.flink();
+
+    @TempDir
+    Path state;
+
+    @Test
+    void aHostKilledMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port));
+        ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+        new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(2));
+        channel.shutdownNow();
+
+        VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+        telemetry.reset();
+        Thread killer = new Thread(() -> {
+            try {
+                while (telemetry.eventsIn() < EVENTS / 2) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                host.get().kill();
+                TimeUnit.MILLISECONDS.sleep(300);
+                host.set(HostProcess.start(state, port));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "host-killer");
+        killer.start();
+
+        Configuration configuration = new Configuration();
+        configuration.setString("restart-strategy.type", "fixed-delay");
+        configuration.setString("restart-strategy.fixed-delay.attempts", "30");
+        configuration.setString("restart-strategy.fixed-delay.delay", "500 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        String sink = UUID.randomUUID().toString();
+        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.get().endpoint(), FraudRules.OPERATOR, EVENTS, SEED,
+                        FRAUD_RATE, 256, Duration.ofMillis(2), 15_000))
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                .addSink(new CommittingSink(sink)).setParallelism(1);
+        env.execute("exactly once with a host killed mid-stream");
+        killer.join(TimeUnit.SECONDS.toMillis(60));
+        host.get().close();
+
+        List<String> expected = TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
+                .map(e -> e.rule() + "/" + e.txnId()).toList();
+        assertThat(expected).hasSizeGreaterThan(100);
+        assertThat(telemetry.eventsIn()).as("events sent, counting those replayed after the failure").isGreaterThan(EVENTS);
+        assertThat(CommittingSink.committed(sink)).as("committed alerts").containsExactlyInAnyOrderElementsOf(expected);
+    }
+}
