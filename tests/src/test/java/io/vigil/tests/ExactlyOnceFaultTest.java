@@ -67,6 +67,94 @@ class ExactlyOnceFaultTest {
         }, "host-killer");
         killer.start();
 
+        StreamExecutionEnvironment env = environment();
+        String sink = UUID.randomUUID().toString();
+        FraudDetectionJob.alerts(env, settings(host.get().endpoint()))
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                .addSink(new CommittingSink(sink)).setParallelism(1);
+        env.execute("exactly once with a host killed mid-stream");
+        killer.join(TimeUnit.SECONDS.toMillis(60));
+        host.get().close();
+
+        assertExactlyTheInjectedFraud(sink, telemetry);
+    }
+
+    @Test
+    void aHostThatDiesBetweenSnapshotAndAcknowledgementRestoresTheCheckpointBefore() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        // The host halts once its shards have made their third checkpoint durable, before acknowledging it.
+        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port, "-Dvigil.fault.halt-before-ack=5"));
+        ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+        new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(2));
+        channel.shutdownNow();
+        VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+        telemetry.reset();
+        HostProcess crashing = host.get();
+        Thread restarter = new Thread(() -> {
+            try {
+                if (crashing.awaitExit(120)) {
+                    host.set(HostProcess.start(state, port));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "host-restarter");
+        restarter.start();
+        StreamExecutionEnvironment env = environment();
+        String sink = UUID.randomUUID().toString();
+        FraudDetectionJob.alerts(env, settings(host.get().endpoint()))
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                .addSink(new CommittingSink(sink)).setParallelism(1);
+        env.execute("exactly once with a host dying inside a checkpoint");
+        restarter.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(host.get()).as("the host crashed and was restarted").isNotSameAs(crashing);
+        host.get().close();
+        assertExactlyTheInjectedFraud(sink, telemetry);
+    }
+
+    @Test
+    void aFailedFlinkTaskRestoresTheHostsShardsFromItsCheckpoint() throws Exception {
+        try (var host = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .stateDirectory(state).build().start()) {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+            new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(2));
+            channel.shutdownNow();
+            VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+            telemetry.reset();
+            FailOnce.armed.set(true);
+            StreamExecutionEnvironment env = environment();
+            String sink = UUID.randomUUID().toString();
+            FraudDetectionJob.alerts(env, settings(host.endpoint()))
+                    .map(new FailOnce(EVENTS / 2))
+                    .addSink(new CommittingSink(sink)).setParallelism(1);
+            env.execute("exactly once with a failing task");
+            assertThat(FailOnce.armed.get()).as("the failure was injected").isFalse();
+            assertExactlyTheInjectedFraud(sink, telemetry);
+        }
+    }
+
+    /** Fails its task once, at the first alert after the connector has sent {@code afterEvents} events. */
+    static final class FailOnce implements org.apache.flink.api.common.functions.MapFunction<io.vigil.examples.fraud.Alert, String> {
+        static final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final long afterEvents;
+
+        FailOnce(long afterEvents) {
+            this.afterEvents = afterEvents;
+        }
+
+        @Override
+        public String map(io.vigil.examples.fraud.Alert alert) {
+            if (VigilTelemetry.of(FraudRules.OPERATOR).eventsIn() >= afterEvents && armed.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure downstream of the connector");
+            }
+            return alert.getRule() + "/" + alert.getTxnId();
+        }
+    }
+
+    static StreamExecutionEnvironment environment() {
         Configuration configuration = new Configuration();
         configuration.setString("restart-strategy.type", "fixed-delay");
         configuration.setString("restart-strategy.fixed-delay.attempts", "30");
@@ -74,15 +162,14 @@ class ExactlyOnceFaultTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(2);
         env.enableCheckpointing(500);
-        String sink = UUID.randomUUID().toString();
-        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.get().endpoint(), FraudRules.OPERATOR, EVENTS, SEED,
-                        FRAUD_RATE, 256, Duration.ofMillis(2), 15_000))
-                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
-                .addSink(new CommittingSink(sink)).setParallelism(1);
-        env.execute("exactly once with a host killed mid-stream");
-        killer.join(TimeUnit.SECONDS.toMillis(60));
-        host.get().close();
+        return env;
+    }
 
+    static FraudDetectionJob.Settings settings(String endpoint) {
+        return new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, EVENTS, SEED, FRAUD_RATE, 256, Duration.ofMillis(2), 15_000);
+    }
+
+    static void assertExactlyTheInjectedFraud(String sink, VigilTelemetry telemetry) {
         List<String> expected = TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                 .map(e -> e.rule() + "/" + e.txnId()).toList();
         assertThat(expected).hasSizeGreaterThan(100);

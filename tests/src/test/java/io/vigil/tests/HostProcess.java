@@ -24,10 +24,10 @@ final class HostProcess implements AutoCloseable {
     }
 
     /** @param port 0 for any free port; a fixed port lets a restarted host take its predecessor's place */
-    static HostProcess start(Path stateDirectory, int port) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+    static HostProcess start(Path stateDirectory, int port, String... jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", String.valueOf(port),
                 "--plugins", TestHosts.plugins().toString(), "--state-dir", stateDirectory.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -61,6 +61,11 @@ final class HostProcess implements AutoCloseable {
 
     String endpoint() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Waits until the process ends by itself (a crash). */
+    boolean awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
     /** SIGKILL: no shutdown hook, no drain, no flush. */

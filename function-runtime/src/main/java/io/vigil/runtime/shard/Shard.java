@@ -307,6 +307,7 @@ public final class Shard implements EventHandler<ShardTask> {
             }
             return;
         }
+        FaultInjection.checkpointDurableAckNotSent();
         for (StreamSession session : List.copyOf(sessions)) {
             session.barrier = 0;
             session.send(HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder()

@@ -1,0 +1,22 @@
+package io.vigil.runtime.shard;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Crash points for fault-injection tests, inert unless a system property arms them:
+ * {@code -Dvigil.fault.halt-before-ack=N} halts the host (as a SIGKILL would) right after the N-th
+ * shard checkpoint is durable and before any stream hears of it.
+ */
+final class FaultInjection {
+    private static final long HALT_BEFORE_ACK = Long.getLong("vigil.fault.halt-before-ack", 0);
+    private static final AtomicLong CHECKPOINTS = new AtomicLong();
+
+    private FaultInjection() {
+    }
+
+    static void checkpointDurableAckNotSent() {
+        if (HALT_BEFORE_ACK > 0 && CHECKPOINTS.incrementAndGet() == HALT_BEFORE_ACK) {
+            Runtime.getRuntime().halt(137);
+        }
+    }
+}
