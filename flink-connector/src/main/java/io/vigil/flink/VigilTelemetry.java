@@ -20,6 +20,8 @@ public final class VigilTelemetry {
     private final LongAdder resultsOut = new LongAdder();
     private final Recorder latencyMicros = new Recorder(3);
     private final Histogram total = new Histogram(3);
+    private final Recorder checkpointPauseMicros = new Recorder(3);
+    private final Histogram checkpointPauses = new Histogram(3);
     private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
 
@@ -55,6 +57,17 @@ public final class VigilTelemetry {
         return maxRingBacklog.get();
     }
 
+    /** Task thread: how long one checkpoint held the operator (drain, barrier, every shard's acknowledgement). */
+    public void recordCheckpointPause(long nanos) {
+        checkpointPauseMicros.recordValue(Math.max(0, nanos / 1000));
+    }
+
+    /** Every checkpoint pause recorded since the last {@link #reset()}, in microseconds. */
+    public synchronized Histogram checkpointPauseMicros() {
+        checkpointPauses.add(checkpointPauseMicros.getIntervalHistogram());
+        return checkpointPauses.copy();
+    }
+
     public long eventsIn() {
         return eventsIn.sum();
     }
@@ -74,6 +87,8 @@ public final class VigilTelemetry {
         total.reset();
         eventsIn.reset();
         resultsOut.reset();
+        checkpointPauseMicros.reset();
+        checkpointPauses.reset();
         maxRoundsInFlight.reset();
         maxRingBacklog.reset();
     }

@@ -346,6 +346,9 @@ public final class CheckpointStore implements AutoCloseable {
         if (!checkpoints.isEmpty()) {
             reclaim();
         }
+        if (current == null) {
+            nextSegment();
+        }
     }
 
     // Everything after the last complete root is an unfinished checkpoint or damage: erase it, so

@@ -64,6 +64,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient volatile boolean stopping;
     private transient long sequence;
     private transient long emittedRingSequence;
+    private transient long checkpointStartNanos;
     private transient ListState<byte[]> handleState;
     private transient List<byte[]> restored;
     private final transient BarrierAcks acks = new BarrierAcks();
@@ -153,6 +154,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
+        checkpointStartNanos = System.nanoTime();
         drain();
     }
 
@@ -188,6 +190,10 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             }
         }
         handleState.update(stored);
+        if (checkpointStartNanos != 0) {
+            telemetry.recordCheckpointPause(System.nanoTime() - checkpointStartNanos);
+            checkpointStartNanos = 0;
+        }
     }
 
     @Override

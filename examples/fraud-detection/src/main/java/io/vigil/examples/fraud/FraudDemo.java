@@ -7,7 +7,10 @@ import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +45,13 @@ public final class FraudDemo {
         out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards, %s%n",
                 options.events, options.seed, options.parallelism, options.shards,
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins).build().start()) {
+        Path stateDirectory = options.checkpointMillis > 0 ? Files.createTempDirectory(options.stateRoot, "vigil-demo-state") : null;
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
+                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).build().start()) {
             String endpoint = host.endpoint();
+            if (host.store() != null) {
+                out.printf(Locale.ROOT, "State store %s in %s mode: %s%n", stateDirectory, host.store().mode(), host.store().modeReason());
+            }
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
@@ -63,6 +71,9 @@ public final class FraudDemo {
             telemetry.reset();
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism, new Configuration());
+            if (options.checkpointMillis > 0) {
+                env.enableCheckpointing(options.checkpointMillis);
+            }
             CollectingSink<Alert> sink = new CollectingSink<>();
             FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, options.events,
                     options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate);
@@ -104,8 +115,24 @@ public final class FraudDemo {
             out.printf(Locale.ROOT, "latency      p50 %.2f ms | p99 %.2f ms | p99.9 %.2f ms | max %.2f ms  (event handed to the connector -> its results emitted)%n",
                     latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                     latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0);
+            Histogram pauses = telemetry.checkpointPauseMicros();
+            if (pauses.getTotalCount() > 0) {
+                out.printf(Locale.ROOT, "checkpoints  %d every %d ms, pause at the operator p50 %.2f ms | p99 %.2f ms | max %.2f ms%n",
+                        pauses.getTotalCount(), options.checkpointMillis, pauses.getValueAtPercentile(50) / 1000.0,
+                        pauses.getValueAtPercentile(99) / 1000.0, pauses.getMaxValue() / 1000.0);
+            } else {
+                out.println("checkpoints  off");
+            }
             out.println(report.perfect() ? "All four rules found exactly the injected fraud." : "Some rules missed fraud or raised false alerts.");
             return report.perfect();
+        } finally {
+            if (stateDirectory != null) {
+                try (Stream<Path> files = Files.walk(stateDirectory)) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
         }
     }
 
@@ -118,6 +145,9 @@ public final class FraudDemo {
         int shards = 2;
         int batchSize = 1024;
         long lingerMillis = 2;
+        long checkpointMillis = 1000;
+        // tmpfs stands in for persistent memory where there is no DAX mount.
+        Path stateRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 
@@ -141,7 +171,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -156,6 +186,8 @@ public final class FraudDemo {
                     case "--shards" -> options.shards = Integer.parseInt(value);
                     case "--batch-size" -> options.batchSize = Integer.parseInt(value);
                     case "--linger-ms" -> options.lingerMillis = Long.parseLong(value);
+                    case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
+                    case "--state-root" -> options.stateRoot = Path.of(value);
                     case "--rate" -> options.rate = Double.parseDouble(value.replace("_", ""));
                     case "--plugins" -> options.plugins = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
