@@ -84,6 +84,7 @@ final class Chart {
         return switch (variant) {
             case EMBEDDED_ESPER -> "embedded";
             case VIGIL -> "Vigil";
+            case VIGIL_CHECKPOINTED -> "Vigil+ckpt";
             case CALL_PER_EVENT -> "call/event";
             case FLINK_CEP -> "Flink CEP";
             case HOST_ONLY -> "host alone";

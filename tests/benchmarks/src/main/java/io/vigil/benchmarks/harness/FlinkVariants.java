@@ -1,6 +1,7 @@
 package io.vigil.benchmarks.harness;
 
 import io.vigil.flink.VigilFunction;
+import io.vigil.flink.VigilTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import org.apache.flink.util.Collector;
 /** Runs variants (a)–(d): the same payments through a Flink job, alerts timed at the same sink. */
 final class FlinkVariants {
     private final int parallelism;
+    /** Checkpoint pauses of the last run, microseconds. */
+    org.HdrHistogram.Histogram lastCheckpointPauses;
     private final String endpoint;
 
     FlinkVariants(int parallelism, String endpoint) {
@@ -28,19 +31,25 @@ final class FlinkVariants {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         // Flush network buffers within a millisecond (Flink's default waits up to 100 ms), the same for every variant.
         env.setBufferTimeout(1);
+        if (variant == Variant.VIGIL_CHECKPOINTED) {
+            env.enableCheckpointing(1000);
+        }
         DataStream<Payment> payments = Workload.payments(env, events, eventsPerSecond);
         DataStream<PaymentAlert> alerts = switch (variant) {
             case EMBEDDED_ESPER -> payments.keyBy(Payment::getCardId).process(new EmbeddedEsperFunction());
-            case VIGIL -> vigil(1024, Duration.ofMillis(2), 4).applyTo(payments);
+            case VIGIL, VIGIL_CHECKPOINTED -> vigil(1024, Duration.ofMillis(2), 4).applyTo(payments);
             case CALL_PER_EVENT -> vigil(1, Duration.ZERO, 1).applyTo(payments);
             case FLINK_CEP -> flinkCep(payments);
             case HOST_ONLY -> throw new IllegalArgumentException("the host-only variant runs without Flink");
         };
         alerts.sinkTo(new AlertTimer()).name("timed alerts");
         AlertTimer.reset();
+        VigilTelemetry.of(Workload.OPERATOR).reset();
         env.execute("harness " + variant);
         long end = System.nanoTime();
-        return Measurement.of(events, end - Workload.FIRST_EMIT_NANOS.get(), AlertTimer.alerts(), AlertTimer.latencyMicros());
+        Measurement measured = Measurement.of(events, end - Workload.FIRST_EMIT_NANOS.get(), AlertTimer.alerts(), AlertTimer.latencyMicros());
+        lastCheckpointPauses = VigilTelemetry.of(Workload.OPERATOR).checkpointPauseMicros();
+        return measured;
     }
 
     private VigilFunction<Payment, PaymentAlert> vigil(int batchSize, Duration linger, int roundsInFlight) {

@@ -32,12 +32,20 @@ public final class SideBySide {
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
-            String endpoint = host.endpoint();
-            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        Path stateRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path state = Files.createTempDirectory(stateRoot, "vigil-bench-state");
+        // Two hosts: one keeps no state (variants b, c, e pay nothing for checkpoints), one logs its
+        // input to a store on tmpfs for the checkpointed variant.
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
+             FunctionHost statefulHost = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins)
+                     .stateDirectory(state).storeSize(64 << 20, 8L << 30).build().start()) {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+            ManagedChannel statefulChannel = NettyChannelBuilder.forTarget(statefulHost.endpoint()).usePlaintext().build();
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                FlinkVariants flink = new FlinkVariants(settings.parallelism, endpoint);
+                new ControlPlaneClient(statefulChannel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint());
+                FlinkVariants checkpointed = new FlinkVariants(settings.parallelism, statefulHost.endpoint());
                 HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
                 for (Variant variant : settings.variants) {
                     long events = switch (variant) {
@@ -45,16 +53,25 @@ public final class SideBySide {
                         case HOST_ONLY -> settings.hostEvents;
                         default -> settings.events;
                     };
-                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : flink.run(variant, events, 0);
+                    FlinkVariants runner = variant == Variant.VIGIL_CHECKPOINTED ? checkpointed : flink;
+                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : runner.run(variant, events, 0);
                     double rate = 0.7 * max.eventsPerSecond();
                     long loadEvents = Math.max(10_000, Math.min(events, (long) (rate * settings.loadSeconds)));
-                    Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : flink.run(variant, loadEvents, rate);
-                    Result result = new Result(variant, max, rate, atLoad);
+                    Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : runner.run(variant, loadEvents, rate);
+                    Result result = new Result(variant, max, rate, atLoad,
+                            variant == Variant.VIGIL_CHECKPOINTED ? checkpointed.lastCheckpointPauses : null);
                     results.put(variant, result);
                     System.out.println(result.line());
                 }
             } finally {
                 channel.shutdownNow();
+                statefulChannel.shutdownNow();
+            }
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(state)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
             }
         }
         Report report = new Report(results, settings);
@@ -66,7 +83,7 @@ public final class SideBySide {
         System.out.println("Wrote " + settings.out.resolve("side-by-side.md") + " and side-by-side.png");
     }
 
-    record Result(Variant variant, Measurement max, double loadRate, Measurement atLoad) {
+    record Result(Variant variant, Measurement max, double loadRate, Measurement atLoad, org.HdrHistogram.Histogram pausesAtLoad) {
         String line() {
             return String.format(Locale.ROOT, "(%s) %-48s max %,11.0f ev/s | at %,9.0f ev/s: p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms (%,d samples)",
                     variant.letter, variant.description, max.eventsPerSecond(), loadRate, atLoad.p50Millis(), atLoad.p99Millis(),
@@ -141,6 +158,14 @@ public final class SideBySide {
                 ratio(md, "b/a (remote vs embedded)", b, results.get(Variant.EMBEDDED_ESPER));
                 ratio(md, "b/c (batched vs one call per event)", b, results.get(Variant.CALL_PER_EVENT));
                 ratio(md, "b/d (Vigil EPL vs Flink CEP)", b, results.get(Variant.FLINK_CEP));
+            }
+            Result checkpointed = results.get(Variant.VIGIL_CHECKPOINTED);
+            if (checkpointed != null && b != null) {
+                md.append(String.format(Locale.ROOT, "%nWith an exactly-once checkpoint every second (store on tmpfs): throughput %.1f %% of (b); "
+                                + "checkpoint pause at the operator at 70 %% load p50 %.2f ms, p99 %.2f ms (%d checkpoints).%n",
+                        100 * checkpointed.max.eventsPerSecond() / b.max.eventsPerSecond(),
+                        checkpointed.pausesAtLoad.getValueAtPercentile(50) / 1000.0, checkpointed.pausesAtLoad.getValueAtPercentile(99) / 1000.0,
+                        checkpointed.pausesAtLoad.getTotalCount()));
             }
             Result e = results.get(Variant.HOST_ONLY);
             if (e != null) {
