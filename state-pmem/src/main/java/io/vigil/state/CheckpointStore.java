@@ -138,6 +138,11 @@ public final class CheckpointStore implements AutoCloseable {
         return commit(id, 0, records);
     }
 
+    /** Commits {@code records} as the next checkpoint of {@code group}, under the next free id. */
+    public synchronized Checkpoint commitNext(int group, List<RecordAddress> records) throws IOException {
+        return commit(lastId() + 1, group, records);
+    }
+
     /** As {@link #commit(long, List)}, for one group of checkpoints; retention counts per group. */
     public synchronized Checkpoint commit(long id, int group, List<RecordAddress> records) throws IOException {
         if (id <= lastId()) {

@@ -225,6 +225,32 @@ class CheckpointStoreTest {
         }
     }
 
+    @Test
+    void shardsCommittingFromManyThreadsGetDistinctIncreasingIds() throws Exception {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int group = 0; group < 4; group++) {
+                int g = group;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 50; i++) {
+                            store.commitNext(g, List.of(store.append(g, payload(i, g, 64))));
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(store.lastId()).isEqualTo(200);
+        }
+    }
+
     static Path onlySegment(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             List<Path> files = list.toList();

@@ -83,8 +83,8 @@ public final class ShardState {
                 records.add(entry.address());
             }
         }
-        long storeId = store.lastId() + 1;
-        store.commit(storeId, group, records);
+        // Shards of all operators share the store and commit from their own threads: the store picks the id.
+        long storeId = store.commitNext(group, records).id();
         storeCheckpoints.put(checkpointId, storeId);
         return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
                 .setStoreCheckpoint(storeId).build();
