@@ -146,8 +146,17 @@ public final class FraudDemo {
         int batchSize = 1024;
         long lingerMillis = 2;
         long checkpointMillis = 1000;
-        // tmpfs stands in for persistent memory where there is no DAX mount.
-        Path stateRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        // tmpfs stands in for persistent memory where there is no DAX mount, if it has room.
+        Path stateRoot = roomyTmpfs() ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+
+        private static boolean roomyTmpfs() {
+            try {
+                Path shm = Path.of("/dev/shm");
+                return Files.isDirectory(shm) && Files.getFileStore(shm).getUsableSpace() > (2L << 30);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 
