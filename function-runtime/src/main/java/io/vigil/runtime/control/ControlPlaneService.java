@@ -109,7 +109,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setEventsProcessed(stats.eventsProcessed())
                     .setResultsEmitted(stats.resultsEmitted())
                     .setOpenStreams(stats.openStreams())
-                    .setEventTime(stats.eventTime()));
+                    .setEventTime(stats.eventTime())
+                    .setLastSwap(shard.lastSwap()));
         }
         return status.build();
     }

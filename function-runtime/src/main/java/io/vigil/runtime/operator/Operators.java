@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class Operators {
     private static final Logger LOG = LoggerFactory.getLogger(Operators.class);
     private static final long SWAP_TIMEOUT_SECONDS = 30;
+    /** Spec option: how an update carries state — {@code replay} (the default where the host keeps a log) or {@code fresh}. */
+    public static final String SWAP_STATE_OPTION = "swap-state";
+    private static final String SWAP_FRESH = "fresh";
 
     private final LanguagePlugins languages;
     private final int ringSize;
@@ -138,8 +141,25 @@ public final class Operators {
         List<OperatorInstance> instances = instantiate(compiled, definition, version);
         List<CompletableFuture<Void>> swaps = new ArrayList<>();
         ShardVersion next = new ShardVersion(spec.toBuilder().setShards(definition.shards()).build(), compiled, version);
+        boolean carry = store != null && !SWAP_FRESH.equals(definition.options().get(SWAP_STATE_OPTION));
         for (Shard shard : operator.shards()) {
-            swaps.add(shard.swap(instances.get(shard.index()), next));
+            OperatorInstance instance = instances.get(shard.index());
+            long replayedThrough = -1;
+            if (carry) {
+                // Off the hot path: the new version replays the log as it stands while the old one
+                // keeps serving; the shard feeds it what arrived meanwhile at the switch.
+                try {
+                    ShardState.LogSnapshot log = shard.logSnapshot().get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    withClassLoader(compiled, () -> shard.replayInto(instance, log.records()));
+                    replayedThrough = log.lastSerial();
+                } catch (Exception e) {
+                    instances.forEach(OperatorInstance::close);
+                    throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
+                            + "' version " + version + " could not take over the state of version " + operator.version() + ": " + e,
+                            List.of(), e);
+                }
+            }
+            swaps.add(shard.swap(instance, next, replayedThrough));
         }
         try {
             CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -221,6 +241,21 @@ public final class Operators {
         } catch (RuntimeException e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
                     + " adapter failed to compile operator '" + definition.name() + "': " + e, List.of(), e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private interface Work {
+        Object run() throws Exception;
+    }
+
+    private static void withClassLoader(CompiledOperator compiled, Work work) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(compiled.getClass().getClassLoader());
+        try {
+            work.run();
         } finally {
             thread.setContextClassLoader(previous);
         }

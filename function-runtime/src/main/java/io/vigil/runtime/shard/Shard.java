@@ -61,6 +61,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile boolean accepting = true;
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private boolean answerPending;
+    private volatile String lastSwap = "";
 
     /** @param state where checkpoints go, or null when the host keeps no state */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
@@ -126,11 +127,33 @@ public final class Shard implements EventHandler<ShardTask> {
         worker.ring().publishEvent(ShardTask::failStream, session, code, message);
     }
 
-    /** Switches to {@code next} at the next batch boundary; completes once it is active. */
-    public CompletableFuture<Void> swap(OperatorInstance next, ShardVersion nextVersion) {
+    /**
+     * Switches to {@code next} at the next batch boundary; completes once it is active. When
+     * {@code replayedThrough} is not negative, {@code next} has already been fed the input log up
+     * to that serial off the hot path, and the shard feeds it the rest before switching.
+     */
+    public CompletableFuture<Void> swap(OperatorInstance next, ShardVersion nextVersion, long replayedThrough) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        worker.ring().publishEvent(ShardTask::swap, next, nextVersion, done);
+        worker.ring().publishEvent(ShardTask::swap, next, nextVersion, new SwapRequest(replayedThrough, done));
         return done;
+    }
+
+    /** The input log as it stands, for a new version to replay off the hot path; null when the host keeps none. */
+    public CompletableFuture<ShardState.LogSnapshot> logSnapshot() {
+        CompletableFuture<ShardState.LogSnapshot> reply = new CompletableFuture<>();
+        worker.ring().publishEvent(ShardTask::logSnapshot, reply);
+        return reply;
+    }
+
+    /** Replays logged records into an instance on the calling thread. */
+    public long replayInto(OperatorInstance target, java.util.List<io.vigil.state.RecordAddress> records) throws Exception {
+        LogReplayer replayer = new LogReplayer(target, definition);
+        state.replay(records, replayer);
+        return replayer.batches();
+    }
+
+    public String lastSwap() {
+        return lastSwap;
     }
 
     /**
@@ -172,7 +195,8 @@ public final class Shard implements EventHandler<ShardTask> {
                     task.session.fail(task.errorCode, task.errorMessage, 0);
                     forget(task.session);
                 }
-                case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.done);
+                case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.swap);
+                case LOG_SNAPSHOT -> task.logReply.complete(state == null ? null : state.logSnapshot());
                 case STOP -> onStop(task.errorCode, task.errorMessage, task.done);
             }
         } catch (RuntimeException e) {
@@ -360,27 +384,7 @@ public final class Shard implements EventHandler<ShardTask> {
             ShardState.Restore restore = state.restore(handle);
             OperatorInstance fresh = running.compiled().instantiate(
                     new ShardContext(definition.name(), index, definition.shards(), running.version()));
-            ColumnarBatch discarded = new ColumnarBatch(definition.output(), 64);
-            restore.replay(fresh, new ShardState.Replayer() {
-                @Override
-                public long batch(byte[] frame) throws Exception {
-                    input.clear();
-                    discarded.clear();
-                    decoder.events(frame, frame.length, input);
-                    fresh.process(input, discarded);
-                    long newest = Long.MIN_VALUE;
-                    for (int r = 0; r < input.rowCount(); r++) {
-                        newest = Math.max(newest, input.timestamp(r));
-                    }
-                    return newest;
-                }
-
-                @Override
-                public void advance(long eventTime, long sequence) {
-                    discarded.clear();
-                    fresh.advanceTime(eventTime, sequence, discarded);
-                }
-            });
+            restore.replay(fresh, new LogReplayer(fresh, definition));
             instance.close();
             instance = fresh;
             eventTime = instance.eventTime();
@@ -438,7 +442,20 @@ public final class Shard implements EventHandler<ShardTask> {
         takeCheckpointIfAligned();
     }
 
-    private void onSwap(OperatorInstance next, ShardVersion nextVersion, CompletableFuture<Void> done) {
+    private void onSwap(OperatorInstance next, ShardVersion nextVersion, SwapRequest request) {
+        long start = System.nanoTime();
+        long caughtUp = 0;
+        if (request.replayedThrough() >= 0 && state != null) {
+            try {
+                LogReplayer replayer = new LogReplayer(next, definition);
+                state.replay(state.logAfter(request.replayedThrough()), replayer);
+                caughtUp = replayer.batches();
+            } catch (Exception e) {
+                next.close();
+                request.done().completeExceptionally(e);
+                return;
+            }
+        }
         OperatorInstance previous = instance;
         instance = next;
         running = nextVersion;
@@ -448,7 +465,10 @@ public final class Shard implements EventHandler<ShardTask> {
         } catch (RuntimeException e) {
             LOG.warn("Closing the version before {} of operator {} shard {} failed", version, definition.name(), index, e);
         }
-        done.complete(null);
+        lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s", version,
+                (System.nanoTime() - start) / 1e6, request.replayedThrough() >= 0
+                        ? ", state carried by replaying the input log (" + caughtUp + " batches at the switch)" : ", started with empty state");
+        request.done().complete(null);
     }
 
     private void onStop(Error.Code code, String message, CompletableFuture<Void> done) {

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** A slot of a shard's ring: one thing for the shard thread to do. Reused; cleared after handling. */
 final class ShardTask {
-    enum Kind { OPEN, BATCH, BARRIER, CHECKPOINT_COMPLETE, CLOSE_STREAM, FAIL_STREAM, SWAP, STOP }
+    enum Kind { OPEN, BATCH, BARRIER, CHECKPOINT_COMPLETE, CLOSE_STREAM, FAIL_STREAM, SWAP, LOG_SNAPSHOT, STOP }
 
     Kind kind;
     StreamSession session;
@@ -20,6 +20,8 @@ final class ShardTask {
     long checkpointId;
     io.vigil.api.proto.StateHandle restore;
     CompletableFuture<Void> done;
+    SwapRequest swap;
+    CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> logReply;
 
     // Translators for RingBuffer.publishEvent: method references to static methods, so publishing
     // allocates nothing.
@@ -61,11 +63,17 @@ final class ShardTask {
         task.errorMessage = message;
     }
 
-    static void swap(ShardTask task, long sequence, OperatorInstance next, ShardVersion nextVersion, CompletableFuture<Void> done) {
+    static void swap(ShardTask task, long sequence, OperatorInstance next, ShardVersion nextVersion, SwapRequest request) {
         task.kind = Kind.SWAP;
         task.nextInstance = next;
         task.nextVersion = nextVersion;
-        task.done = done;
+        task.swap = request;
+        task.done = request.done();
+    }
+
+    static void logSnapshot(ShardTask task, long sequence, CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> reply) {
+        task.kind = Kind.LOG_SNAPSHOT;
+        task.logReply = reply;
     }
 
     static void stop(ShardTask task, long sequence, Error.Code code, String message, CompletableFuture<Void> done) {
@@ -84,6 +92,8 @@ final class ShardTask {
         nextInstance = null;
         nextVersion = null;
         restore = null;
+        swap = null;
+        logReply = null;
         done = null;
     }
 }

@@ -39,8 +39,14 @@ public final class ShardState {
     private final Deque<LogEntry> log = new ArrayDeque<>();
     private final Map<Long, Long> storeCheckpoints = new HashMap<>();
 
-    private record LogEntry(RecordAddress address, long newestEventTime) {
+    private record LogEntry(RecordAddress address, long newestEventTime, long serial) {
     }
+
+    /** The log at one moment: its records in order, and the serial of the last. */
+    public record LogSnapshot(List<RecordAddress> records, long lastSerial) {
+    }
+
+    private long serial;
 
     public ShardState(CheckpointStore store, String operator, int shard) {
         this.store = store;
@@ -51,13 +57,13 @@ public final class ShardState {
 
     /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
     public void logBatch(byte[] frame, int length, long newestEventTime) throws IOException {
-        log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime));
+        log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime, ++serial));
     }
 
     /** Appends a clock advance to the input log. */
     public void logAdvance(long eventTime, long sequence) throws IOException {
         byte[] payload = ByteBuffer.allocate(16).putLong(eventTime).putLong(sequence).array();
-        log.addLast(new LogEntry(store.append(ADVANCE, payload), eventTime));
+        log.addLast(new LogEntry(store.append(ADVANCE, payload), eventTime, ++serial));
     }
 
     /**
@@ -132,15 +138,38 @@ public final class ShardState {
                 byte[] payload = store.read(record);
                 switch (record.tag()) {
                     case SNAPSHOT -> instance.restore(new ByteArrayInputStream(payload));
-                    case BATCH -> log.addLast(new LogEntry(record, replayer.batch(payload)));
+                    case BATCH -> log.addLast(new LogEntry(record, replayer.batch(payload), ++serial));
                     case ADVANCE -> {
                         ByteBuffer advance = ByteBuffer.wrap(payload);
                         long eventTime = advance.getLong();
                         replayer.advance(eventTime, advance.getLong());
-                        log.addLast(new LogEntry(record, eventTime));
+                        log.addLast(new LogEntry(record, eventTime, ++serial));
                     }
                     default -> throw new IOException("unknown record tag " + record.tag() + " in a shard checkpoint");
                 }
+            }
+        }
+    }
+
+    /** The retained input log as it stands (shard thread). */
+    public LogSnapshot logSnapshot() {
+        return new LogSnapshot(log.stream().map(LogEntry::address).toList(), serial);
+    }
+
+    /** The log records appended after {@code lastSerial} (shard thread). */
+    public List<RecordAddress> logAfter(long lastSerial) {
+        return log.stream().filter(e -> e.serial() > lastSerial).map(LogEntry::address).toList();
+    }
+
+    /** Feeds logged records into an instance (any thread: the store reads are thread-safe). */
+    public void replay(List<RecordAddress> records, Replayer replayer) throws Exception {
+        for (RecordAddress record : records) {
+            byte[] payload = store.read(record);
+            if (record.tag() == BATCH) {
+                replayer.batch(payload);
+            } else if (record.tag() == ADVANCE) {
+                ByteBuffer advance = ByteBuffer.wrap(payload);
+                replayer.advance(advance.getLong(), advance.getLong());
             }
         }
     }

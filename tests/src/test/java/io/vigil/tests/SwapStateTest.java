@@ -1,0 +1,105 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.ResultBatch;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.runtime.FunctionHost;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An update takes effect in place: the new version replays the input log the host keeps, so what
+ * the old version had seen still counts, and every result after the switch names the new version.
+ */
+class SwapStateTest {
+    static final String RULE = "@name('S') select 'SMALL_THEN_LARGE' as rule, b.cardId as cardId, b.txnId as txnId, "
+            + "b.amount as amount, b.ts as ts from pattern [every a=Txn(amount < 2.00) "
+            + "-> b=Txn(cardId = a.cardId, amount >= LARGE) where timer:within(1 day)]";
+
+    @TempDir
+    Path state;
+
+    FunctionHost host;
+    ManagedChannel channel;
+    ControlPlaneClient control;
+
+    @BeforeEach
+    void start() throws Exception {
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).stateDirectory(state).build().start();
+        channel = TestHosts.channel(host);
+        control = TestHosts.control(channel);
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        host.close();
+    }
+
+    static OperatorSpec spec(String name, double large, String swapState) {
+        OperatorSpec.Builder spec = FraudRules.spec(name, RULE.replace("LARGE", String.valueOf(large)), 1).toBuilder();
+        if (swapState != null) {
+            spec.putOptions("swap-state", swapState);
+        }
+        return spec.build();
+    }
+
+    @Test
+    void aTighterThresholdAppliesToStateSeenBeforeTheSwap() throws Exception {
+        control.deploy(spec("carried", 500, null));
+        try (RawStream stream = new RawStream(channel).open("carried", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+
+            assertThat(control.update(spec("carried", 200, null)).getVersion()).isEqualTo(2);
+            assertThat(control.describe("carried").getShards(0).getLastSwap())
+                    .contains("version 2").contains("state carried by replaying the input log");
+
+            stream.send(batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch results = stream.next().getResults();
+            assertThat(results.getVersion()).as("results name the version that produced them").isEqualTo(2);
+            assertThat(results.getRowCount()).as("v2 sees the small charge v1 saw").isEqualTo(1);
+            assertThat(results.getColumns(2).getStrings(0)).isEqualTo("t2");
+        }
+    }
+
+    @Test
+    void aFreshSwapStartsWithEmptyState() throws Exception {
+        control.deploy(spec("fresh", 500, "fresh"));
+        try (RawStream stream = new RawStream(channel).open("fresh", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+
+            control.update(spec("fresh", 200, "fresh"));
+            assertThat(control.describe("fresh").getShards(0).getLastSwap()).contains("started with empty state");
+
+            stream.send(batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch results = stream.next().getResults();
+            assertThat(results.getVersion()).isEqualTo(2);
+            assertThat(results.getRowCount()).isZero();
+        }
+    }
+
+    static ColumnarBatch batch(long sequence, String card, double amount, long ts) {
+        ColumnarBatch batch = new ColumnarBatch(FraudRules.TRANSACTION, 1);
+        int row = batch.addRow(ts, sequence);
+        batch.setString(0, row, "t" + sequence);
+        batch.setString(1, row, card);
+        batch.setString(2, row, "m");
+        batch.setDouble(3, row, amount);
+        batch.setDouble(4, row, 0);
+        batch.setDouble(5, row, 0);
+        batch.setLong(6, row, ts);
+        return batch;
+    }
+}
