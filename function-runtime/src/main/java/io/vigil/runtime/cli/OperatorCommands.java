@@ -1,0 +1,105 @@
+package io.vigil.runtime.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.api.proto.Diagnostic;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.ShardStatus;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code vigil deploy|update -f FILE}, {@code vigil undeploy|describe NAME}, {@code vigil list},
+ * against a function host ({@code --host host:port}, default localhost:7070). Exit code 0 on
+ * success, 1 when the host refuses (with line and column for a source that does not compile), 2
+ * on bad usage.
+ */
+public final class OperatorCommands {
+    private OperatorCommands() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length > 0 ? args[0] : "help";
+        String host = "localhost:7070";
+        String file = null;
+        String name = null;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--host" -> host = i + 1 < args.length ? args[++i] : null;
+                case "-f", "--file" -> file = i + 1 < args.length ? args[++i] : null;
+                default -> name = args[i];
+            }
+        }
+        if (host == null) {
+            err.println("--host needs host:port");
+            return 2;
+        }
+        ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
+        try {
+            ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+            switch (command) {
+                case "deploy", "update" -> {
+                    if (file == null) {
+                        err.println("vigil " + command + " needs -f FILE (a CepOperator resource)");
+                        return 2;
+                    }
+                    var spec = CepOperatorYaml.read(Path.of(file));
+                    long start = System.nanoTime();
+                    OperatorStatus status = command.equals("deploy") ? control.deploy(spec) : control.update(spec);
+                    out.printf("%s operator '%s' version %d on %s in %d ms%n", command.equals("deploy") ? "deployed" : "updated",
+                            spec.getName(), status.getVersion(), host, (System.nanoTime() - start) / 1_000_000);
+                    status.getShardsList().forEach(shard -> printShard(out, shard));
+                }
+                case "undeploy" -> out.printf("undeployed '%s' after %d events%n", name, control.undeploy(required(name)).getEventsProcessed());
+                case "describe" -> {
+                    OperatorStatus status = control.describe(required(name));
+                    out.printf("%s: %s, version %d, key %s, %d shards%n", status.getSpec().getName(), status.getSpec().getLanguage(),
+                            status.getVersion(), status.getSpec().getKeyField(), status.getShardsCount());
+                    status.getShardsList().forEach(shard -> printShard(out, shard));
+                }
+                case "list" -> control.list().forEach(status -> out.printf("%s\t%s\tversion %d\t%d shards%n",
+                        status.getSpec().getName(), status.getSpec().getLanguage(), status.getVersion(), status.getShardsCount()));
+                default -> {
+                    err.println("usage: vigil deploy|update -f FILE | undeploy NAME | describe NAME | list  [--host host:port]");
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (OperatorRejectedException e) {
+            err.println("refused: " + e.getMessage());
+            for (Diagnostic diagnostic : e.diagnostics()) {
+                err.printf("  %s:%d:%d: %s%n", file == null ? "source" : file, diagnostic.getLine(), diagnostic.getColumn(), diagnostic.getMessage());
+            }
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println((file == null ? "" : file + ": ") + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("cannot read " + file + ": " + e.getMessage());
+            return 2;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static String required(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("name the operator");
+        }
+        return name;
+    }
+
+    private static void printShard(PrintStream out, ShardStatus shard) {
+        out.printf("  shard %d: version %d, %d events, %d results, %d streams%s%n", shard.getShard(), shard.getVersion(),
+                shard.getEventsProcessed(), shard.getResultsEmitted(), shard.getOpenStreams(),
+                shard.getLastSwap().isEmpty() ? "" : "; " + shard.getLastSwap());
+    }
+}

@@ -1,0 +1,87 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.runtime.FunctionHost;
+import io.vigil.runtime.cli.CepOperatorYaml;
+import io.vigil.runtime.cli.OperatorCommands;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's operator commands against a real host, from CepOperator YAML files. */
+class OperatorCommandsTest {
+    static final Path SAMPLE = Path.of("../examples/fraud-detection/deploy/fraud-rules.yaml");
+
+    @TempDir
+    Path dir;
+
+    FunctionHost host;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() throws Exception {
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        host.close();
+    }
+
+    int vigil(String... args) {
+        String[] withHost = new String[args.length + 2];
+        System.arraycopy(args, 0, withHost, 0, args.length);
+        withHost[args.length] = "--host";
+        withHost[args.length + 1] = host.endpoint();
+        out.reset();
+        err.reset();
+        return OperatorCommands.run(withHost, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theSampleResourceIsTheFraudRulesSpec() throws Exception {
+        assertThat(CepOperatorYaml.read(SAMPLE)).isEqualTo(FraudRules.spec(2));
+    }
+
+    @Test
+    void deployUpdateDescribeListUndeploy() throws Exception {
+        assertThat(vigil("deploy", "-f", SAMPLE.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("deployed operator 'fraud-rules' version 1");
+
+        String tightened = Files.readString(SAMPLE).replace("sourceFile: ../src/main/resources/fraud/fraud-rules.epl",
+                "source: |\n    " + FraudRules.epl().replace("amount >= 200.00", "amount >= 150.00").replace("\n", "\n    "));
+        Path v2 = dir.resolve("v2.yaml");
+        Files.writeString(v2, tightened);
+        assertThat(vigil("update", "-f", v2.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("updated operator 'fraud-rules' version 2").contains("version 2 active after");
+
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, tightened.replace("select 'VELOCITY'", "selec 'VELOCITY'"));
+        assertThat(vigil("update", "-f", broken.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("refused").containsPattern(broken + ":\\d+:\\d+: ");
+
+        assertThat(vigil("describe", "fraud-rules")).isZero();
+        assertThat(out.toString()).contains("fraud-rules: esper, version 2, key cardId, 2 shards");
+        assertThat(vigil("list")).isZero();
+        assertThat(out.toString()).contains("fraud-rules\tesper\tversion 2");
+        assertThat(vigil("undeploy", "fraud-rules")).isZero();
+        assertThat(vigil("describe", "fraud-rules")).isEqualTo(1);
+    }
+
+    @Test
+    void aResourceWithAMissingFieldIsRefusedNamingIt() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, Files.readString(SAMPLE).replace("  keyField: cardId\n", ""));
+        assertThat(vigil("deploy", "-f", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("spec.keyField is missing");
+    }
+}
