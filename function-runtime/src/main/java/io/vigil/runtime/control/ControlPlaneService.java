@@ -110,7 +110,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setResultsEmitted(stats.resultsEmitted())
                     .setOpenStreams(stats.openStreams())
                     .setEventTime(stats.eventTime())
-                    .setLastSwap(shard.lastSwap()));
+                    .setLastSwap(shard.lastSwap())
+                    .setLastSwapPauseMicros(shard.lastSwapPauseMicros()));
         }
         return status.build();
     }

@@ -39,6 +39,8 @@ public final class Operators {
     /** Spec option: how an update carries state — {@code replay} (the default where the host keeps a log) or {@code fresh}. */
     public static final String SWAP_STATE_OPTION = "swap-state";
     private static final String SWAP_FRESH = "fresh";
+    private static final int MAX_CATCH_UP_PASSES = 8;
+    private static final int SMALL_ENOUGH_TO_SWITCH = 16;
 
     private final LanguagePlugins languages;
     private final int ringSize;
@@ -148,10 +150,17 @@ public final class Operators {
             if (carry) {
                 // Off the hot path: the new version replays the log as it stands while the old one
                 // keeps serving; the shard feeds it what arrived meanwhile at the switch.
+                // Each pass replays what arrived during the one before, so the part left for the
+                // switch itself is small.
                 try {
-                    ShardState.LogSnapshot log = shard.logSnapshot().get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    withClassLoader(compiled, () -> shard.replayInto(instance, log.records()));
-                    replayedThrough = log.lastSerial();
+                    for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+                        ShardState.LogSnapshot log = shard.logSince(replayedThrough).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        withClassLoader(compiled, () -> shard.replayInto(instance, log.records()));
+                        replayedThrough = log.lastSerial();
+                        if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
+                            break;
+                        }
+                    }
                 } catch (Exception e) {
                     instances.forEach(OperatorInstance::close);
                     throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()

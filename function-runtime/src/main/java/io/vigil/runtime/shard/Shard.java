@@ -62,6 +62,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private boolean answerPending;
     private volatile String lastSwap = "";
+    private volatile long lastSwapPauseMicros;
 
     /** @param state where checkpoints go, or null when the host keeps no state */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
@@ -138,10 +139,10 @@ public final class Shard implements EventHandler<ShardTask> {
         return done;
     }
 
-    /** The input log as it stands, for a new version to replay off the hot path; null when the host keeps none. */
-    public CompletableFuture<ShardState.LogSnapshot> logSnapshot() {
+    /** The input log after a serial (-1: all), for a new version to replay off the hot path; null when the host keeps none. */
+    public CompletableFuture<ShardState.LogSnapshot> logSince(long afterSerial) {
         CompletableFuture<ShardState.LogSnapshot> reply = new CompletableFuture<>();
-        worker.ring().publishEvent(ShardTask::logSnapshot, reply);
+        worker.ring().publishEvent(ShardTask::logSnapshot, afterSerial, reply);
         return reply;
     }
 
@@ -154,6 +155,10 @@ public final class Shard implements EventHandler<ShardTask> {
 
     public String lastSwap() {
         return lastSwap;
+    }
+
+    public long lastSwapPauseMicros() {
+        return lastSwapPauseMicros;
     }
 
     /**
@@ -196,7 +201,7 @@ public final class Shard implements EventHandler<ShardTask> {
                     forget(task.session);
                 }
                 case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.swap);
-                case LOG_SNAPSHOT -> task.logReply.complete(state == null ? null : state.logSnapshot());
+                case LOG_SNAPSHOT -> task.logReply.complete(state == null ? null : state.logSince(task.checkpointId));
                 case STOP -> onStop(task.errorCode, task.errorMessage, task.done);
             }
         } catch (RuntimeException e) {
@@ -465,8 +470,9 @@ public final class Shard implements EventHandler<ShardTask> {
         } catch (RuntimeException e) {
             LOG.warn("Closing the version before {} of operator {} shard {} failed", version, definition.name(), index, e);
         }
+        lastSwapPauseMicros = (System.nanoTime() - start) / 1000;
         lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s", version,
-                (System.nanoTime() - start) / 1e6, request.replayedThrough() >= 0
+                lastSwapPauseMicros / 1000.0, request.replayedThrough() >= 0
                         ? ", state carried by replaying the input log (" + caughtUp + " batches at the switch)" : ", started with empty state");
         request.done().complete(null);
     }

@@ -71,8 +71,10 @@ final class ShardTask {
         task.done = request.done();
     }
 
-    static void logSnapshot(ShardTask task, long sequence, CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> reply) {
+    static void logSnapshot(ShardTask task, long sequence, Long afterSerial,
+                            CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> reply) {
         task.kind = Kind.LOG_SNAPSHOT;
+        task.checkpointId = afterSerial;
         task.logReply = reply;
     }
 

@@ -151,9 +151,9 @@ public final class ShardState {
         }
     }
 
-    /** The retained input log as it stands (shard thread). */
-    public LogSnapshot logSnapshot() {
-        return new LogSnapshot(log.stream().map(LogEntry::address).toList(), serial);
+    /** The retained input log after {@code afterSerial} (-1: all of it), as it stands (shard thread). */
+    public LogSnapshot logSince(long afterSerial) {
+        return new LogSnapshot(log.stream().filter(e -> e.serial() > afterSerial).map(LogEntry::address).toList(), serial);
     }
 
     /** The log records appended after {@code lastSerial} (shard thread). */

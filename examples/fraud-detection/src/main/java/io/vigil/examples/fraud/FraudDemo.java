@@ -80,6 +80,10 @@ public final class FraudDemo {
             FraudDetectionJob.alerts(env, settings).sinkTo(sink).name("alerts");
 
             JobClient job = env.executeAsync("vigil-fraud-demo");
+            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, options.events / 2) : null;
+            if (swap != null) {
+                swap.start();
+            }
             long firstEventNanos = 0;
             long lastPrint = System.nanoTime();
             long lastEvents = 0;
@@ -115,6 +119,10 @@ public final class FraudDemo {
             out.printf(Locale.ROOT, "latency      p50 %.2f ms | p99 %.2f ms | p99.9 %.2f ms | max %.2f ms  (event handed to the connector -> its results emitted)%n",
                     latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                     latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0);
+            if (swap != null) {
+                swap.join(TimeUnit.MINUTES.toMillis(1));
+                out.println(swap.report());
+            }
             Histogram pauses = telemetry.checkpointPauseMicros();
             if (pauses.getTotalCount() > 0) {
                 out.printf(Locale.ROOT, "checkpoints  %d every %d ms, pause at the operator p50 %.2f ms | p99 %.2f ms | max %.2f ms%n",
@@ -136,6 +144,59 @@ public final class FraudDemo {
         }
     }
 
+    /**
+     * Halfway through, tightens SMALL_THEN_LARGE (a large charge from 200.00 down to 150.00) with
+     * an in-place update, and reports the pause at the switch and whether every event was processed
+     * exactly once across the two versions.
+     */
+    private static final class Swap extends Thread {
+        private final String endpoint;
+        private final VigilTelemetry telemetry;
+        private final long atEvent;
+        private volatile String report = "swap  did not happen";
+
+        Swap(String endpoint, VigilTelemetry telemetry, long atEvent) {
+            super("vigil-demo-swap");
+            this.endpoint = endpoint;
+            this.telemetry = telemetry;
+            this.atEvent = atEvent;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            try {
+                while (telemetry.eventsIn() < atEvent) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+                long atCall = telemetry.eventsIn();
+                long start = System.nanoTime();
+                var status = control.update(FraudRules.spec(FraudRules.OPERATOR,
+                        FraudRules.epl().replace("amount >= 200.00", "amount >= 150.00"), 2).toBuilder()
+                        .setShards(status(control).getSpec().getShards()).build());
+                long callToActive = (System.nanoTime() - start) / 1_000_000;
+                long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwapPauseMicros()).max().orElse(0);
+                report = String.format(Locale.ROOT, "swap         to version %d at event %,d: %d ms from the call to active, pause at the switch "
+                        + "at most %.2f ms, state carried by replaying the input log", status.getVersion(), atCall,
+                        callToActive, maxPause / 1000.0);
+            } catch (Exception e) {
+                report = "swap         failed: " + e.getMessage();
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+
+        private static io.vigil.api.proto.OperatorStatus status(ControlPlaneClient control) {
+            return control.describe(FraudRules.OPERATOR);
+        }
+
+        String report() {
+            return report;
+        }
+    }
+
     /** Command-line options of the demo. */
     public static final class Options {
         long events = 1_000_000;
@@ -146,6 +207,7 @@ public final class FraudDemo {
         int batchSize = 1024;
         long lingerMillis = 2;
         long checkpointMillis = 1000;
+        boolean swap;
         // tmpfs stands in for persistent memory where there is no DAX mount, if it has room.
         Path stateRoot = roomyTmpfs() ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
 
@@ -180,7 +242,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap false] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -196,6 +258,7 @@ public final class FraudDemo {
                     case "--batch-size" -> options.batchSize = Integer.parseInt(value);
                     case "--linger-ms" -> options.lingerMillis = Long.parseLong(value);
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
+                    case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--state-root" -> options.stateRoot = Path.of(value);
                     case "--rate" -> options.rate = Double.parseDouble(value.replace("_", ""));
                     case "--plugins" -> options.plugins = Path.of(value);
