@@ -453,7 +453,7 @@ public final class Shard implements EventHandler<ShardTask> {
         if (request.replayedThrough() >= 0 && state != null) {
             try {
                 LogReplayer replayer = new LogReplayer(next, definition);
-                state.replay(state.logAfter(request.replayedThrough()), replayer);
+                state.replay(state.logSince(request.replayedThrough()).records(), replayer);
                 caughtUp = replayer.batches();
             } catch (Exception e) {
                 next.close();

@@ -136,16 +136,10 @@ public final class ShardState {
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
             for (RecordAddress record : records) {
                 byte[] payload = store.read(record);
-                switch (record.tag()) {
-                    case SNAPSHOT -> instance.restore(new ByteArrayInputStream(payload));
-                    case BATCH -> log.addLast(new LogEntry(record, replayer.batch(payload), ++serial));
-                    case ADVANCE -> {
-                        ByteBuffer advance = ByteBuffer.wrap(payload);
-                        long eventTime = advance.getLong();
-                        replayer.advance(eventTime, advance.getLong());
-                        log.addLast(new LogEntry(record, eventTime, ++serial));
-                    }
-                    default -> throw new IOException("unknown record tag " + record.tag() + " in a shard checkpoint");
+                if (record.tag() == SNAPSHOT) {
+                    instance.restore(new ByteArrayInputStream(payload));
+                } else {
+                    log.addLast(new LogEntry(record, apply(record, payload, replayer), ++serial));
                 }
             }
         }
@@ -156,21 +150,26 @@ public final class ShardState {
         return new LogSnapshot(log.stream().filter(e -> e.serial() > afterSerial).map(LogEntry::address).toList(), serial);
     }
 
-    /** The log records appended after {@code lastSerial} (shard thread). */
-    public List<RecordAddress> logAfter(long lastSerial) {
-        return log.stream().filter(e -> e.serial() > lastSerial).map(LogEntry::address).toList();
-    }
-
     /** Feeds logged records into an instance (any thread: the store reads are thread-safe). */
     public void replay(List<RecordAddress> records, Replayer replayer) throws Exception {
         for (RecordAddress record : records) {
-            byte[] payload = store.read(record);
-            if (record.tag() == BATCH) {
-                replayer.batch(payload);
-            } else if (record.tag() == ADVANCE) {
-                ByteBuffer advance = ByteBuffer.wrap(payload);
-                replayer.advance(advance.getLong(), advance.getLong());
+            apply(record, store.read(record), replayer);
+        }
+    }
+
+    /** Applies one logged batch or clock advance; returns its newest event time. */
+    private static long apply(RecordAddress record, byte[] payload, Replayer replayer) throws Exception {
+        switch (record.tag()) {
+            case BATCH -> {
+                return replayer.batch(payload);
             }
+            case ADVANCE -> {
+                ByteBuffer advance = ByteBuffer.wrap(payload);
+                long eventTime = advance.getLong();
+                replayer.advance(eventTime, advance.getLong());
+                return eventTime;
+            }
+            default -> throw new IOException("unknown record tag " + record.tag() + " in a shard's input log");
         }
     }
 

@@ -7,10 +7,7 @@ import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +42,7 @@ public final class FraudDemo {
         out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards, %s%n",
                 options.events, options.seed, options.parallelism, options.shards,
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
-        Path stateDirectory = options.checkpointMillis > 0 ? Files.createTempDirectory(options.stateRoot, "vigil-demo-state") : null;
+        Path stateDirectory = options.checkpointMillis > 0 ? LocalStateDirectory.create(options.stateRoot, "vigil-demo-state") : null;
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
                 .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).build().start()) {
             String endpoint = host.endpoint();
@@ -134,13 +131,7 @@ public final class FraudDemo {
             out.println(report.perfect() ? "All four rules found exactly the injected fraud." : "Some rules missed fraud or raised false alerts.");
             return report.perfect();
         } finally {
-            if (stateDirectory != null) {
-                try (Stream<Path> files = Files.walk(stateDirectory)) {
-                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-            }
+            LocalStateDirectory.delete(stateDirectory);
         }
     }
 
@@ -208,17 +199,7 @@ public final class FraudDemo {
         long lingerMillis = 2;
         long checkpointMillis = 1000;
         boolean swap;
-        // tmpfs stands in for persistent memory where there is no DAX mount, if it has room.
-        Path stateRoot = roomyTmpfs() ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-
-        private static boolean roomyTmpfs() {
-            try {
-                Path shm = Path.of("/dev/shm");
-                return Files.isDirectory(shm) && Files.getFileStore(shm).getUsableSpace() > (2L << 30);
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }
+        Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 

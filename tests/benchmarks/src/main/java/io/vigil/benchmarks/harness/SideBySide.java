@@ -3,6 +3,7 @@ package io.vigil.benchmarks.harness;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.examples.fraud.LocalStateDirectory;
 import io.vigil.runtime.FunctionHost;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,8 +33,7 @@ public final class SideBySide {
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
-        Path stateRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        Path state = Files.createTempDirectory(stateRoot, "vigil-bench-state");
+        Path state = LocalStateDirectory.create(LocalStateDirectory.defaultRoot(), "vigil-bench-state");
         // Two hosts: one keeps no state (variants b, c, e pay nothing for checkpoints), one logs its
         // input to a store on tmpfs for the checkpointed variant.
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
@@ -74,11 +74,7 @@ public final class SideBySide {
                 statefulChannel.shutdownNow();
             }
         } finally {
-            try (java.util.stream.Stream<Path> files = Files.walk(state)) {
-                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
+            LocalStateDirectory.delete(state);
         }
         Report report = new Report(results, settings);
         System.out.println();
