@@ -90,6 +90,86 @@ class SwapStateTest {
         }
     }
 
+    @Test
+    void aCheckpointTakenBeforeAnUpdateRestoresIntoTheUpdatedVersionWithItsState() throws Exception {
+        control.deploy(spec("restored", 500, null));
+        com.google.protobuf.ByteString handle;
+        try (RawStream stream = new RawStream(channel).open("restored", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(batch(1, "c1", 1.00, 1_000), 1);
+            stream.next();
+            handle = checkpoint(stream, 1);
+            stream.send(batch(2, "c2", 1.00, 1_500), 2);
+            stream.next();
+        }
+        control.update(spec("restored", 200, null));
+
+        // The job fails and restores from checkpoint 1, taken by version 1.
+        try (RawStream stream = new RawStream(channel).open("restored", 0, FraudRules.TRANSACTION, handle)) {
+            assertThat(stream.next().getOpened().getVersion()).isEqualTo(2);
+            assertThat(control.describe("restored").getShards(0).getLastSwap())
+                    .contains("version 2 restored from checkpoint 1 of version 1").contains("state carried");
+            stream.send(batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch results = stream.next().getResults();
+            assertThat(results.getVersion()).isEqualTo(2);
+            assertThat(results.getRowCount()).as("version 2 holds the state of checkpoint 1").isEqualTo(1);
+            stream.send(batch(3, "c2", 300.00, 2_500), 3);
+            assertThat(stream.next().getResults().getRowCount())
+                    .as("nothing after checkpoint 1 is in the restored state").isZero();
+        }
+    }
+
+    @Test
+    void aFreshVersionsCheckpointHoldsNothingFromBeforeItsSwap() throws Exception {
+        control.deploy(spec("fresh-restored", 500, "fresh"));
+        com.google.protobuf.ByteString handle;
+        try (RawStream stream = new RawStream(channel).open("fresh-restored", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(batch(1, "c1", 1.00, 1_000), 1);
+            stream.next();
+            control.update(spec("fresh-restored", 200, "fresh"));
+            handle = checkpoint(stream, 1);
+        }
+        try (RawStream stream = new RawStream(channel).open("fresh-restored", 0, FraudRules.TRANSACTION, handle)) {
+            stream.next();
+            stream.send(batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(stream.next().getResults().getRowCount())
+                    .as("version 2 never saw the small charge, so its restored state must not either").isZero();
+        }
+    }
+
+    @Test
+    void aRestartedHostRunsTheVersionLastUpdatedTo() throws Exception {
+        control.deploy(spec("lasting", 500, null));
+        control.update(spec("lasting", 200, null));
+        control.update(spec("lasting", 500, null));
+        channel.shutdownNow();
+        host.close();
+
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).stateDirectory(state).build().start();
+        channel = TestHosts.channel(host);
+        control = TestHosts.control(channel);
+        var status = control.describe("lasting");
+        assertThat(status.getVersion()).isEqualTo(3);
+        assertThat(status.getSpec().getSource()).contains(">= 500.0");
+
+        control.undeploy("lasting");
+        channel.shutdownNow();
+        host.close();
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).stateDirectory(state).build().start();
+        channel = TestHosts.channel(host);
+        control = TestHosts.control(channel);
+        assertThat(control.list()).as("an undeployed operator stays undeployed").isEmpty();
+    }
+
+    static com.google.protobuf.ByteString checkpoint(RawStream stream, long id) throws InterruptedException {
+        stream.send(io.vigil.api.proto.ClientFrame.newBuilder()
+                .setBarrier(io.vigil.api.proto.Barrier.newBuilder().setCheckpointId(id)).build());
+        var frame = stream.next();
+        assertThat(frame.hasBarrierAck()).as("barrier ack: %s", frame).isTrue();
+        return frame.getBarrierAck().getHandle();
+    }
+
     static ColumnarBatch batch(long sequence, String card, double amount, long ts) {
         ColumnarBatch batch = new ColumnarBatch(FraudRules.TRANSACTION, 1);
         int row = batch.addRow(ts, sequence);

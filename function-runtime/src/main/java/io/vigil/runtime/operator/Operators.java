@@ -10,41 +10,44 @@ import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.runtime.plugin.LanguagePlugins;
-import io.vigil.api.proto.ShardCheckpoint;
+import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardVersion;
 import io.vigil.runtime.state.ShardState;
-import io.vigil.state.Checkpoint;
 import io.vigil.state.CheckpointStore;
 import java.io.IOException;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operators deployed on this host and their life cycle. Compilation and instantiation run on
- * the calling (control-plane) thread; shards only ever see finished instances.
+ * the calling (control-plane) thread; shards only ever see finished instances. With a state store,
+ * every deploy, update and undeploy is recorded there before it takes effect.
  */
 public final class Operators {
     private static final Logger LOG = LoggerFactory.getLogger(Operators.class);
     private static final long SWAP_TIMEOUT_SECONDS = 30;
-    /** Spec option: how an update carries state — {@code replay} (the default where the host keeps a log) or {@code fresh}. */
-    public static final String SWAP_STATE_OPTION = "swap-state";
-    private static final String SWAP_FRESH = "fresh";
     private static final int MAX_CATCH_UP_PASSES = 8;
     private static final int SMALL_ENOUGH_TO_SWITCH = 16;
 
     private final LanguagePlugins languages;
     private final int ringSize;
     private final CheckpointStore store;
+    private final DeploymentRecords records;
+    private final ExecutorService replays = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "vigil-swap-replay");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
 
     /** @param store where shards checkpoint their state, or null to keep none */
@@ -52,27 +55,23 @@ public final class Operators {
         this.languages = languages;
         this.ringSize = ringSize;
         this.store = store;
+        this.records = store == null ? null : new DeploymentRecords(store);
     }
 
     /**
-     * Deploys again every operator the store holds checkpoints of, at the newest version stored,
-     * so a host restarted on its store serves the same operators; shards restore their state when
-     * the job reopens its streams with its checkpoint handles.
+     * Deploys again every operator the store records as deployed, at the version last recorded, so
+     * a host restarted on its store serves the same operators; shards restore their state when the
+     * job reopens its streams with its checkpoint handles.
      */
     public synchronized void redeployFromStore() throws IOException {
-        if (store == null) {
+        if (records == null) {
             return;
         }
-        Map<String, ShardCheckpoint> newest = new TreeMap<>();
-        for (Checkpoint checkpoint : store.checkpoints()) {
-            ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(checkpoint.records().get(0)));
-            newest.merge(meta.getSpec().getName(), meta, (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-        }
-        for (ShardCheckpoint meta : newest.values()) {
+        for (DeploymentRecord record : records.current().values()) {
             try {
-                deploy(meta.getSpec(), meta.getVersion());
+                deploy(record.getSpec(), record.getVersion());
             } catch (OperatorException e) {
-                LOG.error("Operator '{}' from the store cannot be deployed again: {}", meta.getSpec().getName(), e.getMessage());
+                LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
             }
         }
     }
@@ -90,7 +89,9 @@ public final class Operators {
     }
 
     public synchronized DeployedOperator deploy(OperatorSpec spec) throws OperatorException {
-        return deploy(spec, 1);
+        DeployedOperator operator = deploy(spec, 1);
+        record(operator.spec(), 1);
+        return operator;
     }
 
     private DeployedOperator deploy(OperatorSpec spec, long version) throws OperatorException {
@@ -141,34 +142,19 @@ public final class Operators {
         long version = operator.version() + 1;
         CompiledOperator compiled = compile(definition);
         List<OperatorInstance> instances = instantiate(compiled, definition, version);
+        OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
+        ShardVersion next = new ShardVersion(normalized, compiled, version);
+        boolean carry = store != null && next.carriesState();
+        long[] replayedThrough = new long[instances.size()];
+        java.util.Arrays.fill(replayedThrough, -1);
+        if (carry) {
+            catchUp(operator, next, instances, replayedThrough);
+        }
+        // Recorded before any shard switches, so no checkpoint can name a version the store does not know.
+        record(normalized, version);
         List<CompletableFuture<Void>> swaps = new ArrayList<>();
-        ShardVersion next = new ShardVersion(spec.toBuilder().setShards(definition.shards()).build(), compiled, version);
-        boolean carry = store != null && !SWAP_FRESH.equals(definition.options().get(SWAP_STATE_OPTION));
         for (Shard shard : operator.shards()) {
-            OperatorInstance instance = instances.get(shard.index());
-            long replayedThrough = -1;
-            if (carry) {
-                // Off the hot path: the new version replays the log as it stands while the old one
-                // keeps serving; the shard feeds it what arrived meanwhile at the switch.
-                // Each pass replays what arrived during the one before, so the part left for the
-                // switch itself is small.
-                try {
-                    for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
-                        ShardState.LogSnapshot log = shard.logSince(replayedThrough).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        withClassLoader(compiled, () -> shard.replayInto(instance, log.records()));
-                        replayedThrough = log.lastSerial();
-                        if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
-                            break;
-                        }
-                    }
-                } catch (Exception e) {
-                    instances.forEach(OperatorInstance::close);
-                    throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
-                            + "' version " + version + " could not take over the state of version " + operator.version() + ": " + e,
-                            List.of(), e);
-                }
-            }
-            swaps.add(shard.swap(instance, next, replayedThrough));
+            swaps.add(shard.swap(instances.get(shard.index()), next, replayedThrough[shard.index()]));
         }
         try {
             CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -176,13 +162,72 @@ public final class Operators {
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
                     + "' did not switch to version " + version + ": " + e, List.of(), e);
         }
-        operator.activate(spec.toBuilder().setShards(definition.shards()).build(), definition, version);
+        operator.activate(normalized, definition, version);
         LOG.info("Updated operator '{}' to version {}", definition.name(), version);
         return operator;
     }
 
+    /**
+     * Off the hot path, each shard's new instance replays that shard's input log within the new
+     * version's horizon while the old one keeps serving; the shards replay in parallel. Each pass
+     * replays what arrived during the one before, so what is left for the switch itself is small.
+     */
+    private void catchUp(DeployedOperator operator, ShardVersion next, List<OperatorInstance> instances, long[] replayedThrough)
+            throws OperatorException {
+        long horizon = next.compiled().stateHorizonMillis();
+        List<CompletableFuture<Void>> replaying = new ArrayList<>();
+        for (Shard shard : operator.shards()) {
+            int index = shard.index();
+            OperatorInstance instance = instances.get(index);
+            replaying.add(CompletableFuture.runAsync(() -> {
+                try {
+                    for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+                        ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizon)
+                                .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        withClassLoader(next.compiled(), () -> shard.replayInto(instance, log.records()));
+                        replayedThrough[index] = log.lastSerial();
+                        if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
+                            return;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }, replays));
+        }
+        try {
+            CompletableFuture.allOf(replaying.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            instances.forEach(OperatorInstance::close);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + operator.name()
+                    + "' version " + next.version() + " could not take over the state of version " + operator.version()
+                    + ": " + cause, List.of(), cause);
+        }
+    }
+
+    private void record(OperatorSpec spec, long version) throws OperatorException {
+        if (records == null) {
+            return;
+        }
+        try {
+            records.deployed(spec, version);
+        } catch (IOException e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName() + "' version " + version
+                    + " could not be recorded in the state store: " + e, List.of(), e);
+        }
+    }
+
     public synchronized DeployedOperator undeploy(String name) throws OperatorException {
         DeployedOperator operator = require(name);
+        if (records != null) {
+            try {
+                records.undeployed(operator.spec(), operator.version());
+            } catch (IOException e) {
+                throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + name
+                        + "' could not be recorded as undeployed in the state store: " + e, List.of(), e);
+            }
+        }
         deployed.remove(name);
         stopShards(operator, Error.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
         LOG.info("Undeployed operator '{}'", name);

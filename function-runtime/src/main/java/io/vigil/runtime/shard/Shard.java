@@ -139,10 +139,13 @@ public final class Shard implements EventHandler<ShardTask> {
         return done;
     }
 
-    /** The input log after a serial (-1: all), for a new version to replay off the hot path; null when the host keeps none. */
-    public CompletableFuture<ShardState.LogSnapshot> logSince(long afterSerial) {
+    /**
+     * The input log after a serial (-1: all of it within {@code horizonMillis} of the shard's clock),
+     * for a new version to replay off the hot path; null when the host keeps none.
+     */
+    public CompletableFuture<ShardState.LogSnapshot> logSince(long afterSerial, long horizonMillis) {
         CompletableFuture<ShardState.LogSnapshot> reply = new CompletableFuture<>();
-        worker.ring().publishEvent(ShardTask::logSnapshot, afterSerial, reply);
+        worker.ring().publishEvent(ShardTask::logSnapshot, new LogRequest(afterSerial, horizonMillis, reply));
         return reply;
     }
 
@@ -201,7 +204,8 @@ public final class Shard implements EventHandler<ShardTask> {
                     forget(task.session);
                 }
                 case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.swap);
-                case LOG_SNAPSHOT -> task.logReply.complete(state == null ? null : state.logSince(task.checkpointId));
+                case LOG_SNAPSHOT -> task.logRequest.reply().complete(state == null ? null
+                        : state.logSince(task.logRequest.afterSerial(), instance.eventTime(), task.logRequest.horizonMillis()));
                 case STOP -> onStop(task.errorCode, task.errorMessage, task.done);
             }
         } catch (RuntimeException e) {
@@ -387,13 +391,24 @@ public final class Shard implements EventHandler<ShardTask> {
         }
         try {
             ShardState.Restore restore = state.restore(handle);
+            long stored = restore.meta().getVersion();
             OperatorInstance fresh = running.compiled().instantiate(
                     new ShardContext(definition.name(), index, definition.shards(), running.version()));
-            restore.replay(fresh, new LogReplayer(fresh, definition));
+            // A checkpoint of another version (the job restores from before an update, or from after a
+            // rollback) lands on the running version as that update would have: by replay, or empty.
+            boolean carried = stored == running.version() || running.carriesState();
+            if (carried) {
+                restore.replay(fresh, new LogReplayer(fresh, definition));
+            }
             instance.close();
             instance = fresh;
             eventTime = instance.eventTime();
-            LOG.info("Operator {} shard {} restored checkpoint {}", definition.name(), index, handle.getCheckpointId());
+            if (stored != running.version()) {
+                lastSwap = "version " + running.version() + " restored from checkpoint " + handle.getCheckpointId()
+                        + " of version " + stored + (carried ? ", state carried by replaying its input log" : ", started with empty state");
+            }
+            LOG.info("Operator {} shard {} restored checkpoint {} of version {} into version {}", definition.name(), index,
+                    handle.getCheckpointId(), stored, running.version());
             return true;
         } catch (Exception e) {
             LOG.error("Operator {} shard {} could not restore checkpoint {}", definition.name(), index, handle.getCheckpointId(), e);
@@ -453,13 +468,17 @@ public final class Shard implements EventHandler<ShardTask> {
         if (request.replayedThrough() >= 0 && state != null) {
             try {
                 LogReplayer replayer = new LogReplayer(next, definition);
-                state.replay(state.logSince(request.replayedThrough()).records(), replayer);
+                state.replay(state.logSince(request.replayedThrough(), Long.MIN_VALUE, 0).records(), replayer);
                 caughtUp = replayer.batches();
             } catch (Exception e) {
                 next.close();
                 request.done().completeExceptionally(e);
                 return;
             }
+        }
+        if (request.replayedThrough() < 0 && state != null) {
+            // The new version has seen none of the logged input, so no checkpoint of it may replay that input.
+            state.forgetLog();
         }
         OperatorInstance previous = instance;
         instance = next;
@@ -474,6 +493,7 @@ public final class Shard implements EventHandler<ShardTask> {
         lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s", version,
                 lastSwapPauseMicros / 1000.0, request.replayedThrough() >= 0
                         ? ", state carried by replaying the input log (" + caughtUp + " batches at the switch)" : ", started with empty state");
+        FaultInjection.shardSwitched(index);
         request.done().complete(null);
     }
 

@@ -21,7 +21,7 @@ final class ShardTask {
     io.vigil.api.proto.StateHandle restore;
     CompletableFuture<Void> done;
     SwapRequest swap;
-    CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> logReply;
+    LogRequest logRequest;
 
     // Translators for RingBuffer.publishEvent: method references to static methods, so publishing
     // allocates nothing.
@@ -71,11 +71,9 @@ final class ShardTask {
         task.done = request.done();
     }
 
-    static void logSnapshot(ShardTask task, long sequence, Long afterSerial,
-                            CompletableFuture<io.vigil.runtime.state.ShardState.LogSnapshot> reply) {
+    static void logSnapshot(ShardTask task, long sequence, LogRequest request) {
         task.kind = Kind.LOG_SNAPSHOT;
-        task.checkpointId = afterSerial;
-        task.logReply = reply;
+        task.logRequest = request;
     }
 
     static void stop(ShardTask task, long sequence, Error.Code code, String message, CompletableFuture<Void> done) {
@@ -95,7 +93,7 @@ final class ShardTask {
         nextVersion = null;
         restore = null;
         swap = null;
-        logReply = null;
+        logRequest = null;
         done = null;
     }
 }

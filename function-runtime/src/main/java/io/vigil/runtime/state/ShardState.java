@@ -145,9 +145,41 @@ public final class ShardState {
         }
     }
 
-    /** The retained input log after {@code afterSerial} (-1: all of it), as it stands (shard thread). */
-    public LogSnapshot logSince(long afterSerial) {
-        return new LogSnapshot(log.stream().filter(e -> e.serial() > afterSerial).map(LogEntry::address).toList(), serial);
+    /**
+     * The retained input log after {@code afterSerial}, as it stands (shard thread). From the start
+     * ({@code afterSerial} -1), only what lies within {@code horizonMillis} of {@code clock}, led by
+     * the clock advance before it.
+     */
+    public LogSnapshot logSince(long afterSerial, long clock, long horizonMillis) {
+        List<RecordAddress> records = new ArrayList<>();
+        if (afterSerial < 0) {
+            long cutoff = clock == Long.MIN_VALUE ? Long.MIN_VALUE : clock - horizonMillis;
+            LogEntry lastAdvance = null;
+            boolean within = false;
+            for (LogEntry entry : log) {
+                within |= entry.newestEventTime() >= cutoff;
+                if (within) {
+                    records.add(entry.address());
+                } else if (entry.address().tag() == ADVANCE) {
+                    lastAdvance = entry;
+                }
+            }
+            if (lastAdvance != null) {
+                records.add(0, lastAdvance.address());
+            }
+        } else {
+            for (LogEntry entry : log) {
+                if (entry.serial() > afterSerial) {
+                    records.add(entry.address());
+                }
+            }
+        }
+        return new LogSnapshot(records, serial);
+    }
+
+    /** The input log no longer describes the running instance's state (it started afresh): later checkpoints start from here. */
+    public void forgetLog() {
+        log.clear();
     }
 
     /** Feeds logged records into an instance (any thread: the store reads are thread-safe). */

@@ -1,0 +1,55 @@
+package io.vigil.runtime.operator;
+
+import io.vigil.api.proto.DeploymentRecord;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.state.Checkpoint;
+import io.vigil.state.CheckpointStore;
+import io.vigil.state.RecordAddress;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The operators this host must run, kept in its store: one record per deploy, update and undeploy,
+ * each committed as a checkpoint of the operator's own group so the store's retention keeps the
+ * newest few of each.
+ */
+final class DeploymentRecords {
+    // Distinct from the tags of shard checkpoints, which share the store.
+    private static final int TAG = 16;
+
+    private final CheckpointStore store;
+
+    DeploymentRecords(CheckpointStore store) {
+        this.store = store;
+    }
+
+    void deployed(OperatorSpec spec, long version) throws IOException {
+        commit(DeploymentRecord.newBuilder().setSpec(spec).setVersion(version).build());
+    }
+
+    void undeployed(OperatorSpec spec, long version) throws IOException {
+        commit(DeploymentRecord.newBuilder().setSpec(spec).setVersion(version).setUndeployed(true).build());
+    }
+
+    /** The newest record of every operator still deployed, by name. */
+    Map<String, DeploymentRecord> current() throws IOException {
+        Map<String, DeploymentRecord> newest = new TreeMap<>();
+        for (Checkpoint checkpoint : store.checkpoints()) {
+            RecordAddress first = checkpoint.records().get(0);
+            if (first.tag() == TAG) {
+                DeploymentRecord record = DeploymentRecord.parseFrom(store.read(first));
+                newest.put(record.getSpec().getName(), record);
+            }
+        }
+        newest.values().removeIf(DeploymentRecord::getUndeployed);
+        return newest;
+    }
+
+    private void commit(DeploymentRecord record) throws IOException {
+        RecordAddress address = store.append(TAG, record.toByteArray());
+        store.commitNext(Objects.hash("deployment", record.getSpec().getName()), List.of(address));
+    }
+}
