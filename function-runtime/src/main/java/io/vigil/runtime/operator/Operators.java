@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
 public final class Operators {
     private static final Logger LOG = LoggerFactory.getLogger(Operators.class);
     private static final long SWAP_TIMEOUT_SECONDS = 30;
-    private static final int MAX_CATCH_UP_PASSES = 8;
-    private static final int SMALL_ENOUGH_TO_SWITCH = 16;
+    // Passes go on until one finds at most a batch to replay, so the shard replays at most about
+    // that much at the switch; a log growing faster than the replay stops them at the limit.
+    private static final int MAX_CATCH_UP_PASSES = 64;
+    private static final int SMALL_ENOUGH_TO_SWITCH = 1;
 
     private final LanguagePlugins languages;
     private final int ringSize;
@@ -152,7 +154,7 @@ public final class Operators {
         }
         // Recorded before any shard switches, so no checkpoint can name a version the store does not know.
         record(normalized, version);
-        List<CompletableFuture<Void>> swaps = new ArrayList<>();
+        List<CompletableFuture<OperatorInstance>> swaps = new ArrayList<>();
         for (Shard shard : operator.shards()) {
             swaps.add(shard.swap(instances.get(shard.index()), next, replayedThrough[shard.index()]));
         }
@@ -161,6 +163,9 @@ public final class Operators {
         } catch (Exception e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
                     + "' did not switch to version " + version + ": " + e, List.of(), e);
+        }
+        for (CompletableFuture<OperatorInstance> replaced : swaps) {
+            closeQuietly(replaced.join(), next.compiled());
         }
         operator.activate(normalized, definition, version);
         LOG.info("Updated operator '{}' to version {}", definition.name(), version);
@@ -203,6 +208,17 @@ public final class Operators {
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + operator.name()
                     + "' version " + next.version() + " could not take over the state of version " + operator.version()
                     + ": " + cause, List.of(), cause);
+        }
+    }
+
+    private static void closeQuietly(OperatorInstance instance, CompiledOperator compiled) {
+        try {
+            withClassLoader(compiled, () -> {
+                instance.close();
+                return null;
+            });
+        } catch (Exception e) {
+            LOG.warn("Closing a replaced operator instance failed", e);
         }
     }
 

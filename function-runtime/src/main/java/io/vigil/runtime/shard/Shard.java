@@ -131,10 +131,11 @@ public final class Shard implements EventHandler<ShardTask> {
     /**
      * Switches to {@code next} at the next batch boundary; completes once it is active. When
      * {@code replayedThrough} is not negative, {@code next} has already been fed the input log up
-     * to that serial off the hot path, and the shard feeds it the rest before switching.
+     * to that serial off the hot path, and the shard feeds it the rest before switching. Completes
+     * with the instance replaced, which the caller closes.
      */
-    public CompletableFuture<Void> swap(OperatorInstance next, ShardVersion nextVersion, long replayedThrough) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public CompletableFuture<OperatorInstance> swap(OperatorInstance next, ShardVersion nextVersion, long replayedThrough) {
+        CompletableFuture<OperatorInstance> done = new CompletableFuture<>();
         worker.ring().publishEvent(ShardTask::swap, next, nextVersion, new SwapRequest(replayedThrough, done));
         return done;
     }
@@ -206,7 +207,7 @@ public final class Shard implements EventHandler<ShardTask> {
                 case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.swap);
                 case LOG_SNAPSHOT -> task.logRequest.reply().complete(state == null ? null
                         : state.logSince(task.logRequest.afterSerial(), instance.eventTime(), task.logRequest.horizonMillis()));
-                case STOP -> onStop(task.errorCode, task.errorMessage, task.done);
+                case STOP -> onStop(task.errorCode, task.errorMessage, task.stopped);
             }
         } catch (RuntimeException e) {
             LOG.error("Shard {} of operator {} failed handling {}", index, definition.name(), task.kind, e);
@@ -215,8 +216,11 @@ public final class Shard implements EventHandler<ShardTask> {
                         + " failed: " + e, task.kind == ShardTask.Kind.BATCH ? decoder.id() : 0);
                 forget(task.session);
             }
-            if (task.done != null) {
-                task.done.completeExceptionally(e);
+            if (task.swap != null) {
+                task.swap.done().completeExceptionally(e);
+            }
+            if (task.stopped != null) {
+                task.stopped.completeExceptionally(e);
             }
         } finally {
             task.clear();
@@ -484,17 +488,12 @@ public final class Shard implements EventHandler<ShardTask> {
         instance = next;
         running = nextVersion;
         version = nextVersion.version();
-        try {
-            previous.close();
-        } catch (RuntimeException e) {
-            LOG.warn("Closing the version before {} of operator {} shard {} failed", version, definition.name(), index, e);
-        }
         lastSwapPauseMicros = (System.nanoTime() - start) / 1000;
         lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s", version,
                 lastSwapPauseMicros / 1000.0, request.replayedThrough() >= 0
                         ? ", state carried by replaying the input log (" + caughtUp + " batches at the switch)" : ", started with empty state");
         FaultInjection.shardSwitched(index);
-        request.done().complete(null);
+        request.done().complete(previous);
     }
 
     private void onStop(Error.Code code, String message, CompletableFuture<Void> done) {

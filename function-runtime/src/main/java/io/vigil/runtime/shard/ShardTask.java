@@ -19,7 +19,7 @@ final class ShardTask {
     ShardVersion nextVersion;
     long checkpointId;
     io.vigil.api.proto.StateHandle restore;
-    CompletableFuture<Void> done;
+    CompletableFuture<Void> stopped;
     SwapRequest swap;
     LogRequest logRequest;
 
@@ -68,7 +68,6 @@ final class ShardTask {
         task.nextInstance = next;
         task.nextVersion = nextVersion;
         task.swap = request;
-        task.done = request.done();
     }
 
     static void logSnapshot(ShardTask task, long sequence, LogRequest request) {
@@ -80,7 +79,7 @@ final class ShardTask {
         task.kind = Kind.STOP;
         task.errorCode = code;
         task.errorMessage = message;
-        task.done = done;
+        task.stopped = done;
     }
 
     void clear() {
@@ -94,6 +93,6 @@ final class ShardTask {
         restore = null;
         swap = null;
         logRequest = null;
-        done = null;
+        stopped = null;
     }
 }
