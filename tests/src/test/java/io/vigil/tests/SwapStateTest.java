@@ -73,6 +73,28 @@ class SwapStateTest {
     }
 
     @Test
+    void statementsAnUpdateLeavesUnchangedKeepRunningWithTheirState() throws Exception {
+        String big = "@name('BIG') select 'BIG' as rule, cardId, txnId, amount, ts from Txn(amount >= LIMIT);\n";
+        OperatorSpec v1 = FraudRules.spec("partial", RULE.replace("LARGE", "200") + ";\n" + big.replace("LIMIT", "1000"), 1);
+        control.deploy(v1);
+        try (RawStream stream = new RawStream(channel).open("partial", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+
+            control.update(v1.toBuilder().setSource(RULE.replace("LARGE", "200") + ";\n" + big.replace("LIMIT", "250")).build());
+            assertThat(control.describe("partial").getShards(0).getLastSwap())
+                    .contains("1 of 2 statement groups taken over as they ran").contains("the rest needs no replay");
+
+            stream.send(batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch results = stream.next().getResults();
+            assertThat(results.getVersion()).isEqualTo(2);
+            assertThat(results.getColumns(0).getStringsList()).as("the pattern kept the small charge; the new limit applies")
+                    .containsExactlyInAnyOrder("SMALL_THEN_200", "BIG");
+        }
+    }
+
+    @Test
     void aFreshSwapStartsWithEmptyState() throws Exception {
         control.deploy(spec("fresh", 500, "fresh"));
         try (RawStream stream = new RawStream(channel).open("fresh", 0, FraudRules.TRANSACTION)) {

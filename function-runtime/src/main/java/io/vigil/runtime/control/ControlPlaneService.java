@@ -111,7 +111,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setOpenStreams(stats.openStreams())
                     .setEventTime(stats.eventTime())
                     .setLastSwap(shard.lastSwap())
-                    .setLastSwapPauseMicros(shard.lastSwapPauseMicros()));
+                    .setLastSwapPauseMicros(shard.lastSwapPauseMicros())
+                    .setEventsAtLastSwap(shard.eventsAtLastSwap()));
         }
         return status.build();
     }

@@ -142,21 +142,30 @@ public final class Operators {
                     + current.output().differenceFrom(definition.output()) + ")");
         }
         long version = operator.version() + 1;
+        long called = System.nanoTime();
         CompiledOperator compiled = compile(definition);
-        List<OperatorInstance> instances = instantiate(compiled, definition, version);
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion next = new ShardVersion(normalized, compiled, version);
         boolean carry = store != null && next.carriesState();
+        List<OperatorInstance> instances = carry ? instantiateReplacing(compiled, definition, version, operator)
+                : instantiate(compiled, definition, version);
+        long compiledNanos = System.nanoTime() - called;
         long[] replayedThrough = new long[instances.size()];
+        long[] replayedBatches = new long[instances.size()];
         java.util.Arrays.fill(replayedThrough, -1);
+        long replayStart = System.nanoTime();
         if (carry) {
-            catchUp(operator, next, instances, replayedThrough);
+            catchUp(operator, next, instances, replayedThrough, replayedBatches);
         }
+        long replayNanos = System.nanoTime() - replayStart;
         // Recorded before any shard switches, so no checkpoint can name a version the store does not know.
         record(normalized, version);
         List<CompletableFuture<OperatorInstance>> swaps = new ArrayList<>();
         for (Shard shard : operator.shards()) {
-            swaps.add(shard.swap(instances.get(shard.index()), next, replayedThrough[shard.index()]));
+            String preparation = String.format(java.util.Locale.ROOT, "compiled in %.1f ms", compiledNanos / 1e6)
+                    + (carry ? String.format(java.util.Locale.ROOT, ", %d logged batches replayed off the hot path in %.1f ms",
+                            replayedBatches[shard.index()], replayNanos / 1e6) : "");
+            swaps.add(shard.swap(instances.get(shard.index()), next, carry, replayedThrough[shard.index()], preparation));
         }
         try {
             CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -177,19 +186,24 @@ public final class Operators {
      * version's horizon while the old one keeps serving; the shards replay in parallel. Each pass
      * replays what arrived during the one before, so what is left for the switch itself is small.
      */
-    private void catchUp(DeployedOperator operator, ShardVersion next, List<OperatorInstance> instances, long[] replayedThrough)
+    private void catchUp(DeployedOperator operator, ShardVersion next, List<OperatorInstance> instances, long[] replayedThrough,
+                         long[] replayedBatches)
             throws OperatorException {
-        long horizon = next.compiled().stateHorizonMillis();
         List<CompletableFuture<Void>> replaying = new ArrayList<>();
         for (Shard shard : operator.shards()) {
             int index = shard.index();
             OperatorInstance instance = instances.get(index);
+            // Parts the new instance takes over as they run need no replay.
+            long horizon = Math.min(next.compiled().stateHorizonMillis(), instance.replayHorizonMillis());
+            if (horizon <= 0) {
+                continue;
+            }
             replaying.add(CompletableFuture.runAsync(() -> {
                 try {
                     for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
                         ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizon)
                                 .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        withClassLoader(next.compiled(), () -> shard.replayInto(instance, log.records()));
+                        replayedBatches[index] += (Long) withClassLoader(next.compiled(), () -> shard.replayInto(instance, log.records()));
                         replayedThrough[index] = log.lastSerial();
                         if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
                             return;
@@ -320,12 +334,12 @@ public final class Operators {
         Object run() throws Exception;
     }
 
-    private static void withClassLoader(CompiledOperator compiled, Work work) throws Exception {
+    private static Object withClassLoader(CompiledOperator compiled, Work work) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(compiled.getClass().getClassLoader());
         try {
-            work.run();
+            return work.run();
         } finally {
             thread.setContextClassLoader(previous);
         }
@@ -333,13 +347,26 @@ public final class Operators {
 
     private static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version)
             throws OperatorException {
+        return instantiate(compiled, definition, version, null);
+    }
+
+    /** Instances to replace the running ones, each free to leave out what it can take over from its shard's at the switch. */
+    private static List<OperatorInstance> instantiateReplacing(CompiledOperator compiled, OperatorDefinition definition, long version,
+                                                               DeployedOperator running) throws OperatorException {
+        return instantiate(compiled, definition, version, running);
+    }
+
+    private static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version,
+                                                      DeployedOperator replacing) throws OperatorException {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(compiled.getClass().getClassLoader());
         List<OperatorInstance> instances = new ArrayList<>();
         try {
             for (int s = 0; s < definition.shards(); s++) {
-                instances.add(compiled.instantiate(new ShardContext(definition.name(), s, definition.shards(), version)));
+                ShardContext context = new ShardContext(definition.name(), s, definition.shards(), version);
+                instances.add(replacing == null ? compiled.instantiate(context)
+                        : compiled.instantiateReplacing(context, replacing.shard(s).runningInstance()));
             }
             return instances;
         } catch (Exception e) {

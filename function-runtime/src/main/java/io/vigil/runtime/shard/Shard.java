@@ -52,7 +52,8 @@ public final class Shard implements EventHandler<ShardTask> {
     private final List<StreamSession> sessions = new ArrayList<>();
     private final ShardState state;
     private ShardVersion running;
-    private OperatorInstance instance;
+    // Written only by the shard's thread; read by an update preparing the instance that replaces it.
+    private volatile OperatorInstance instance;
     private volatile long version;
     private volatile long eventsProcessed;
     private volatile long resultsEmitted;
@@ -60,9 +61,11 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile long eventTime = Long.MIN_VALUE;
     private volatile boolean accepting = true;
     private final AtomicInteger pendingBatches = new AtomicInteger();
+    private final java.util.Queue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private boolean answerPending;
     private volatile String lastSwap = "";
     private volatile long lastSwapPauseMicros;
+    private volatile long eventsAtLastSwap;
 
     /** @param state where checkpoints go, or null when the host keeps no state */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
@@ -134,10 +137,18 @@ public final class Shard implements EventHandler<ShardTask> {
      * to that serial off the hot path, and the shard feeds it the rest before switching. Completes
      * with the instance replaced, which the caller closes.
      */
-    public CompletableFuture<OperatorInstance> swap(OperatorInstance next, ShardVersion nextVersion, long replayedThrough) {
-        CompletableFuture<OperatorInstance> done = new CompletableFuture<>();
-        worker.ring().publishEvent(ShardTask::swap, next, nextVersion, new SwapRequest(replayedThrough, done));
-        return done;
+    public CompletableFuture<OperatorInstance> swap(OperatorInstance next, ShardVersion nextVersion, boolean carry,
+                                                    long replayedThrough, String preparation) {
+        SwapRequest request = new SwapRequest(next, nextVersion, carry, replayedThrough, preparation, new CompletableFuture<>());
+        runFirst(() -> {
+            try {
+                onSwap(request);
+            } catch (RuntimeException e) {
+                LOG.error("Shard {} of operator {} failed switching to version {}", index, definition.name(), nextVersion.version(), e);
+                request.done().completeExceptionally(e);
+            }
+        });
+        return request.done();
     }
 
     /**
@@ -146,8 +157,18 @@ public final class Shard implements EventHandler<ShardTask> {
      */
     public CompletableFuture<ShardState.LogSnapshot> logSince(long afterSerial, long horizonMillis) {
         CompletableFuture<ShardState.LogSnapshot> reply = new CompletableFuture<>();
-        worker.ring().publishEvent(ShardTask::logSnapshot, new LogRequest(afterSerial, horizonMillis, reply));
+        runFirst(() -> reply.complete(state == null ? null : state.logSince(afterSerial, instance.eventTime(), horizonMillis)));
         return reply;
+    }
+
+    /**
+     * Runs {@code work} on the shard's thread before its next task, ahead of the batches queued in
+     * its ring: control work (a log snapshot, a switch) then waits for one batch at most, and the
+     * batches already queued go to a new version instead of widening the delta it must replay.
+     */
+    private void runFirst(Runnable work) {
+        urgent.add(work);
+        worker.ring().publishEvent(ShardTask::wake);
     }
 
     /** Replays logged records into an instance on the calling thread. */
@@ -157,12 +178,21 @@ public final class Shard implements EventHandler<ShardTask> {
         return replayer.batches();
     }
 
+    /** The instance running now, for an update to prepare the one replacing it (which must not touch its state). */
+    public OperatorInstance runningInstance() {
+        return instance;
+    }
+
     public String lastSwap() {
         return lastSwap;
     }
 
     public long lastSwapPauseMicros() {
         return lastSwapPauseMicros;
+    }
+
+    public long eventsAtLastSwap() {
+        return eventsAtLastSwap;
     }
 
     /**
@@ -184,6 +214,10 @@ public final class Shard implements EventHandler<ShardTask> {
 
     @Override
     public void onEvent(ShardTask task, long sequence, boolean endOfBatch) {
+        Runnable first;
+        while ((first = urgent.poll()) != null) {
+            first.run();
+        }
         try {
             switch (task.kind) {
                 case OPEN -> onOpen(task.session, task.restore);
@@ -204,9 +238,9 @@ public final class Shard implements EventHandler<ShardTask> {
                     task.session.fail(task.errorCode, task.errorMessage, 0);
                     forget(task.session);
                 }
-                case SWAP -> onSwap(task.nextInstance, task.nextVersion, task.swap);
-                case LOG_SNAPSHOT -> task.logRequest.reply().complete(state == null ? null
-                        : state.logSince(task.logRequest.afterSerial(), instance.eventTime(), task.logRequest.horizonMillis()));
+                case WAKE -> {
+                    // Only brings an idle shard to its urgent work, done above.
+                }
                 case STOP -> onStop(task.errorCode, task.errorMessage, task.stopped);
             }
         } catch (RuntimeException e) {
@@ -215,9 +249,6 @@ public final class Shard implements EventHandler<ShardTask> {
                 task.session.fail(Error.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
                         + " failed: " + e, task.kind == ShardTask.Kind.BATCH ? decoder.id() : 0);
                 forget(task.session);
-            }
-            if (task.swap != null) {
-                task.swap.done().completeExceptionally(e);
             }
             if (task.stopped != null) {
                 task.stopped.completeExceptionally(e);
@@ -466,21 +497,27 @@ public final class Shard implements EventHandler<ShardTask> {
         takeCheckpointIfAligned();
     }
 
-    private void onSwap(OperatorInstance next, ShardVersion nextVersion, SwapRequest request) {
+    private void onSwap(SwapRequest request) {
+        OperatorInstance next = request.next();
+        ShardVersion nextVersion = request.nextVersion();
         long start = System.nanoTime();
         long caughtUp = 0;
-        if (request.replayedThrough() >= 0 && state != null) {
-            try {
+        String takenOver = "";
+        try {
+            if (request.carry() && request.replayedThrough() >= 0 && state != null) {
                 LogReplayer replayer = new LogReplayer(next, definition);
                 state.replay(state.logSince(request.replayedThrough(), Long.MIN_VALUE, 0).records(), replayer);
                 caughtUp = replayer.batches();
-            } catch (Exception e) {
-                next.close();
-                request.done().completeExceptionally(e);
-                return;
             }
+            if (request.carry()) {
+                takenOver = next.takeOver(instance);
+            }
+        } catch (Exception e) {
+            next.close();
+            request.done().completeExceptionally(e);
+            return;
         }
-        if (request.replayedThrough() < 0 && state != null) {
+        if (!request.carry() && state != null) {
             // The new version has seen none of the logged input, so no checkpoint of it may replay that input.
             state.forgetLog();
         }
@@ -489,9 +526,13 @@ public final class Shard implements EventHandler<ShardTask> {
         running = nextVersion;
         version = nextVersion.version();
         lastSwapPauseMicros = (System.nanoTime() - start) / 1000;
-        lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s", version,
-                lastSwapPauseMicros / 1000.0, request.replayedThrough() >= 0
-                        ? ", state carried by replaying the input log (" + caughtUp + " batches at the switch)" : ", started with empty state");
+        eventsAtLastSwap = eventsProcessed;
+        String carried = !request.carry() ? ", started with empty state"
+                : ", state carried" + (takenOver.isEmpty() ? "" : ": " + takenOver + ",")
+                        + (request.replayedThrough() >= 0 ? " by replaying the input log (" + caughtUp + " batches at the switch)"
+                                : takenOver.isEmpty() ? " (nothing to replay)" : " (the rest needs no replay)");
+        lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s; %s", version,
+                lastSwapPauseMicros / 1000.0, carried, request.preparation());
         FaultInjection.shardSwitched(index);
         request.done().complete(previous);
     }

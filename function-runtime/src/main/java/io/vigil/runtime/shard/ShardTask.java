@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** A slot of a shard's ring: one thing for the shard thread to do. Reused; cleared after handling. */
 final class ShardTask {
-    enum Kind { OPEN, BATCH, BARRIER, CHECKPOINT_COMPLETE, CLOSE_STREAM, FAIL_STREAM, SWAP, LOG_SNAPSHOT, STOP }
+    enum Kind { OPEN, BATCH, BARRIER, CHECKPOINT_COMPLETE, CLOSE_STREAM, FAIL_STREAM, WAKE, STOP }
 
     Kind kind;
     StreamSession session;
@@ -15,13 +15,9 @@ final class ShardTask {
     boolean clientCompleted;
     Error.Code errorCode;
     String errorMessage;
-    OperatorInstance nextInstance;
-    ShardVersion nextVersion;
     long checkpointId;
     io.vigil.api.proto.StateHandle restore;
     CompletableFuture<Void> stopped;
-    SwapRequest swap;
-    LogRequest logRequest;
 
     // Translators for RingBuffer.publishEvent: method references to static methods, so publishing
     // allocates nothing.
@@ -63,16 +59,8 @@ final class ShardTask {
         task.errorMessage = message;
     }
 
-    static void swap(ShardTask task, long sequence, OperatorInstance next, ShardVersion nextVersion, SwapRequest request) {
-        task.kind = Kind.SWAP;
-        task.nextInstance = next;
-        task.nextVersion = nextVersion;
-        task.swap = request;
-    }
-
-    static void logSnapshot(ShardTask task, long sequence, LogRequest request) {
-        task.kind = Kind.LOG_SNAPSHOT;
-        task.logRequest = request;
+    static void wake(ShardTask task, long sequence) {
+        task.kind = Kind.WAKE;
     }
 
     static void stop(ShardTask task, long sequence, Error.Code code, String message, CompletableFuture<Void> done) {
@@ -88,11 +76,7 @@ final class ShardTask {
         batch = null;
         errorCode = null;
         errorMessage = null;
-        nextInstance = null;
-        nextVersion = null;
         restore = null;
-        swap = null;
-        logRequest = null;
         stopped = null;
     }
 }

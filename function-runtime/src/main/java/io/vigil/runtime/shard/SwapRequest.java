@@ -4,8 +4,10 @@ import io.vigil.api.spi.OperatorInstance;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * How a swap carries state: the log serial the new version has replayed through off the hot path
- * (-1: none). Completes with the instance replaced, for the caller to close off the shard's thread.
+ * A switch to a new version: its instance, whether it carries state at all, the log serial it has
+ * replayed through off the hot path (-1: none), and what preparing it took, for the shard's report.
+ * Completes with the instance replaced, for the caller to close off the shard's thread.
  */
-record SwapRequest(long replayedThrough, CompletableFuture<OperatorInstance> done) {
+record SwapRequest(OperatorInstance next, ShardVersion nextVersion, boolean carry, long replayedThrough, String preparation,
+                   CompletableFuture<OperatorInstance> done) {
 }

@@ -14,4 +14,15 @@ public interface CompiledOperator {
 
     /** Creates the instance one shard runs. Called off the hot path, on any thread. */
     OperatorInstance instantiate(ShardContext shard) throws Exception;
+
+    /**
+     * Creates the instance that will replace {@code previous} (an instance of an earlier version,
+     * still running) on a shard, for an update that carries state. An instance that can take parts
+     * of {@code previous} over as they are leaves them out here, says so in
+     * {@link OperatorInstance#replayHorizonMillis}, and takes them in {@link OperatorInstance#takeOver}.
+     * Called off the hot path; must not touch {@code previous}'s state.
+     */
+    default OperatorInstance instantiateReplacing(ShardContext shard, OperatorInstance previous) throws Exception {
+        return instantiate(shard);
+    }
 }

@@ -39,6 +39,24 @@ public interface OperatorInstance extends AutoCloseable {
         throw new IllegalStateException(getClass().getName() + " writes no snapshots, so it has none to restore");
     }
 
+    /**
+     * How much of the input log, in event time before the clock, must be replayed into this
+     * instance before it can replace the one it was created to replace: what its parts that start
+     * empty need. 0 when nothing needs replaying.
+     */
+    default long replayHorizonMillis() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * At the switch, on the shard's thread, after the replay: takes over from {@code previous} the
+     * parts it left out when it was created; {@code previous} is closed afterwards. Returns what
+     * was taken over, for the shard's report, or an empty string for nothing.
+     */
+    default String takeOver(OperatorInstance previous) {
+        return "";
+    }
+
     @Override
     void close();
 }

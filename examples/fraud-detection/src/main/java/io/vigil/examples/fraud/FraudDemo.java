@@ -77,7 +77,7 @@ public final class FraudDemo {
             FraudDetectionJob.alerts(env, settings).sinkTo(sink).name("alerts");
 
             JobClient job = env.executeAsync("vigil-fraud-demo");
-            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, options.events / 2) : null;
+            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, options.events) : null;
             if (swap != null) {
                 swap.start();
             }
@@ -117,8 +117,8 @@ public final class FraudDemo {
                     latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                     latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0);
             if (swap != null) {
-                swap.join(TimeUnit.MINUTES.toMillis(1));
-                out.println(swap.report());
+                swap.join(TimeUnit.MINUTES.toMillis(2));
+                swap.report(endpoint, options.events).forEach(out::println);
             }
             Histogram pauses = telemetry.checkpointPauseMicros();
             if (pauses.getTotalCount() > 0) {
@@ -136,54 +136,88 @@ public final class FraudDemo {
     }
 
     /**
-     * Halfway through, tightens SMALL_THEN_LARGE (a large charge from 200.00 down to 150.00) with
-     * an in-place update, and reports the pause at the switch and whether every event was processed
-     * exactly once across the two versions.
+     * Two in-place updates while the stream runs: at 40 % a threshold change (SMALL_THEN_LARGE
+     * flags a large charge from 150.00 instead of 200.00), at 70 % a logic change (VELOCITY also
+     * requires more than 50.00 spent in the minute). Each changes one statement; the host takes the
+     * other three over as they run and rebuilds the changed one from its input log. Reports each
+     * swap's pause and time from the call to active, and how many events each version processed.
      */
     private static final class Swap extends Thread {
         private final String endpoint;
         private final VigilTelemetry telemetry;
-        private final long atEvent;
-        private volatile String report = "swap  did not happen";
+        private final long events;
+        private final List<String> lines = new ArrayList<>();
+        private final long[] processedBefore = new long[3];
 
-        Swap(String endpoint, VigilTelemetry telemetry, long atEvent) {
+        Swap(String endpoint, VigilTelemetry telemetry, long events) {
             super("vigil-demo-swap");
             this.endpoint = endpoint;
             this.telemetry = telemetry;
-            this.atEvent = atEvent;
+            this.events = events;
             setDaemon(true);
+        }
+
+        static String threshold(String epl) {
+            return epl.replace("amount >= 200.00", "amount >= 150.00");
+        }
+
+        static String logic(String epl) {
+            return epl.replace("having count(*) > 5;", "having count(*) > 5 and sum(amount) > 50.00;");
         }
 
         @Override
         public void run() {
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
-                while (telemetry.eventsIn() < atEvent) {
-                    TimeUnit.MILLISECONDS.sleep(5);
+                ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(120));
+                int shards = control.describe(FraudRules.OPERATOR).getSpec().getShards();
+                String tightened = threshold(FraudRules.epl());
+                if (tightened.equals(FraudRules.epl()) || logic(tightened).equals(tightened)) {
+                    throw new IllegalStateException("fraud-rules.epl no longer has the lines the demo's updates change");
                 }
-                ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
-                long atCall = telemetry.eventsIn();
-                long start = System.nanoTime();
-                var status = control.update(FraudRules.spec(FraudRules.OPERATOR,
-                        FraudRules.epl().replace("amount >= 200.00", "amount >= 150.00"), 2).toBuilder()
-                        .setShards(status(control).getSpec().getShards()).build());
-                long callToActive = (System.nanoTime() - start) / 1_000_000;
-                long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwapPauseMicros()).max().orElse(0);
-                report = String.format(Locale.ROOT, "swap         to version %d at event %,d: %d ms from the call to active, pause at the switch "
-                        + "at most %.2f ms, state carried by replaying the input log", status.getVersion(), atCall,
-                        callToActive, maxPause / 1000.0);
+                update(control, 1, events * 4 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened, shards),
+                        "threshold: SMALL_THEN_LARGE from 200.00 down to 150.00");
+                update(control, 2, events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, logic(tightened), shards),
+                        "logic: VELOCITY also needs more than 50.00 spent in the minute");
             } catch (Exception e) {
-                report = "swap         failed: " + e.getMessage();
+                lines.add("swap         failed: " + e.getMessage());
             } finally {
                 channel.shutdownNow();
             }
         }
 
-        private static io.vigil.api.proto.OperatorStatus status(ControlPlaneClient control) {
-            return control.describe(FraudRules.OPERATOR);
+        private void update(ControlPlaneClient control, int swap, long atEvent, io.vigil.api.proto.OperatorSpec spec, String what)
+                throws InterruptedException {
+            while (telemetry.eventsIn() < atEvent) {
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+            long atCall = telemetry.eventsIn();
+            long start = System.nanoTime();
+            var status = control.update(spec);
+            long callToActive = (System.nanoTime() - start) / 1_000_000;
+            long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwapPauseMicros()).max().orElse(0);
+            processedBefore[swap] = status.getShardsList().stream().mapToLong(s -> s.getEventsAtLastSwap()).sum();
+            lines.add(String.format(Locale.ROOT, "swap %d       version %d (%s), called at event %,d: %,d ms from the call to active,"
+                    + " pause at the switch at most %.2f ms", swap, status.getVersion(), what, atCall, callToActive, maxPause / 1000.0));
+            lines.add("               shard 0: " + status.getShards(0).getLastSwap());
         }
 
-        String report() {
+        /** The swaps, then how many events each version processed, against what the job sent. */
+        List<String> report(String endpoint, long sent) {
+            List<String> report = new ArrayList<>(lines);
+            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            try {
+                long processed = new ControlPlaneClient(channel, Duration.ofSeconds(30)).describe(FraudRules.OPERATOR)
+                        .getShardsList().stream().mapToLong(s -> s.getEventsProcessed()).sum();
+                long v1 = processedBefore[1];
+                long v2 = processedBefore[2] - processedBefore[1];
+                long v3 = processed - processedBefore[2];
+                report.add(String.format(Locale.ROOT, "exactly once %,d events sent; processed by version 1: %,d, version 2: %,d,"
+                                + " version 3: %,d; lost %,d, processed twice %,d", sent, v1, v2, v3,
+                        Math.max(0, sent - processed), Math.max(0, processed - sent)));
+            } finally {
+                channel.shutdownNow();
+            }
             return report;
         }
     }
@@ -198,7 +232,7 @@ public final class FraudDemo {
         int batchSize = 1024;
         long lingerMillis = 2;
         long checkpointMillis = 1000;
-        boolean swap;
+        boolean swap = true;
         Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
@@ -223,7 +257,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap false] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {

@@ -13,13 +13,37 @@ import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
 import java.io.IOException;
+import io.vigil.api.spi.SourceProblem;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Esper EPL operators. The input schema becomes an object-array event type of the same name that
  * the EPL module selects from; every statement without {@code insert into} that selects rows emits
- * them as results, mapped by name onto the output schema.
+ * them as results, mapped by name onto the output schema. A module of independent statements is
+ * compiled part by part ({@link StatementGroups}), so an update recompiles and rebuilds only what
+ * it changes.
  */
 public final class EsperAdapter implements LanguageAdapter {
+    private static final int COMPILED_PARTS_KEPT = 256;
+
+    // Compiled once per input schema: an update that keeps the schema (they all must) skips it.
+    private final Map<String, EPCompiled> schemaModules = new ConcurrentHashMap<>();
+    // Parts an update leaves as they were, and those a rollback brings back, are not compiled again.
+    private final Map<String, CompiledPart> compiledParts = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CompiledPart> eldest) {
+                    return size() > COMPILED_PARTS_KEPT;
+                }
+            });
 
     @Override
     public String language() {
@@ -40,23 +64,62 @@ public final class EsperAdapter implements LanguageAdapter {
         } catch (ParseException | IOException e) {
             throw new OperatorCompileException(CompileProblems.fromParse(e, source));
         }
-        EPCompiled schemaModule;
-        String schemaEpl = SchemaEpl.createSchema(definition.input());
-        try {
-            schemaModule = compiler.compile(schemaEpl, new CompilerArguments(configuration));
-        } catch (EPCompileException e) {
-            throw new IllegalStateException("the input schema does not translate to EPL: " + schemaEpl + ": " + e.getMessage(), e);
+        EPCompiled schemaModule = schemaModules.computeIfAbsent(SchemaEpl.createSchema(definition.input()), schemaEpl -> {
+            try {
+                return compiler.compile(schemaEpl, new CompilerArguments(configuration));
+            } catch (EPCompileException e) {
+                throw new IllegalStateException("the input schema does not translate to EPL: " + schemaEpl + ": " + e.getMessage(), e);
+            }
+        });
+        CompilerArguments arguments = new CompilerArguments(configuration);
+        arguments.getPath().add(schemaModule);
+        List<Module> groups = StatementGroups.of(module);
+        Set<SourceProblem> problems = new LinkedHashSet<>();
+        List<CompiledPart> parts = new ArrayList<>();
+        for (Module group : groups) {
+            String key = schemaModuleKey(definition) + StatementGroups.text(group);
+            CompiledPart part = compiledParts.get(key);
+            if (part == null) {
+                try {
+                    EPCompiled compiled = compiler.compile(group, arguments);
+                    OutputStatements outputs = OutputStatements.probe(definition, configuration, schemaModule, compiled, module, source);
+                    part = new CompiledPart(key, compiled, outputs, -1);
+                } catch (EPCompileException e) {
+                    problems.addAll(CompileProblems.fromCompile(e, module, source));
+                    continue;
+                } catch (OperatorCompileException e) {
+                    problems.addAll(e.problems());
+                    continue;
+                }
+            }
+            parts.add(part);
         }
-        EPCompiled userModule;
-        try {
-            CompilerArguments arguments = new CompilerArguments(configuration);
-            arguments.getPath().add(schemaModule);
-            userModule = compiler.compile(module, arguments);
-        } catch (EPCompileException e) {
-            throw new OperatorCompileException(CompileProblems.fromCompile(e, module, source));
+        if (!problems.isEmpty()) {
+            throw new OperatorCompileException(List.copyOf(problems));
         }
-        OutputStatements outputs = OutputStatements.probe(definition, configuration, schemaModule, userModule, module, source);
+        // The whole module first, so a refusal points at the line in the source as written.
         long horizon = StateHorizon.of(source, definition.options());
-        return new EsperCompiledOperator(definition, configuration, schemaModule, userModule, outputs, horizon);
+        for (int i = 0; i < parts.size(); i++) {
+            CompiledPart part = parts.get(i);
+            if (part.horizonMillis() < 0) {
+                part = new CompiledPart(part.key(), part.module(), part.outputs(),
+                        groups.size() == 1 ? horizon : partHorizon(groups.get(i), definition, horizon));
+                compiledParts.put(part.key(), part);
+                parts.set(i, part);
+            }
+        }
+        return new EsperCompiledOperator(definition, configuration, schemaModule, parts, horizon);
+    }
+
+    private static long partHorizon(Module group, OperatorDefinition definition, long moduleHorizon) {
+        try {
+            return StateHorizon.of(StatementGroups.text(group), definition.options());
+        } catch (OperatorCompileException e) {
+            return moduleHorizon;
+        }
+    }
+
+    private static String schemaModuleKey(OperatorDefinition definition) {
+        return SchemaEpl.createSchema(definition.input()) + "\n" + definition.output() + "\n" + new TreeMap<>(definition.options()) + "\n";
     }
 }

@@ -83,6 +83,41 @@ class EsperAdapterTest {
     }
 
     @Test
+    void anUpdateTakesOverTheStatementsItLeavesUnchangedWithTheirState() throws Exception {
+        String count = "@name('COUNT') select 'COUNT' as rule, cardId, count(*) as total from Txn#groupwin(cardId)#ext_timed(ts, 1 hour)"
+                + " group by cardId having count(*) >= 2;\n";
+        OperatorInstance v1 = adapter.compile(withoutRetention(count + "@name('BIG') select 'BIG' as rule, cardId from Txn(amount > 100);"))
+                .instantiate(new ShardContext("test", 0, 1, 1));
+        ColumnarBatch out = new ColumnarBatch(ALERT, 4);
+        v1.process(batch(row("a", 60, 1_000)), out);
+        assertThat(out.rowCount()).isZero();
+
+        var compiled = adapter.compile(withoutRetention(count + "@name('BIG') select 'BIG' as rule, cardId from Txn(amount > 50);"));
+        OperatorInstance v2 = compiled.instantiateReplacing(new ShardContext("test", 0, 1, 2), v1);
+        assertThat(v2.replayHorizonMillis()).as("only the changed statement is new, and it holds no state").isZero();
+        assertThat(v2.takeOver(v1)).isEqualTo("1 of 2 statement groups taken over as they ran");
+        v1.close();
+
+        v2.process(batch(row("a", 60, 2_000)), out);
+        assertThat(rows(out)).as("the count kept the charge v1 saw; the new threshold applies")
+                .containsExactlyInAnyOrder("COUNT a 2.0 @2000#1", "BIG a null @2000#1");
+        v2.close();
+    }
+
+    @Test
+    void statementsLinkedByAStreamAreRebuiltTogether() throws Exception {
+        String linked = "insert into Big select * from Txn(amount > 100);\n@name('big') select 'BIG' as rule, cardId from Big;\n";
+        OperatorInstance v1 = adapter.compile(definition(linked + "select 'ANY' as rule, cardId from Txn;"))
+                .instantiate(new ShardContext("test", 0, 1, 1));
+        OperatorInstance v2 = adapter.compile(definition(linked + "select 'ANY2' as rule, cardId from Txn;"))
+                .instantiateReplacing(new ShardContext("test", 0, 1, 2), v1);
+        assertThat(v2.replayHorizonMillis()).as("one part, all of it replayed").isEqualTo(3_600_000L);
+        assertThat(v2.takeOver(v1)).isEmpty();
+        v1.close();
+        v2.close();
+    }
+
+    @Test
     void timeMovesWithWatermarksNotWithEvents() throws Exception {
         String epl = "select 'COUNT' as rule, cardId, count(*) as total from Txn#time(10 sec) group by cardId output last every 5 sec";
         try (OperatorInstance instance = adapter.compile(definition(epl)).instantiate(new ShardContext("test", 0, 1, 1))) {

@@ -1,19 +1,13 @@
 package io.vigil.benchmarks.harness;
 
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
-import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.keys.KeyGroups;
-import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.HostFrame;
-import io.vigil.api.proto.Open;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.api.wire.BatchEncoder;
-import io.vigil.api.wire.DataPlaneWire;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.Credits;
@@ -61,8 +55,7 @@ final class HostLoadClient {
             credits[s] = shardCredits;
             ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 16);
             BatchDecoder decoder = new BatchDecoder();
-            StreamObserver<Frame> stream = ClientCalls.asyncBidiStreamingCall(channel.newCall(DataPlaneWire.PROCESS, CallOptions.DEFAULT),
-                    new StreamObserver<Frame>() {
+            StreamObserver<Frame> stream = PaymentStreams.open(channel, Workload.OPERATOR, s, "load-client", new StreamObserver<Frame>() {
                 @Override
                 public void onNext(Frame frame) {
                     if (frame.isBatch()) {
@@ -100,9 +93,6 @@ final class HostLoadClient {
                 public void onCompleted() {
                 }
             });
-            stream.onNext(Frame.of(ClientFrame.newBuilder().setOpen(Open.newBuilder()
-                    .setOperator(Workload.OPERATOR).setShard(s).setClient("load-client")
-                    .setInputSchema(SchemaProtos.toProto(Workload.PAYMENT))).build()));
             streams.add(stream);
         }
         if (!opened.await(30, TimeUnit.SECONDS)) {
