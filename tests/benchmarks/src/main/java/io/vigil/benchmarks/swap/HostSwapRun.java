@@ -168,7 +168,7 @@ final class HostSwapRun {
     }
 
     private Target open(String operator, SwapOutcome outcome) throws InterruptedException {
-        Target target = new Target(operator, round * 1000L + targets.size() + System.nanoTime() % 1000);
+        Target target = new Target(operator, round * 1000L + targets.size() + System.nanoTime() % 1000, workload.shards);
         CountDownLatch opened = new CountDownLatch(workload.shards);
         for (int s = 0; s < workload.shards; s++) {
             int shard = s;
@@ -201,7 +201,7 @@ final class HostSwapRun {
                                     opened.countDown();
                                 } else if (control.hasBarrierAck()) {
                                     completions.add(new long[] {target.id, shard, control.getBarrierAck().getCheckpointId()});
-                                } else {
+                                } else if (!target.completing) {
                                     failure.compareAndSet(null, new IllegalStateException(target.operator + " shard " + shard + ": " + control));
                                 }
                             } catch (BatchFormatException | com.google.protobuf.InvalidProtocolBufferException e) {
@@ -214,10 +214,12 @@ final class HostSwapRun {
                             if (!target.completing) {
                                 failure.compareAndSet(null, t);
                             }
+                            target.closed.countDown();
                         }
 
                         @Override
                         public void onCompleted() {
+                            target.closed.countDown();
                         }
                     });
             target.streams.add(stream);
@@ -235,11 +237,13 @@ final class HostSwapRun {
         final List<StreamObserver<Frame>> streams = new ArrayList<>();
         final List<Credits> credits = new ArrayList<>();
         final AtomicLong outstanding = new AtomicLong();
+        final CountDownLatch closed;
         volatile boolean completing;
 
-        Target(String operator, long id) {
+        Target(String operator, long id, int shards) {
             this.operator = operator;
             this.id = id;
+            this.closed = new CountDownLatch(shards);
         }
 
         /** No more input (the sending thread): the host answers what it has and ends the streams. */
@@ -248,7 +252,7 @@ final class HostSwapRun {
             streams.forEach(StreamObserver::onCompleted);
         }
 
-        /** Waits until every batch sent has been answered. */
+        /** Waits until every batch sent has been answered and the host has ended the streams. */
         void finish() throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
             while (outstanding.get() > 0 && System.nanoTime() < deadline) {
@@ -257,6 +261,7 @@ final class HostSwapRun {
             if (!completing) {
                 complete();
             }
+            closed.await(1, TimeUnit.MINUTES);
         }
     }
 }
