@@ -1,0 +1,67 @@
+package io.vigil.k8s.customresource;
+
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator's hosts run: the version active, where, and the Compiled, Ready and Swapping conditions. */
+public class CepOperatorStatus {
+    private Long observedGeneration;
+    @PrinterColumn(name = "Version")
+    private Long activeVersion;
+    @PrinterColumn(name = "Endpoint")
+    private String endpoint;
+    private List<Condition> conditions = new ArrayList<>();
+    @PrinterColumn(name = "Last swap ms")
+    private Long lastSwapMillis;
+    private String lastSwap;
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public Long getActiveVersion() {
+        return activeVersion;
+    }
+
+    public void setActiveVersion(Long activeVersion) {
+        this.activeVersion = activeVersion;
+    }
+
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    public void setEndpoint(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public Long getLastSwapMillis() {
+        return lastSwapMillis;
+    }
+
+    public void setLastSwapMillis(Long lastSwapMillis) {
+        this.lastSwapMillis = lastSwapMillis;
+    }
+
+    public String getLastSwap() {
+        return lastSwap;
+    }
+
+    public void setLastSwap(String lastSwap) {
+        this.lastSwap = lastSwap;
+    }
+}

@@ -1,0 +1,68 @@
+package io.vigil.k8s.customresource;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+public class FunctionHostSpec {
+    @Min(1)
+    @Default("1")
+    private int replicas = 1;
+    @Required
+    private String image;
+    private ResourceRequirements resources;
+    /** A Secret with the hosts' TLS key and certificate; mounted now, used by the security work. */
+    private String tlsSecretName;
+    private StateVolume stateVolume = new StateVolume();
+    @Default("7070")
+    private int port = 7070;
+
+    public int getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(int replicas) {
+        this.replicas = replicas;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public ResourceRequirements getResources() {
+        return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
+
+    public String getTlsSecretName() {
+        return tlsSecretName;
+    }
+
+    public void setTlsSecretName(String tlsSecretName) {
+        this.tlsSecretName = tlsSecretName;
+    }
+
+    public StateVolume getStateVolume() {
+        return stateVolume;
+    }
+
+    public void setStateVolume(StateVolume stateVolume) {
+        this.stateVolume = stateVolume;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+}

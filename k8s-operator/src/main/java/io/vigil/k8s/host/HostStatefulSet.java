@@ -1,0 +1,83 @@
+package io.vigil.k8s.host;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.vigil.k8s.customresource.FunctionHost;
+import io.vigil.k8s.customresource.FunctionHostSpec;
+import io.vigil.k8s.customresource.StateVolume;
+import java.util.List;
+
+/**
+ * The pool's hosts: one pod per host with a stable name ({@code <pool>-<i>}), so each keeps its
+ * operators and its state volume across restarts; the store path is passed to the host.
+ */
+public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, FunctionHost> {
+    public static final String STATE_DIRECTORY = "/var/lib/vigil/state";
+    public static final String TLS_DIRECTORY = "/etc/vigil/tls";
+    static final String STATE_VOLUME = "state";
+    static final String TLS_VOLUME = "tls";
+
+    public HostStatefulSet() {
+        super(StatefulSet.class);
+    }
+
+    @Override
+    protected StatefulSet desired(FunctionHost pool, Context<FunctionHost> context) {
+        FunctionHostSpec spec = pool.getSpec();
+        StateVolume state = spec.getStateVolume() == null ? new StateVolume() : spec.getStateVolume();
+        ContainerBuilder host = new ContainerBuilder()
+                .withName("host")
+                .withImage(spec.getImage())
+                .withArgs("--port", String.valueOf(spec.getPort()), "--state-dir", STATE_DIRECTORY)
+                .addNewPort().withName("grpc").withContainerPort(spec.getPort()).endPort()
+                .withResources(spec.getResources())
+                .addNewVolumeMount().withName(STATE_VOLUME).withMountPath(STATE_DIRECTORY).endVolumeMount()
+                .withNewReadinessProbe().withNewTcpSocket().withNewPort(spec.getPort()).endTcpSocket()
+                .withPeriodSeconds(5).endReadinessProbe();
+        PodSpecBuilder pod = new PodSpecBuilder();
+        if (spec.getTlsSecretName() != null) {
+            host.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TLS_DIRECTORY).withReadOnly(true).endVolumeMount();
+            pod.addToVolumes(new VolumeBuilder().withName(TLS_VOLUME).withNewSecret().withSecretName(spec.getTlsSecretName())
+                    .endSecret().build());
+        }
+        if (state.getHostPath() != null) {
+            pod.addToVolumes(new VolumeBuilder().withName(STATE_VOLUME).withNewHostPath().withPath(state.getHostPath())
+                    .withType("DirectoryOrCreate").endHostPath().build());
+        }
+        pod.withContainers(host.build());
+        StatefulSetBuilder statefulSet = new StatefulSetBuilder()
+                .withNewMetadata()
+                .withName(pool.getMetadata().getName())
+                .withNamespace(pool.getMetadata().getNamespace())
+                .withLabels(HostLabels.of(pool))
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(spec.getReplicas())
+                .withServiceName(HostService.nameOf(pool))
+                .withPodManagementPolicy("Parallel")
+                .withNewSelector().withMatchLabels(HostLabels.of(pool)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(HostLabels.of(pool)).endMetadata()
+                .withSpec(pod.build())
+                .endTemplate()
+                .endSpec();
+        if (state.getHostPath() == null) {
+            statefulSet.editSpec().withVolumeClaimTemplates(List.of(new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(STATE_VOLUME).withLabels(HostLabels.of(pool)).endMetadata()
+                    .withNewSpec()
+                    .withAccessModes("ReadWriteOnce")
+                    .withStorageClassName(state.getStorageClassName())
+                    .withNewResources().addToRequests("storage", new Quantity(state.getSize())).endResources()
+                    .endSpec()
+                    .build())).endSpec();
+        }
+        return statefulSet.build();
+    }
+}

@@ -1,0 +1,275 @@
+package io.vigil.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.k8s.customresource.CepOperator;
+import io.vigil.k8s.customresource.CepOperatorSpec;
+import io.vigil.k8s.customresource.FunctionHost;
+import io.vigil.k8s.customresource.FunctionHostSpec;
+import io.vigil.k8s.customresource.SchemaSpec;
+import io.vigil.k8s.customresource.SourceFrom;
+import io.vigil.k8s.host.HostStatefulSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator against fabric8's mock API server in CRUD mode (no API server can run here), with a
+ * real function host process behind it: what the reconcilers do is checked both in the API
+ * server's objects and, over gRPC, on the host.
+ */
+@EnableKubernetesMockClient(crud = true)
+class VigilOperatorTest {
+    static final String NAMESPACE = "fraud";
+    static final String RULE = "@name('LARGE') select 'LARGE' as rule, cardId, txnId, amount, ts from Txn(amount >= LIMIT)";
+
+    static KubernetesClient client;
+    static LocalHost host;
+    static VigilOperator operator;
+    static ManagedChannel channel;
+    static ControlPlaneClient control;
+
+    @BeforeAll
+    static void start(@TempDir Path state) throws Exception {
+        try (Stream<Path> crds = Files.list(Path.of("target", "classes", "META-INF", "fabric8"))) {
+            for (Path crd : crds.filter(f -> f.toString().endsWith("-v1.yml")).toList()) {
+                client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
+            }
+        }
+        host = LocalHost.start(state);
+        channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+        control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
+        // Every pool's hosts are the one local host: the stand-in for the pool's DNS names.
+        operator = new VigilOperator(client, (pool, name) -> host.endpoint()).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        operator.close();
+        channel.shutdownNow();
+        host.close();
+    }
+
+    @Test
+    void aFunctionHostIsAStatefulSetWithAStateVolumePerPodAndAHeadlessService() {
+        FunctionHost pool = pool("hosts");
+        pool.getSpec().setReplicas(3);
+        pool.getSpec().setTlsSecretName("vigil-tls");
+        client.resource(pool).create();
+
+        StatefulSet set = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("hosts").get(), s -> s != null);
+        assertThat(set.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(set.getSpec().getServiceName()).isEqualTo("hosts");
+        var container = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("vigil/function-host:0.1.0");
+        assertThat(container.getArgs()).containsSequence("--state-dir", HostStatefulSet.STATE_DIRECTORY);
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
+                .contains("state:" + HostStatefulSet.STATE_DIRECTORY, "tls:" + HostStatefulSet.TLS_DIRECTORY);
+        assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("state");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("8Gi");
+        });
+        assertThat(set.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> assertThat(owner.getKind()).isEqualTo("FunctionHost"));
+
+        Service service = await(() -> client.services().inNamespace(NAMESPACE).withName("hosts").get(), s -> s != null);
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(service.getSpec().getSelector()).isEqualTo(set.getSpec().getSelector().getMatchLabels());
+
+        FunctionHost onDax = pool("dax-hosts");
+        onDax.getSpec().getStateVolume().setHostPath("/mnt/pmem0/vigil");
+        client.resource(onDax).create();
+        StatefulSet daxSet = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("dax-hosts").get(), s -> s != null);
+        assertThat(daxSet.getSpec().getVolumeClaimTemplates()).isEmpty();
+        assertThat(daxSet.getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/mnt/pmem0/vigil"));
+        assertThat(await(() -> client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName("hosts").get(),
+                p -> p.getStatus() != null).getStatus().getServiceName()).isEqualTo("hosts");
+    }
+
+    @Test
+    void aCepOperatorIsDeployedHotSwappedOnEditRefusedWhenBrokenAndUndeployedOnDelete() {
+        client.resource(pool("swap-pool")).create();
+        CepOperator resource = cepOperator("large-charges", "swap-pool");
+        resource.getSpec().setSource(RULE.replace("LIMIT", "500"));
+        client.resource(resource).create();
+
+        CepOperator deployed = awaitStatus("large-charges", s -> s.getActiveVersion() != null && condition(s.getConditions(), "Ready"));
+        assertThat(deployed.getStatus().getActiveVersion()).isEqualTo(1);
+        assertThat(deployed.getStatus().getEndpoint()).isEqualTo(host.endpoint());
+        assertThat(deployed.getStatus().getObservedGeneration()).isEqualTo(deployed.getMetadata().getGeneration());
+        assertThat(control.describe("large-charges").getSpec().getSource()).contains(">= 500");
+
+        edit("large-charges", spec -> spec.setSource(RULE.replace("LIMIT", "200")));
+        CepOperator swapped = awaitStatus("large-charges", s -> Long.valueOf(2).equals(s.getActiveVersion()));
+        assertThat(swapped.getStatus().getLastSwapMillis()).isNotNull().isPositive();
+        assertThat(swapped.getStatus().getLastSwap()).contains("version 2 active");
+        assertThat(conditionOf(swapped, "Swapping").getReason()).isEqualTo("Swapped");
+        assertThat(conditionOf(swapped, "Compiled").getStatus()).isEqualTo("True");
+        var onHost = control.describe("large-charges");
+        assertThat(onHost.getVersion()).as("swapped in place on the same host").isEqualTo(2);
+        assertThat(onHost.getSpec().getSource()).contains(">= 200");
+
+        edit("large-charges", spec -> spec.setSource(RULE.replace("LIMIT", "200").replace("from Txn", "fro Txn")));
+        CepOperator refused = awaitStatus("large-charges", s -> "CompileError".equals(reason(s.getConditions(), "Compiled")));
+        assertThat(conditionOf(refused, "Compiled").getMessage()).contains("line 1, column");
+        assertThat(conditionOf(refused, "Ready").getStatus()).isEqualTo("True");
+        assertThat(refused.getStatus().getActiveVersion()).isEqualTo(2);
+        assertThat(control.describe("large-charges").getVersion()).as("the previous version keeps serving").isEqualTo(2);
+
+        client.resource(refused).delete();
+        await(() -> client.resources(CepOperator.class).inNamespace(NAMESPACE).withName("large-charges").get(), r -> r == null);
+        assertThat(notDeployed("large-charges")).as("undeployed from the host").isTrue();
+    }
+
+    @Test
+    void aSourceFromAConfigMapIsDeployedAndAChangeToItSwaps() {
+        client.resource(pool("config-pool")).create();
+        client.resource(new ConfigMapBuilder().withMetadata(new ObjectMetaBuilder().withName("rules").withNamespace(NAMESPACE).build())
+                .withData(Map.of("large.epl", RULE.replace("LIMIT", "900"))).build()).create();
+        CepOperator resource = cepOperator("from-config", "config-pool");
+        SourceFrom from = new SourceFrom();
+        from.setConfigMap("rules");
+        from.setKey("large.epl");
+        resource.getSpec().setSourceFrom(from);
+        client.resource(resource).create();
+        awaitStatus("from-config", s -> Long.valueOf(1).equals(s.getActiveVersion()));
+        assertThat(control.describe("from-config").getSpec().getSource()).contains(">= 900");
+
+        client.configMaps().inNamespace(NAMESPACE).withName("rules").edit(cm -> {
+            cm.setData(Map.of("large.epl", RULE.replace("LIMIT", "300")));
+            return cm;
+        });
+        awaitStatus("from-config", s -> Long.valueOf(2).equals(s.getActiveVersion()));
+        assertThat(control.describe("from-config").getSpec().getSource()).contains(">= 300");
+    }
+
+    @Test
+    void theSampleResourcesRunTheFourFraudRules() throws Exception {
+        var serialization = client.getKubernetesSerialization();
+        FunctionHost pool = serialization.unmarshal(Files.readString(Path.of("deploy", "samples", "function-host.yaml")), FunctionHost.class);
+        pool.getMetadata().setNamespace(NAMESPACE);
+        client.resource(pool).create();
+        client.resource(new ConfigMapBuilder().withMetadata(new ObjectMetaBuilder().withName("fraud-rules").withNamespace(NAMESPACE).build())
+                .withData(Map.of("fraud-rules.epl", Files.readString(
+                        Path.of("..", "examples", "fraud-detection", "src", "main", "resources", "fraud", "fraud-rules.epl"))))
+                .build()).create();
+        CepOperator rules = serialization.unmarshal(Files.readString(Path.of("deploy", "samples", "fraud-rules.yaml")), CepOperator.class);
+        rules.getMetadata().setNamespace(NAMESPACE);
+        client.resource(rules).create();
+
+        awaitStatus("fraud-rules", s -> Long.valueOf(1).equals(s.getActiveVersion()));
+        var onHost = control.describe("fraud-rules");
+        assertThat(onHost.getShardsCount()).isEqualTo(2);
+        assertThat(onHost.getSpec().getSource()).contains("SMALL_THEN_LARGE", "VELOCITY", "IMPOSSIBLE_TRAVEL", "ABOVE_AVERAGE");
+        assertThat(onHost.getSpec().getOptionsMap()).containsEntry("swap-state", "replay");
+    }
+
+    static FunctionHost pool(String name) {
+        FunctionHost pool = new FunctionHost();
+        pool.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+        FunctionHostSpec spec = new FunctionHostSpec();
+        spec.setImage("vigil/function-host:0.1.0");
+        pool.setSpec(spec);
+        return pool;
+    }
+
+    static CepOperator cepOperator(String name, String pool) {
+        CepOperator resource = new CepOperator();
+        resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+        CepOperatorSpec spec = new CepOperatorSpec();
+        spec.setHostPool(pool);
+        spec.setLanguage("esper");
+        spec.setKeyField("cardId");
+        spec.setShards(2);
+        spec.setInputSchema(schema("Txn", "txnId:STRING", "cardId:STRING", "merchantId:STRING", "amount:DOUBLE", "lat:DOUBLE",
+                "lon:DOUBLE", "ts:TIMESTAMP"));
+        spec.setOutputSchema(schema("Alert", "rule:STRING", "cardId:STRING", "txnId:STRING", "amount:DOUBLE", "ts:TIMESTAMP"));
+        resource.setSpec(spec);
+        return resource;
+    }
+
+    static SchemaSpec schema(String name, String... fields) {
+        SchemaSpec schema = new SchemaSpec();
+        schema.setName(name);
+        schema.setFields(Stream.of(fields).map(f -> {
+            SchemaSpec.FieldSpec field = new SchemaSpec.FieldSpec();
+            field.setName(f.substring(0, f.indexOf(':')));
+            field.setType(f.substring(f.indexOf(':') + 1));
+            return field;
+        }).toList());
+        return schema;
+    }
+
+    static void edit(String name, java.util.function.Consumer<CepOperatorSpec> change) {
+        client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(name).edit(resource -> {
+            change.accept(resource.getSpec());
+            return resource;
+        });
+    }
+
+    static CepOperator awaitStatus(String name, Predicate<io.vigil.k8s.customresource.CepOperatorStatus> until) {
+        return await(() -> client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(name).get(),
+                r -> r != null && r.getStatus() != null && until.test(r.getStatus()));
+    }
+
+    static boolean notDeployed(String name) {
+        try {
+            control.describe(name);
+            return false;
+        } catch (OperatorRejectedException e) {
+            return e.code() == Status.Code.NOT_FOUND;
+        }
+    }
+
+    static boolean condition(List<Condition> conditions, String type) {
+        return conditions.stream().anyMatch(c -> c.getType().equals(type) && c.getStatus().equals("True"));
+    }
+
+    static String reason(List<Condition> conditions, String type) {
+        return conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getReason).findFirst().orElse(null);
+    }
+
+    static Condition conditionOf(CepOperator resource, String type) {
+        return resource.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    static <T> T await(Supplier<T> read, Predicate<T> until) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        T value = read.get();
+        while (!until.test(value)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out; last seen: " + value);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            value = read.get();
+        }
+        return value;
+    }
+}
