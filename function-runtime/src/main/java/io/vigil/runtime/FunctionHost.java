@@ -29,6 +29,11 @@ public final class FunctionHost implements AutoCloseable {
     private final Operators operators;
     private final Server server;
     private volatile boolean draining;
+    private final java.util.concurrent.ScheduledExecutorService housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "vigil-host-housekeeping");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private FunctionHost(Settings settings) throws IOException {
         this.settings = settings;
@@ -50,6 +55,7 @@ public final class FunctionHost implements AutoCloseable {
         operators.redeployFromStore();
         server.start();
         if (store != null) {
+            housekeeping.scheduleWithFixedDelay(operators::refreshDeploymentRecords, 1, 1, TimeUnit.MINUTES);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
         }
         LOG.info("Function host listening on {}:{} with languages {}", settings.bindAddress, port(), operators.languages());
@@ -82,6 +88,7 @@ public final class FunctionHost implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
+        housekeeping.shutdownNow();
         server.shutdown();
         try {
             if (!server.awaitTermination(settings.gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {

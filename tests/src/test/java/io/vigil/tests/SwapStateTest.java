@@ -184,6 +184,19 @@ class SwapStateTest {
         assertThat(control.list()).as("an undeployed operator stays undeployed").isEmpty();
     }
 
+    @Test
+    void deploymentRecordsAreWrittenAgainSoTheirOldSegmentsCanGo() throws Exception {
+        control.deploy(spec("recorded", 500, null));
+        java.util.function.Supplier<java.util.List<Long>> recordIds = () -> host.store().checkpoints().stream()
+                .filter(c -> c.records().size() == 1 && c.records().get(0).tag() == 16).map(io.vigil.state.Checkpoint::id).toList();
+        java.util.List<Long> first = recordIds.get();
+        assertThat(first).hasSize(1);
+        for (int i = 0; i < 3; i++) {
+            host.operators().refreshDeploymentRecords();
+        }
+        assertThat(recordIds.get()).as("the store keeps the newest three, none of them the first").hasSize(3).doesNotContainAnyElementsOf(first);
+    }
+
     static com.google.protobuf.ByteString checkpoint(RawStream stream, long id) throws InterruptedException {
         stream.send(io.vigil.api.proto.ClientFrame.newBuilder()
                 .setBarrier(io.vigil.api.proto.Barrier.newBuilder().setCheckpointId(id)).build());

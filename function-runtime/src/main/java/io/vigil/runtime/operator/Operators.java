@@ -248,6 +248,24 @@ public final class Operators {
         }
     }
 
+    /**
+     * Records every deployed operator again. The store keeps each operator's newest few records and
+     * reclaims a segment only when no retained record is in it, so an operator never updated would
+     * otherwise hold the segment of its deploy for good; the host calls this periodically.
+     */
+    public synchronized void refreshDeploymentRecords() {
+        if (records == null) {
+            return;
+        }
+        for (DeployedOperator operator : deployed.values()) {
+            try {
+                records.deployed(operator.spec(), operator.version());
+            } catch (IOException e) {
+                LOG.warn("Recording operator '{}' again failed", operator.name(), e);
+            }
+        }
+    }
+
     public synchronized DeployedOperator undeploy(String name) throws OperatorException {
         DeployedOperator operator = require(name);
         if (records != null) {
