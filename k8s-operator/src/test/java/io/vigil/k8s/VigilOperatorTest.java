@@ -144,6 +144,31 @@ class VigilOperatorTest {
     }
 
     @Test
+    void aPoolEditChangesItsStatefulSetAndAMissingPoolIsReported() {
+        client.resource(pool("growing")).create();
+        await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("growing").get(), s -> s != null);
+        retryingConflicts(() -> client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName("growing").edit(p -> {
+            p.getSpec().setReplicas(4);
+            p.getSpec().setImage("vigil/function-host:0.2.0");
+            return p;
+        }));
+        StatefulSet grown = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("growing").get(),
+                s -> s.getSpec().getReplicas() == 4);
+        assertThat(grown.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("vigil/function-host:0.2.0");
+
+        CepOperator orphan = cepOperator("orphan", "no-such-pool");
+        orphan.getSpec().setSource(RULE.replace("LIMIT", "100"));
+        client.resource(orphan).create();
+        CepOperator waiting = awaitStatus("orphan", s -> "PoolNotFound".equals(reason(s.getConditions(), "Ready")));
+        assertThat(conditionOf(waiting, "Ready").getStatus()).isEqualTo("False");
+        assertThat(notDeployed("orphan")).isTrue();
+
+        client.resource(pool("no-such-pool")).create();
+        awaitStatus("orphan", s -> Long.valueOf(1).equals(s.getActiveVersion()) && condition(s.getConditions(), "Ready"));
+        assertThat(control.describe("orphan").getVersion()).as("deployed once its pool exists").isEqualTo(1);
+    }
+
+    @Test
     void aSourceFromAConfigMapIsDeployedAndAChangeToItSwaps() {
         client.resource(pool("config-pool")).create();
         client.resource(new ConfigMapBuilder().withMetadata(new ObjectMetaBuilder().withName("rules").withNamespace(NAMESPACE).build())
@@ -223,10 +248,24 @@ class VigilOperatorTest {
     }
 
     static void edit(String name, java.util.function.Consumer<CepOperatorSpec> change) {
-        client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(name).edit(resource -> {
+        retryingConflicts(() -> client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(name).edit(resource -> {
             change.accept(resource.getSpec());
             return resource;
-        });
+        }));
+    }
+
+    /** An edit races the operator's status updates, as with kubectl: on a conflict, read again and retry. */
+    static void retryingConflicts(Runnable edit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                edit.run();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static CepOperator awaitStatus(String name, Predicate<io.vigil.k8s.customresource.CepOperatorStatus> until) {

@@ -24,6 +24,7 @@ import io.vigil.k8s.customresource.FunctionHost;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -51,18 +52,27 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         this.controlPlanes = controlPlanes;
     }
 
-    /** A change to a ConfigMap holding sources reconciles the operators that read from it. */
+    /**
+     * A change to a ConfigMap holding sources reconciles the operators that read from it; a change
+     * to a pool (created at last, resized), the operators that run on it.
+     */
     @Override
     public List<EventSource<?, CepOperator>> prepareEventSources(EventSourceContext<CepOperator> context) {
         var sources = InformerEventSourceConfiguration.from(ConfigMap.class, CepOperator.class)
-                .withSecondaryToPrimaryMapper((ConfigMap configMap) -> context.getPrimaryCache()
-                        .list(configMap.getMetadata().getNamespace())
-                        .filter(operator -> operator.getSpec().getSourceFrom() != null
-                                && configMap.getMetadata().getName().equals(operator.getSpec().getSourceFrom().getConfigMap()))
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
+                .withSecondaryToPrimaryMapper((ConfigMap configMap) -> operators(context, configMap.getMetadata().getNamespace(),
+                        operator -> operator.getSpec().getSourceFrom() != null
+                                && configMap.getMetadata().getName().equals(operator.getSpec().getSourceFrom().getConfigMap())))
                 .build();
-        return List.of(new InformerEventSource<>(sources, context));
+        var pools = InformerEventSourceConfiguration.from(FunctionHost.class, CepOperator.class)
+                .withSecondaryToPrimaryMapper((FunctionHost pool) -> operators(context, pool.getMetadata().getNamespace(),
+                        operator -> pool.getMetadata().getName().equals(operator.getSpec().getHostPool())))
+                .build();
+        return List.of(new InformerEventSource<>(sources, context), new InformerEventSource<>(pools, context));
+    }
+
+    private static Set<ResourceID> operators(EventSourceContext<CepOperator> context, String namespace,
+                                             java.util.function.Predicate<CepOperator> which) {
+        return context.getPrimaryCache().list(namespace).filter(which).map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
     @Override
