@@ -1,6 +1,7 @@
 package io.vigil.runtime.operator;
 
 import io.vigil.api.codec.SpecProtos;
+import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.api.proto.Error;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.spi.CompiledOperator;
@@ -10,16 +11,19 @@ import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.runtime.plugin.LanguagePlugins;
-import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardVersion;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.CheckpointStore;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -152,7 +156,7 @@ public final class Operators {
         long compiledNanos = System.nanoTime() - called;
         long[] replayedThrough = new long[instances.size()];
         long[] replayedBatches = new long[instances.size()];
-        java.util.Arrays.fill(replayedThrough, -1);
+        Arrays.fill(replayedThrough, -1);
         long replayStart = System.nanoTime();
         if (carry) {
             catchUp(operator, next, instances, replayedThrough, replayedBatches);
@@ -162,8 +166,8 @@ public final class Operators {
         record(normalized, version);
         List<CompletableFuture<OperatorInstance>> swaps = new ArrayList<>();
         for (Shard shard : operator.shards()) {
-            String preparation = String.format(java.util.Locale.ROOT, "compiled in %.1f ms", compiledNanos / 1e6)
-                    + (carry ? String.format(java.util.Locale.ROOT, ", %d logged batches replayed off the hot path in %.1f ms",
+            String preparation = String.format(Locale.ROOT, "compiled in %.1f ms", compiledNanos / 1e6)
+                    + (carry ? String.format(Locale.ROOT, ", %d logged batches replayed off the hot path in %.1f ms",
                             replayedBatches[shard.index()], replayNanos / 1e6) : "");
             swaps.add(shard.swap(instances.get(shard.index()), next, carry, replayedThrough[shard.index()], preparation));
         }
@@ -210,13 +214,13 @@ public final class Operators {
                         }
                     }
                 } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             }, replays));
         }
         try {
             CompletableFuture.allOf(replaying.toArray(CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             instances.forEach(OperatorInstance::close);
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + operator.name()
@@ -311,7 +315,7 @@ public final class Operators {
         DeployedOperator operator = deployed.get(name);
         if (operator == null) {
             throw new OperatorException(OperatorException.Reason.NOT_FOUND, "operator '" + name + "' is not deployed on this host"
-                    + (deployed.isEmpty() ? "" : " (deployed: " + String.join(", ", new java.util.TreeSet<>(deployed.keySet())) + ")"));
+                    + (deployed.isEmpty() ? "" : " (deployed: " + String.join(", ", new TreeSet<>(deployed.keySet())) + ")"));
         }
         return operator;
     }

@@ -8,25 +8,29 @@ import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.BarrierAck;
 import io.vigil.api.proto.Error;
-import io.vigil.api.proto.StateHandle;
-import io.vigil.api.spi.ShardContext;
-import io.vigil.runtime.state.ShardState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Opened;
+import io.vigil.api.proto.StateHandle;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.schema.FieldKind;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.ShardContext;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.RingWorker;
+import io.vigil.runtime.state.ShardState;
+import io.vigil.state.RecordAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +65,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile long eventTime = Long.MIN_VALUE;
     private volatile boolean accepting = true;
     private final AtomicInteger pendingBatches = new AtomicInteger();
-    private final java.util.Queue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private boolean answerPending;
     private volatile String lastSwap = "";
     private volatile long lastSwapPauseMicros;
@@ -172,7 +176,7 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     /** Replays logged records into an instance on the calling thread. */
-    public long replayInto(OperatorInstance target, java.util.List<io.vigil.state.RecordAddress> records) throws Exception {
+    public long replayInto(OperatorInstance target, List<RecordAddress> records) throws Exception {
         LogReplayer replayer = new LogReplayer(target, definition);
         state.replay(records, replayer);
         return replayer.batches();
@@ -531,7 +535,7 @@ public final class Shard implements EventHandler<ShardTask> {
                 : ", state carried" + (takenOver.isEmpty() ? "" : ": " + takenOver + ",")
                         + (request.replayedThrough() >= 0 ? " by replaying the input log (" + caughtUp + " batches at the switch)"
                                 : takenOver.isEmpty() ? " (nothing to replay)" : " (the rest needs no replay)");
-        lastSwap = String.format(java.util.Locale.ROOT, "version %d active after a %.2f ms pause%s; %s", version,
+        lastSwap = String.format(Locale.ROOT, "version %d active after a %.2f ms pause%s; %s", version,
                 lastSwapPauseMicros / 1000.0, carried, request.preparation());
         FaultInjection.shardSwitched(index);
         request.done().complete(previous);

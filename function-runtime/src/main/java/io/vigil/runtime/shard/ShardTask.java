@@ -1,7 +1,6 @@
 package io.vigil.runtime.shard;
 
 import io.vigil.api.proto.Error;
-import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.wire.Frame;
 import java.util.concurrent.CompletableFuture;
 
