@@ -53,4 +53,19 @@ final class TestHosts {
     static ControlPlaneClient control(ManagedChannel channel) {
         return new ControlPlaneClient(channel, Duration.ofSeconds(30));
     }
+
+    /** A host keeping its state in {@code stateDirectory}, with a channel and a control-plane client to it. */
+    static Connected stateful(Path stateDirectory) throws IOException {
+        FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins()).stateDirectory(stateDirectory).build().start();
+        ManagedChannel channel = channel(host);
+        return new Connected(host, channel, control(channel));
+    }
+
+    record Connected(FunctionHost host, ManagedChannel channel, ControlPlaneClient control) implements AutoCloseable {
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            host.close();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.vigil.runtime.cli;
 
+import com.google.protobuf.ByteString;
 import io.vigil.api.codec.CepOperatorResource;
 import io.vigil.api.proto.OperatorSpec;
 import java.io.IOException;
@@ -35,17 +36,26 @@ public final class CepOperatorYaml {
 
     /**
      * As {@link #parse(String)}; a local file may name its source with {@code spec.sourceFile}, a
-     * path relative to the file, instead of {@code spec.source}.
+     * path relative to the file, instead of {@code spec.source}, and a Java operator's jar with
+     * {@code spec.artifactFile}.
      */
     public static OperatorSpec read(Path file) throws IOException {
         String yaml = Files.readString(file);
         Map<?, ?> spec = spec(load(yaml));
+        Path directory = file.toAbsolutePath().getParent();
+        OperatorSpec operator;
         if (spec.get("source") == null && spec.get("sourceFile") != null) {
             parse(yaml, ""); // the resource's own mistakes first, before the file it names
-            Path source = file.toAbsolutePath().getParent().resolve(String.valueOf(spec.get("sourceFile")));
-            return parse(yaml, Files.readString(source));
+            operator = parse(yaml, Files.readString(directory.resolve(String.valueOf(spec.get("sourceFile")))));
+        } else {
+            operator = parse(yaml);
         }
-        return parse(yaml);
+        if (spec.get("artifactFile") != null) {
+            operator = operator.toBuilder()
+                    .setArtifact(ByteString.copyFrom(Files.readAllBytes(directory.resolve(String.valueOf(spec.get("artifactFile"))))))
+                    .build();
+        }
+        return operator;
     }
 
     /** @throws IllegalArgumentException naming what is missing or wrong, with its path in the document */

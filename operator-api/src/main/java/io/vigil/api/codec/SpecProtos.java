@@ -45,6 +45,6 @@ public final class SpecProtos {
             throw new IllegalArgumentException("shards must be between 1 and " + io.vigil.api.keys.KeyGroups.COUNT + ", it is " + spec.getShards());
         }
         return new OperatorDefinition(spec.getName(), spec.getLanguage(), spec.getSource(), input, output,
-                spec.getKeyField(), shards, spec.getOptionsMap());
+                spec.getKeyField(), shards, spec.getOptionsMap(), spec.getArtifact().toByteArray());
     }
 }

@@ -1,0 +1,44 @@
+package io.vigil.examples.fraud.functions;
+
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.examples.fraud.FraudRules;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+/** Fraud rules written in Java, as Vigil operators: the spec names the class and carries the jar. */
+public final class FraudFunctions {
+    private FraudFunctions() {
+    }
+
+    public static OperatorSpec spec(String name, Class<?> function, int shards) {
+        return FraudRules.spec(name, function.getName(), shards).toBuilder()
+                .setLanguage("java")
+                .setArtifact(com.google.protobuf.ByteString.copyFrom(jar()))
+                .build();
+    }
+
+    /** A jar of this package's functions, built from their class files. */
+    public static byte[] jar() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(bytes)) {
+            for (Class<?> type : new Class<?>[] {SmallThenLarge.class, Velocity.class}) {
+                String entry = type.getName().replace('.', '/') + ".class";
+                try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IllegalStateException(entry + " is not on the class path");
+                    }
+                    jar.putNextEntry(new JarEntry(entry));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

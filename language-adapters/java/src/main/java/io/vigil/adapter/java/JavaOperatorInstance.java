@@ -1,0 +1,294 @@
+package io.vigil.adapter.java;
+
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.function.Event;
+import io.vigil.api.function.FunctionContext;
+import io.vigil.api.function.KeyedFunction;
+import io.vigil.api.function.MapState;
+import io.vigil.api.function.Results;
+import io.vigil.api.function.ValueState;
+import io.vigil.api.schema.EventSchema;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * One shard's Java operator: the function, and the keyed state it declared, which the host keeps.
+ * Each row of a batch is handed to the function as an {@link Event} with the state scoped to the
+ * row's key. Snapshots are the whole state store; a new version takes the store over at the switch.
+ */
+final class JavaOperatorInstance implements OperatorInstance, FunctionContext, Event, Results {
+    private final OperatorDefinition definition;
+    private final KeyedFunction function;
+    private final boolean takesOver;
+    private final EventSchema inputSchema;
+    private final EventSchema outputSchema;
+    private final int keyColumn;
+    private final Map<String, Integer> fields = new HashMap<>();
+    private final Map<String, String> declared = new HashMap<>();
+    private KeyedStateStore store = new KeyedStateStore();
+    private ColumnarBatch input;
+    private ColumnarBatch output;
+    private int row;
+    private Object key;
+    private long clock = Long.MIN_VALUE;
+
+    JavaOperatorInstance(OperatorDefinition definition, KeyedFunction function, boolean takesOver) {
+        this.definition = definition;
+        this.function = function;
+        this.takesOver = takesOver;
+        this.inputSchema = definition.input();
+        this.outputSchema = definition.output();
+        this.keyColumn = inputSchema.indexOf(definition.keyField());
+        for (int c = 0; c < inputSchema.size(); c++) {
+            fields.put(inputSchema.field(c).name(), c);
+        }
+        function.open(this);
+    }
+
+    // ---- OperatorInstance ----
+
+    @Override
+    public void process(ColumnarBatch batch, ColumnarBatch results) {
+        input = batch;
+        output = results;
+        for (row = 0; row < batch.rowCount(); row++) {
+            key = batch.getObject(keyColumn, row);
+            try {
+                function.process(this, this);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("operator '" + definition.name() + "' failed on key " + key + ": " + e, e);
+            }
+        }
+        if (clock == Long.MIN_VALUE && batch.rowCount() > 0) {
+            clock = batch.timestamp(0);
+        }
+    }
+
+    @Override
+    public void advanceTime(long eventTime, long sequence, ColumnarBatch results) {
+        if (eventTime != Long.MAX_VALUE && eventTime > clock) {
+            clock = eventTime;
+        }
+    }
+
+    @Override
+    public long eventTime() {
+        return clock;
+    }
+
+    @Override
+    public boolean snapshot(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(clock);
+        store.write(data);
+        data.flush();
+        return true;
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock = data.readLong();
+        KeyedStateStore restored = KeyedStateStore.read(data);
+        adopt(restored);
+    }
+
+    /** The new version's state is the old one's store, already complete: nothing to replay. */
+    @Override
+    public long replayHorizonMillis() {
+        return 0;
+    }
+
+    @Override
+    public String takeOver(OperatorInstance previous) {
+        if (!takesOver || !(previous instanceof JavaOperatorInstance old)) {
+            return "";
+        }
+        adopt(old.store);
+        clock = Math.max(clock, old.clock);
+        old.store = new KeyedStateStore();
+        return "state of " + store.keys() + " keys in " + store.declared.size() + " states taken over";
+    }
+
+    @Override
+    public void close() {
+        store = new KeyedStateStore();
+    }
+
+    /** Makes {@code other} this instance's store, after checking it holds what the function declared. */
+    private void adopt(KeyedStateStore other) {
+        for (Map.Entry<String, String> state : declared.entrySet()) {
+            String kept = other.declared.get(state.getKey());
+            if (kept != null && !kept.equals(state.getValue())) {
+                throw new IllegalStateException("operator '" + definition.name() + "' declares state '" + state.getKey() + "' as "
+                        + state.getValue() + ", but the state it takes over holds " + kept);
+            }
+            if (kept == null) {
+                other.declared.put(state.getKey(), state.getValue());
+                if (state.getValue().startsWith("value ")) {
+                    other.values.put(state.getKey(), new HashMap<>());
+                } else {
+                    other.maps.put(state.getKey(), new HashMap<>());
+                }
+            }
+        }
+        store = other;
+    }
+
+    // ---- FunctionContext ----
+
+    @Override
+    public <T> ValueState<T> valueState(String name, Class<T> type) {
+        StateValues.check(type, name);
+        declare(name, "value " + type.getName());
+        store.values.put(name, new HashMap<>());
+        return new ValueState<>() {
+            @Override
+            public T get() {
+                return type.cast(store.values.get(name).get(key));
+            }
+
+            @Override
+            public void set(T value) {
+                if (value == null) {
+                    clear();
+                } else {
+                    store.values.get(name).put(key, value);
+                }
+            }
+
+            @Override
+            public void clear() {
+                store.values.get(name).remove(key);
+            }
+        };
+    }
+
+    @Override
+    public <K, V> MapState<K, V> mapState(String name, Class<K> keyType, Class<V> valueType) {
+        StateValues.check(keyType, name);
+        StateValues.check(valueType, name);
+        declare(name, "map " + keyType.getName() + " " + valueType.getName());
+        store.maps.put(name, new HashMap<>());
+        return new MapState<>() {
+            private Map<Object, Object> map(boolean create) {
+                Map<Object, Map<Object, Object>> perKey = store.maps.get(name);
+                return create ? perKey.computeIfAbsent(key, k -> new HashMap<>()) : perKey.getOrDefault(key, Map.of());
+            }
+
+            @Override
+            public V get(K item) {
+                return valueType.cast(map(false).get(item));
+            }
+
+            @Override
+            public void put(K item, V value) {
+                map(true).put(item, value);
+            }
+
+            @Override
+            public void remove(K item) {
+                Map<Object, Object> map = map(false);
+                if (!map.isEmpty()) {
+                    map.remove(item);
+                    if (map.isEmpty()) {
+                        store.maps.get(name).remove(key);
+                    }
+                }
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public Iterable<Map.Entry<K, V>> entries() {
+                Map<Object, Object> map = map(false);
+                return () -> (Iterator<Map.Entry<K, V>>) (Iterator<?>) map.entrySet().iterator();
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return map(false).isEmpty();
+            }
+
+            @Override
+            public void clear() {
+                store.maps.get(name).remove(key);
+            }
+        };
+    }
+
+    @Override
+    public String option(String name, String fallback) {
+        return definition.options().getOrDefault(name, fallback);
+    }
+
+    private void declare(String name, String kind) {
+        if (declared.putIfAbsent(name, kind) != null) {
+            throw new IllegalArgumentException("state '" + name + "' is declared twice");
+        }
+        store.declared.put(name, kind);
+    }
+
+    // ---- Event: the row being processed ----
+
+    @Override
+    public long timestamp() {
+        return input.timestamp(row);
+    }
+
+    @Override
+    public String getString(String field) {
+        return input.getString(column(field), row);
+    }
+
+    @Override
+    public double getDouble(String field) {
+        return input.getDouble(column(field), row);
+    }
+
+    @Override
+    public long getLong(String field) {
+        return input.getLong(column(field), row);
+    }
+
+    @Override
+    public int getInt(String field) {
+        return input.getInt(column(field), row);
+    }
+
+    @Override
+    public boolean getBoolean(String field) {
+        return input.getBoolean(column(field), row);
+    }
+
+    private int column(String field) {
+        Integer column = fields.get(field);
+        if (column == null) {
+            throw new IllegalArgumentException("the input schema " + inputSchema + " has no field '" + field + "'");
+        }
+        return column;
+    }
+
+    // ---- Results ----
+
+    @Override
+    public void emit(Object... values) {
+        if (values.length != outputSchema.size()) {
+            throw new IllegalArgumentException("a result of operator '" + definition.name() + "' has " + values.length
+                    + " values; the output schema " + outputSchema + " has " + outputSchema.size() + " fields");
+        }
+        int result = output.addRow(input.timestamp(row), input.sequence(row));
+        for (int c = 0; c < values.length; c++) {
+            output.setObject(c, result, values[c]);
+        }
+    }
+}

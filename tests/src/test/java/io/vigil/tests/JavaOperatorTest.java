@@ -1,0 +1,135 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.ResultBatch;
+import io.vigil.examples.fraud.CollectingSink;
+import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.examples.fraud.TransactionGenerator;
+import io.vigil.examples.fraud.functions.FraudFunctions;
+import io.vigil.examples.fraud.functions.SmallThenLarge;
+import io.vigil.examples.fraud.functions.Velocity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Operators written in Java (the fraud example's SMALL_THEN_LARGE and VELOCITY), shipped to the
+ * host as a jar in the spec: the same alerts as the EPL rules on the same seeded stream, their
+ * host-owned state restored from a checkpoint, and taken over by a new version.
+ */
+class JavaOperatorTest {
+    static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
+    static final long SEED = ExactlyOnceFaultTest.SEED;
+    static final double FRAUD_RATE = ExactlyOnceFaultTest.FRAUD_RATE;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestHosts.flink();
+
+    @TempDir
+    Path state;
+
+    TestHosts.Connected host;
+    ManagedChannel channel;
+    ControlPlaneClient control;
+
+    @BeforeEach
+    void connect() throws Exception {
+        host = TestHosts.stateful(state);
+        channel = host.channel();
+        control = host.control();
+    }
+
+    @AfterEach
+    void disconnect() {
+        host.close();
+    }
+
+    @Test
+    void theJavaRulesRaiseTheSameAlertsAsTheEplRules() throws Exception {
+        control.deploy(FraudRules.spec("epl-rules", FraudRules.epl(), 2));
+        control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
+        control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        CollectingSink<String> epl = run(env, "epl-rules");
+        CollectingSink<String> smallThenLarge = run(env, "java-small-then-large");
+        CollectingSink<String> velocity = run(env, "java-velocity");
+        env.execute("EPL against Java");
+
+        List<String> eplAlerts = List.copyOf(epl.results());
+        for (String rule : List.of("SMALL_THEN_LARGE", "VELOCITY")) {
+            List<String> java = List.copyOf((rule.equals("VELOCITY") ? velocity : smallThenLarge).results());
+            List<String> expected = eplAlerts.stream().filter(a -> a.startsWith(rule + "/")).toList();
+            assertThat(expected).as("EPL alerts of %s", rule).hasSizeGreaterThan(30);
+            assertThat(java).as("Java alerts of %s, against EPL's", rule).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(java).as("and against the injected fraud").containsExactlyInAnyOrderElementsOf(
+                    TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
+                            .filter(e -> e.rule().name().equals(rule)).map(e -> e.rule() + "/" + e.txnId()).toList());
+        }
+    }
+
+    @Test
+    void aCheckpointHoldsTheStateTheHostKeepsForAJavaOperator() throws Exception {
+        control.deploy(FraudFunctions.spec("java-restored", SmallThenLarge.class, 1));
+        ByteString handle;
+        try (RawStream stream = new RawStream(channel).open("java-restored", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+            handle = SwapStateTest.checkpoint(stream, 1);
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(stream.next().getResults().getRowCount()).as("the large charge completes the small one").isEqualTo(1);
+        }
+        try (RawStream stream = new RawStream(channel).open("java-restored", 0, FraudRules.TRANSACTION, handle)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(stream.next().getResults().getRowCount()).as("restored: the small charge waits again").isEqualTo(1);
+        }
+        try (RawStream stream = new RawStream(channel).open("java-restored", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(3, "c1", 300.00, 3_000), 3);
+            assertThat(stream.next().getResults().getRowCount()).as("without the handle, the state goes on as it was").isZero();
+        }
+    }
+
+    @Test
+    void anUpdateTakesTheHostOwnedStateOver() throws Exception {
+        control.deploy(FraudFunctions.spec("java-swapped", SmallThenLarge.class, 1).toBuilder().putOptions("large", "500").build());
+        try (RawStream stream = new RawStream(channel).open("java-swapped", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+
+            assertThat(control.update(FraudFunctions.spec("java-swapped", SmallThenLarge.class, 1).toBuilder()
+                    .putOptions("large", "200").build()).getVersion()).isEqualTo(2);
+            assertThat(control.describe("java-swapped").getShards(0).getLastSwap())
+                    .contains("state of 1 keys in 1 states taken over").contains("the rest needs no replay");
+
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch results = stream.next().getResults();
+            assertThat(results.getVersion()).isEqualTo(2);
+            assertThat(results.getRowCount()).as("version 2 sees the small charge version 1 kept, with its own threshold").isEqualTo(1);
+        }
+    }
+
+    private CollectingSink<String> run(StreamExecutionEnvironment env, String operator) {
+        CollectingSink<String> sink = new CollectingSink<>();
+        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
+                        256, Duration.ofMillis(2), 0))
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId()).sinkTo(sink).setParallelism(1);
+        return sink;
+    }
+}
