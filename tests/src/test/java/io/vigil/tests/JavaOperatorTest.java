@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ResultBatch;
 import io.vigil.examples.fraud.CollectingSink;
 import io.vigil.examples.fraud.FraudDetectionJob;
@@ -122,6 +123,37 @@ class JavaOperatorTest {
             ResultBatch results = stream.next().getResults();
             assertThat(results.getVersion()).isEqualTo(2);
             assertThat(results.getRowCount()).as("version 2 sees the small charge version 1 kept, with its own threshold").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRuleSwapsFromEplToJavaAndBackCarryingItsStateByReplay() throws Exception {
+        OperatorSpec epl = SwapStateTest.spec("across", 200, null);
+        OperatorSpec java = FraudFunctions.spec("across", SmallThenLarge.class, 1).toBuilder().putOptions("retention", "1 day").build();
+        control.deploy(epl);
+        try (RawStream stream = new RawStream(channel).open("across", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+
+            control.update(java);
+            assertThat(control.describe("across").getShards(0).getLastSwap()).contains("version 2")
+                    .contains("state carried by replaying the input log");
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch java2 = stream.next().getResults();
+            assertThat(java2.getVersion()).isEqualTo(2);
+            assertThat(java2.getRowCount()).as("the Java version completes the small charge the EPL version saw").isEqualTo(1);
+
+            stream.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
+            stream.next();
+            // The Java version's checkpoint is its snapshot; the host keeps the input within its retention all the same.
+            SwapStateTest.checkpoint(stream, 1);
+            control.update(epl);
+            stream.send(SwapStateTest.batch(5, "c2", 300.00, 4_000), 5);
+            ResultBatch epl3 = stream.next().getResults();
+            assertThat(epl3.getVersion()).isEqualTo(3);
+            assertThat(epl3.getRowCount()).as("back in EPL, after a checkpoint of the Java version, the small charge still counts")
+                    .isEqualTo(1);
         }
     }
 

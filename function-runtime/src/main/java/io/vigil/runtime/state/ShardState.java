@@ -81,7 +81,9 @@ public final class ShardState {
         List<RecordAddress> records = new ArrayList<>();
         records.add(store.append(META, meta.toByteArray()));
         if (nativeSnapshot) {
-            log.clear();
+            // The snapshot is the state; the log is kept only within the horizon, for a swap to
+            // another language to replay.
+            prune(clock, horizonMillis);
             records.add(store.append(SNAPSHOT, snapshot.toByteArray()));
         } else {
             prune(clock, horizonMillis);

@@ -1,5 +1,6 @@
 package io.vigil.adapter.esper;
 
+import io.vigil.api.spi.Durations;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.SourceProblem;
 import java.util.ArrayList;
@@ -17,15 +18,13 @@ import java.util.regex.Pattern;
  * input rebuilds its state.
  */
 final class StateHorizon {
-    static final String RETENTION_OPTION = "retention";
+    static final String RETENTION_OPTION = Durations.RETENTION_OPTION;
 
     private static final String DURATION = "((?:\\s*\\d+(?:\\.\\d+)?\\s*(?:milliseconds?|msec|seconds?|sec|minutes?|min|hours?|days?))+)";
     private static final Pattern TIMED = Pattern.compile(
             "#(?:time|time_batch|time_accum|firsttime)\\s*\\(" + DURATION + "\\s*[,)]"
                     + "|#(?:ext_timed|ext_timed_batch)\\s*\\([^,]+,\\s*" + DURATION + "\\s*[,)]"
                     + "|timer:within\\s*\\(" + DURATION + "\\s*\\)", Pattern.CASE_INSENSITIVE);
-    private static final Pattern AMOUNT = Pattern.compile(
-            "(\\d+(?:\\.\\d+)?)\\s*(milliseconds?|msec|seconds?|sec|minutes?|min|hours?|days?)", Pattern.CASE_INSENSITIVE);
     private static final Pattern UNBOUNDED = Pattern.compile(
             "#(?:length|length_batch|keepall|firstlength|firstevent|lastevent|unique|firstunique|sort|rank)\\b"
                     + "|\\bcreate\\s+(?:window|table)\\b", Pattern.CASE_INSENSITIVE);
@@ -36,14 +35,9 @@ final class StateHorizon {
     }
 
     static long of(String source, Map<String, String> options) throws OperatorCompileException {
-        String retention = options.get(RETENTION_OPTION);
-        if (retention != null) {
-            long millis = millis(retention);
-            if (millis <= 0) {
-                throw new OperatorCompileException("option '" + RETENTION_OPTION + "' must be a duration such as '24 hours', not '"
-                        + retention + "'", 0, 0);
-            }
-            return millis;
+        long retention = Durations.retention(options);
+        if (retention > 0) {
+            return retention;
         }
         long horizon = 0;
         List<SourceProblem> unbounded = new ArrayList<>();
@@ -58,7 +52,7 @@ final class StateHorizon {
             long statementHorizon = 0;
             while (timed.find()) {
                 String duration = timed.group(1) != null ? timed.group(1) : timed.group(2) != null ? timed.group(2) : timed.group(3);
-                statementHorizon = Math.max(statementHorizon, millis(duration));
+                statementHorizon = Math.max(statementHorizon, Durations.millis(duration));
             }
             Matcher unboundedView = UNBOUNDED.matcher(statement);
             String why = null;
@@ -80,18 +74,6 @@ final class StateHorizon {
             throw new OperatorCompileException(unbounded);
         }
         return horizon;
-    }
-
-    static long millis(String duration) {
-        Matcher amount = AMOUNT.matcher(duration);
-        double total = 0;
-        while (amount.find()) {
-            double value = Double.parseDouble(amount.group(1));
-            String unit = amount.group(2).toLowerCase();
-            total += value * (unit.startsWith("d") ? 86_400_000d : unit.startsWith("h") ? 3_600_000d
-                    : unit.startsWith("mil") || unit.startsWith("ms") ? 1d : unit.startsWith("min") ? 60_000d : 1_000d);
-        }
-        return (long) total;
     }
 
     private static String withoutComments(String source) {

@@ -2,6 +2,7 @@ package io.vigil.adapter.java;
 
 import io.vigil.api.function.KeyedFunction;
 import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.Durations;
 import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
@@ -48,7 +49,7 @@ public final class JavaAdapter implements LanguageAdapter {
         } catch (NoSuchMethodException e) {
             throw new OperatorCompileException("class " + className + " has no public constructor without arguments", 1, 1);
         }
-        return new JavaCompiledOperator(definition, type.asSubclass(KeyedFunction.class));
+        return new JavaCompiledOperator(definition, type.asSubclass(KeyedFunction.class), Durations.retention(definition.options()));
     }
 
     private ClassLoader loaderFor(String operator, byte[] jar) {

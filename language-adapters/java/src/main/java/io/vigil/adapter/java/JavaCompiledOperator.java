@@ -10,10 +10,12 @@ import io.vigil.api.spi.ShardContext;
 final class JavaCompiledOperator implements CompiledOperator {
     private final OperatorDefinition definition;
     private final Class<? extends KeyedFunction> type;
+    private final long retentionMillis;
 
-    JavaCompiledOperator(OperatorDefinition definition, Class<? extends KeyedFunction> type) {
+    JavaCompiledOperator(OperatorDefinition definition, Class<? extends KeyedFunction> type, long retentionMillis) {
         this.definition = definition;
         this.type = type;
+        this.retentionMillis = retentionMillis;
     }
 
     @Override
@@ -21,20 +23,28 @@ final class JavaCompiledOperator implements CompiledOperator {
         return definition;
     }
 
-    /** The state is the host's, snapshotted whole at each checkpoint: no input needs keeping. */
+    /**
+     * Checkpoints hold the state itself, so no input is needed to recover it; the {@code retention}
+     * option keeps that much input anyway, so that this operator can take over from one in another
+     * language — and another from it — by replay.
+     */
     @Override
     public long stateHorizonMillis() {
-        return 0;
+        return retentionMillis;
     }
 
     @Override
     public OperatorInstance instantiate(ShardContext shard) throws ReflectiveOperationException {
-        return new JavaOperatorInstance(definition, type.getConstructor().newInstance(), false);
+        return new JavaOperatorInstance(definition, type.getConstructor().newInstance(), false, retentionMillis);
     }
 
-    /** Replacing a Java operator, the new instance takes the old one's state store over at the switch. */
+    /**
+     * Replacing a Java operator, the new instance takes the old one's state store over at the
+     * switch; replacing another language's, it rebuilds its state from the input the host retained.
+     */
     @Override
     public OperatorInstance instantiateReplacing(ShardContext shard, OperatorInstance previous) throws ReflectiveOperationException {
-        return new JavaOperatorInstance(definition, type.getConstructor().newInstance(), previous instanceof JavaOperatorInstance);
+        return new JavaOperatorInstance(definition, type.getConstructor().newInstance(), previous instanceof JavaOperatorInstance,
+                retentionMillis);
     }
 }

@@ -28,6 +28,7 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
     private final OperatorDefinition definition;
     private final KeyedFunction function;
     private final boolean takesOver;
+    private final long retentionMillis;
     private final EventSchema inputSchema;
     private final EventSchema outputSchema;
     private final int keyColumn;
@@ -40,10 +41,11 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
     private Object key;
     private long clock = Long.MIN_VALUE;
 
-    JavaOperatorInstance(OperatorDefinition definition, KeyedFunction function, boolean takesOver) {
+    JavaOperatorInstance(OperatorDefinition definition, KeyedFunction function, boolean takesOver, long retentionMillis) {
         this.definition = definition;
         this.function = function;
         this.takesOver = takesOver;
+        this.retentionMillis = retentionMillis;
         this.inputSchema = definition.input();
         this.outputSchema = definition.output();
         this.keyColumn = inputSchema.indexOf(definition.keyField());
@@ -103,10 +105,10 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
         adopt(restored);
     }
 
-    /** The new version's state is the old one's store, already complete: nothing to replay. */
+    /** Taking over a Java operator's store, nothing to replay; otherwise the input the host retained. */
     @Override
     public long replayHorizonMillis() {
-        return 0;
+        return takesOver ? 0 : retentionMillis;
     }
 
     @Override
