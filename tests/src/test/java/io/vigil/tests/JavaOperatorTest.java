@@ -7,7 +7,6 @@ import io.grpc.ManagedChannel;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ResultBatch;
-import io.vigil.examples.fraud.CollectingSink;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.TransactionGenerator;
@@ -58,21 +57,23 @@ class JavaOperatorTest {
     }
 
     @Test
-    void theJavaRulesRaiseTheSameAlertsAsTheEplRules() throws Exception {
-        control.deploy(FraudRules.spec("epl-rules", FraudRules.epl(), 2));
+    void theJavaRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
+        control.deploy(FraudRules.spec("epl-rules", FraudRules.statement("SMALL_THEN_LARGE") + FraudRules.statement("VELOCITY"), 2));
         control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
         control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.enableCheckpointing(500);
-        CollectingSink<String> epl = run(env, "epl-rules");
-        CollectingSink<String> smallThenLarge = run(env, "java-small-then-large");
-        CollectingSink<String> velocity = run(env, "java-velocity");
+        // Flink's exactly-once file sink: should a task fail over, the committed alerts are still each once.
+        StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
+        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity")) {
+            FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
+                            256, Duration.ofMillis(2), 0))
+                    .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                    .sinkTo(ExactlyOnceFaultTest.fileSink(output.resolve(operator))).setParallelism(1);
+        }
         env.execute("EPL against Java");
 
-        List<String> eplAlerts = List.copyOf(epl.results());
+        List<String> eplAlerts = ExactlyOnceFaultTest.committed(output.resolve("epl-rules"));
         for (String rule : List.of("SMALL_THEN_LARGE", "VELOCITY")) {
-            List<String> java = List.copyOf((rule.equals("VELOCITY") ? velocity : smallThenLarge).results());
+            List<String> java = ExactlyOnceFaultTest.committed(output.resolve(rule.equals("VELOCITY") ? "java-velocity" : "java-small-then-large"));
             List<String> expected = eplAlerts.stream().filter(a -> a.startsWith(rule + "/")).toList();
             assertThat(expected).as("EPL alerts of %s", rule).hasSizeGreaterThan(30);
             assertThat(java).as("Java alerts of %s, against EPL's", rule).containsExactlyInAnyOrderElementsOf(expected);
@@ -155,13 +156,5 @@ class JavaOperatorTest {
             assertThat(epl3.getRowCount()).as("back in EPL, after a checkpoint of the Java version, the small charge still counts")
                     .isEqualTo(1);
         }
-    }
-
-    private CollectingSink<String> run(StreamExecutionEnvironment env, String operator) {
-        CollectingSink<String> sink = new CollectingSink<>();
-        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
-                        256, Duration.ofMillis(2), 0))
-                .map(alert -> alert.getRule() + "/" + alert.getTxnId()).sinkTo(sink).setParallelism(1);
-        return sink;
     }
 }

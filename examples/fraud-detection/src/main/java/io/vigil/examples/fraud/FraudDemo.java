@@ -3,6 +3,10 @@ package io.vigil.examples.fraud;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.examples.fraud.functions.FraudFunctions;
+import io.vigil.examples.fraud.functions.SmallThenLarge;
+import io.vigil.examples.fraud.functions.Velocity;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
@@ -10,7 +14,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -53,9 +59,13 @@ public final class FraudDemo {
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
                 long deployStart = System.nanoTime();
-                control.deploy(FraudRules.spec(options.shards));
-                out.printf(Locale.ROOT, "Deployed operator '%s' (4 EPL rules, %d shards) on the function host at %s in %d ms%n",
-                        FraudRules.OPERATOR, options.shards, endpoint, (System.nanoTime() - deployStart) / 1_000_000);
+                for (OperatorSpec operator : operators(options)) {
+                    control.deploy(operator);
+                }
+                out.printf(Locale.ROOT, "Deployed %s (%d shards each) on the function host at %s in %d ms%n",
+                        options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules)"
+                                : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (Java)",
+                        options.shards, endpoint, (System.nanoTime() - deployStart) / 1_000_000);
             } catch (OperatorRejectedException e) {
                 out.println("The function host rejected the rules: " + e.getMessage());
                 return false;
@@ -74,10 +84,11 @@ public final class FraudDemo {
             CollectingSink<Alert> sink = new CollectingSink<>();
             FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, options.events,
                     options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate);
-            FraudDetectionJob.alerts(env, settings).sinkTo(sink).name("alerts");
+            FraudDetectionJob.alerts(env, settings, operators(options).stream().map(OperatorSpec::getName).toList())
+                    .sinkTo(sink).name("alerts");
 
             JobClient job = env.executeAsync("vigil-fraud-demo");
-            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, options.events) : null;
+            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, updates(options)) : null;
             if (swap != null) {
                 swap.start();
             }
@@ -135,34 +146,67 @@ public final class FraudDemo {
         }
     }
 
+    /** An update the demo makes once the job has sent {@code atEvent} events. */
+    record PlannedUpdate(long atEvent, OperatorSpec spec, String what) {
+    }
+
+    /**
+     * The operators the demo runs, by language: all four rules in EPL, or SMALL_THEN_LARGE and
+     * VELOCITY in Java beside the other two in EPL.
+     */
+    static List<OperatorSpec> operators(Options options) {
+        if (options.language.equals("esper")) {
+            return List.of(FraudRules.spec(options.shards));
+        }
+        return List.of(
+                FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), options.shards),
+                FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards),
+                // Input kept a while beside the snapshots, so the update below can move the rule to EPL by replay.
+                FraudFunctions.spec("velocity", Velocity.class, options.shards).toBuilder().putOptions("retention", "2 min").build());
+    }
+
     /**
      * Two in-place updates while the stream runs: at 40 % a threshold change (SMALL_THEN_LARGE
      * flags a large charge from 150.00 instead of 200.00), at 70 % a logic change (VELOCITY also
-     * requires more than 50.00 spent in the minute). Each changes one statement; the host takes the
-     * other three over as they run and rebuilds the changed one from its input log. Reports each
-     * swap's pause and time from the call to active, and how many events each version processed.
+     * requires more than 50.00 spent in the minute) — in Java, the second also moves VELOCITY to
+     * EPL. In EPL each changes one statement, and the host takes the other three over as they run.
      */
+    static List<PlannedUpdate> updates(Options options) {
+        String velocity = "having count(*) > 5;";
+        String spending = "having count(*) > 5 and sum(amount) > 50.00;";
+        if (options.language.equals("esper")) {
+            String tightened = FraudRules.epl().replace("amount >= 200.00", "amount >= 150.00");
+            if (tightened.equals(FraudRules.epl()) || !tightened.contains(velocity)) {
+                throw new IllegalStateException("fraud-rules.epl no longer has the lines the demo's updates change");
+            }
+            return List.of(
+                    new PlannedUpdate(options.events * 4 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened, options.shards),
+                            "threshold: SMALL_THEN_LARGE from 200.00 down to 150.00"),
+                    new PlannedUpdate(options.events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened.replace(velocity, spending),
+                            options.shards), "logic: VELOCITY also needs more than 50.00 spent in the minute"));
+        }
+        return List.of(
+                new PlannedUpdate(options.events * 4 / 10, FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards)
+                        .toBuilder().putOptions("large", "150.00").build(), "threshold: SMALL_THEN_LARGE (Java) from 200.00 down to 150.00"),
+                new PlannedUpdate(options.events * 7 / 10, FraudRules.spec("velocity",
+                        FraudRules.statement("VELOCITY").replace(velocity, spending), options.shards),
+                        "logic and language: VELOCITY from Java to EPL, also needing more than 50.00 spent"));
+    }
+
+    /** Makes the planned updates, then reports each swap and how many events each version of an operator processed. */
     private static final class Swap extends Thread {
         private final String endpoint;
         private final VigilTelemetry telemetry;
-        private final long events;
+        private final List<PlannedUpdate> plan;
         private final List<String> lines = new ArrayList<>();
-        private final long[] processedBefore = new long[3];
+        private final Map<String, List<Long>> processedAtSwaps = new LinkedHashMap<>();
 
-        Swap(String endpoint, VigilTelemetry telemetry, long events) {
+        Swap(String endpoint, VigilTelemetry telemetry, List<PlannedUpdate> plan) {
             super("vigil-demo-swap");
             this.endpoint = endpoint;
             this.telemetry = telemetry;
-            this.events = events;
+            this.plan = plan;
             setDaemon(true);
-        }
-
-        static String threshold(String epl) {
-            return epl.replace("amount >= 200.00", "amount >= 150.00");
-        }
-
-        static String logic(String epl) {
-            return epl.replace("having count(*) > 5;", "having count(*) > 5 and sum(amount) > 50.00;");
         }
 
         @Override
@@ -170,15 +214,9 @@ public final class FraudDemo {
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(120));
-                int shards = control.describe(FraudRules.OPERATOR).getSpec().getShards();
-                String tightened = threshold(FraudRules.epl());
-                if (tightened.equals(FraudRules.epl()) || logic(tightened).equals(tightened)) {
-                    throw new IllegalStateException("fraud-rules.epl no longer has the lines the demo's updates change");
+                for (int swap = 1; swap <= plan.size(); swap++) {
+                    update(control, swap, plan.get(swap - 1));
                 }
-                update(control, 1, events * 4 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened, shards),
-                        "threshold: SMALL_THEN_LARGE from 200.00 down to 150.00");
-                update(control, 2, events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, logic(tightened), shards),
-                        "logic: VELOCITY also needs more than 50.00 spent in the minute");
             } catch (Exception e) {
                 lines.add("swap         failed: " + e.getMessage());
             } finally {
@@ -186,35 +224,41 @@ public final class FraudDemo {
             }
         }
 
-        private void update(ControlPlaneClient control, int swap, long atEvent, io.vigil.api.proto.OperatorSpec spec, String what)
-                throws InterruptedException {
-            while (telemetry.eventsIn() < atEvent) {
+        private void update(ControlPlaneClient control, int swap, PlannedUpdate update) throws InterruptedException {
+            while (telemetry.eventsIn() < update.atEvent()) {
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             long atCall = telemetry.eventsIn();
             long start = System.nanoTime();
-            var status = control.update(spec);
+            var status = control.update(update.spec());
             long callToActive = (System.nanoTime() - start) / 1_000_000;
             long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwapPauseMicros()).max().orElse(0);
-            processedBefore[swap] = status.getShardsList().stream().mapToLong(s -> s.getEventsAtLastSwap()).sum();
-            lines.add(String.format(Locale.ROOT, "swap %d       version %d (%s), called at event %,d: %,d ms from the call to active,"
-                    + " pause at the switch at most %.2f ms", swap, status.getVersion(), what, atCall, callToActive, maxPause / 1000.0));
+            processedAtSwaps.computeIfAbsent(update.spec().getName(), name -> new ArrayList<>())
+                    .add(status.getShardsList().stream().mapToLong(s -> s.getEventsAtLastSwap()).sum());
+            lines.add(String.format(Locale.ROOT, "swap %d       %s version %d (%s), called at event %,d: %,d ms from the call to active,"
+                    + " pause at the switch at most %.2f ms", swap, update.spec().getName(), status.getVersion(), update.what(), atCall,
+                    callToActive, maxPause / 1000.0));
             lines.add("               shard 0: " + status.getShards(0).getLastSwap());
         }
 
-        /** The swaps, then how many events each version processed, against what the job sent. */
+        /** The swaps, then per operator swapped how many events each version processed, against what the job sent. */
         List<String> report(String endpoint, long sent) {
             List<String> report = new ArrayList<>(lines);
             ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
             try {
-                long processed = new ControlPlaneClient(channel, Duration.ofSeconds(30)).describe(FraudRules.OPERATOR)
-                        .getShardsList().stream().mapToLong(s -> s.getEventsProcessed()).sum();
-                long v1 = processedBefore[1];
-                long v2 = processedBefore[2] - processedBefore[1];
-                long v3 = processed - processedBefore[2];
-                report.add(String.format(Locale.ROOT, "exactly once %,d events sent; processed by version 1: %,d, version 2: %,d,"
-                                + " version 3: %,d; lost %,d, processed twice %,d", sent, v1, v2, v3,
-                        Math.max(0, sent - processed), Math.max(0, processed - sent)));
+                ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
+                processedAtSwaps.forEach((operator, atSwaps) -> {
+                    long processed = control.describe(operator).getShardsList().stream().mapToLong(s -> s.getEventsProcessed()).sum();
+                    StringBuilder versions = new StringBuilder();
+                    long before = 0;
+                    for (int v = 0; v <= atSwaps.size(); v++) {
+                        long upTo = v < atSwaps.size() ? atSwaps.get(v) : processed;
+                        versions.append(String.format(Locale.ROOT, "%sversion %d: %,d", v == 0 ? "" : ", ", v + 1, upTo - before));
+                        before = upTo;
+                    }
+                    report.add(String.format(Locale.ROOT, "exactly once %s: %,d events sent; processed by %s; lost %,d, processed twice %,d",
+                            operator, sent, versions, Math.max(0, sent - processed), Math.max(0, processed - sent)));
+                });
             } finally {
                 channel.shutdownNow();
             }
@@ -233,6 +277,7 @@ public final class FraudDemo {
         long lingerMillis = 2;
         long checkpointMillis = 1000;
         boolean swap = true;
+        String language = "esper";
         Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
@@ -257,7 +302,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -274,6 +319,12 @@ public final class FraudDemo {
                     case "--linger-ms" -> options.lingerMillis = Long.parseLong(value);
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
+                    case "--language" -> {
+                        if (!value.equals("esper") && !value.equals("java")) {
+                            throw new IllegalArgumentException("--language must be esper or java, not " + value);
+                        }
+                        options.language = value;
+                    }
                     case "--state-root" -> options.stateRoot = Path.of(value);
                     case "--rate" -> options.rate = Double.parseDouble(value.replace("_", ""));
                     case "--plugins" -> options.plugins = Path.of(value);

@@ -24,6 +24,11 @@ public final class FraudDetectionJob {
     }
 
     public static DataStream<Alert> alerts(StreamExecutionEnvironment env, Settings settings) {
+        return alerts(env, settings, java.util.List.of(settings.operator()));
+    }
+
+    /** The same transactions through several operators (say, rules written in different languages), their alerts merged. */
+    public static DataStream<Alert> alerts(StreamExecutionEnvironment env, Settings settings, java.util.List<String> operators) {
         DataGeneratorSource<Transaction> source = new DataGeneratorSource<>(
                 new TransactionSource(settings.seed(), settings.events(), settings.fraudRate()),
                 settings.events(),
@@ -33,15 +38,20 @@ public final class FraudDetectionJob {
                 .fromSource(source, WatermarkStrategy.<Transaction>forMonotonousTimestamps()
                         .withTimestampAssigner((transaction, previous) -> transaction.getTs()), "transactions")
                 .setParallelism(1);
-        return VigilFunction.<Transaction, Alert>builder()
-                .setEndpoint(settings.endpoint())
-                .setOperator(settings.operator())
-                .setInputType(Transaction.class)
-                .setOutputType(Alert.class)
-                .setKeyField("cardId")
-                .setMaxBatchSize(settings.maxBatchSize())
-                .setLinger(settings.linger())
-                .build()
-                .applyTo(transactions);
+        DataStream<Alert> alerts = null;
+        for (String operator : operators) {
+            DataStream<Alert> fromOperator = VigilFunction.<Transaction, Alert>builder()
+                    .setEndpoint(settings.endpoint())
+                    .setOperator(operator)
+                    .setInputType(Transaction.class)
+                    .setOutputType(Alert.class)
+                    .setKeyField("cardId")
+                    .setMaxBatchSize(settings.maxBatchSize())
+                    .setLinger(settings.linger())
+                    .build()
+                    .applyTo(transactions);
+            alerts = alerts == null ? fromOperator : alerts.union(fromOperator);
+        }
+        return alerts;
     }
 }

@@ -45,6 +45,26 @@ public final class FraudRules {
         }
     }
 
+    /** One statement of the module: from its {@code @name} to the semicolon that ends a line. */
+    public static String statement(String name) {
+        String module = epl();
+        int start = module.indexOf("@name('" + name + "')");
+        if (start < 0) {
+            throw new IllegalArgumentException("fraud-rules.epl has no statement " + name);
+        }
+        int end = module.indexOf(";\n", start);
+        return module.substring(start, end < 0 ? module.length() : end + 1) + "\n";
+    }
+
+    /** The module without the statements named. */
+    public static String eplWithout(String... names) {
+        String module = epl();
+        for (String name : names) {
+            module = module.replace(statement(name).trim(), "");
+        }
+        return module;
+    }
+
     public static OperatorSpec spec(int shards) {
         return spec(OPERATOR, epl(), shards);
     }

@@ -50,9 +50,9 @@ public final class LanguageBenchmark {
             }
         }
         List<Variant> variants = List.of(
-                new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", statement("SMALL_THEN_LARGE"), 2)),
+                new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", FraudRules.statement("SMALL_THEN_LARGE"), 2)),
                 new Variant("SMALL_THEN_LARGE", "java", FraudFunctions.spec("stl-java", SmallThenLarge.class, 2)),
-                new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", statement("VELOCITY"), 2)),
+                new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", FraudRules.statement("VELOCITY"), 2)),
                 new Variant("VELOCITY", "java", FraudFunctions.spec("velocity-java", Velocity.class, 2)));
         List<Result> results = new ArrayList<>();
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins).build().start()) {
@@ -106,17 +106,6 @@ public final class LanguageBenchmark {
         sink.release();
         control.undeploy(variant.spec().getName());
         return new Result(variant, events / seconds, telemetry.latencyMicros(), alerts);
-    }
-
-    /** One statement of the fraud rules' EPL module: from its {@code @name} to the semicolon that ends a line. */
-    static String statement(String name) {
-        String module = FraudRules.epl();
-        int start = module.indexOf("@name('" + name + "')");
-        int end = module.indexOf(";\n", start);
-        if (start < 0) {
-            throw new IllegalArgumentException("fraud-rules.epl has no statement " + name);
-        }
-        return module.substring(start, end < 0 ? module.length() : end + 1) + "\n";
     }
 
     private static String row(Result r) {
