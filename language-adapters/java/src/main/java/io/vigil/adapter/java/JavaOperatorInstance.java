@@ -1,5 +1,6 @@
 package io.vigil.adapter.java;
 
+import io.vigil.adapter.state.KeyedStates;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.function.Event;
 import io.vigil.api.function.FunctionContext;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -33,12 +33,10 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
     private final EventSchema outputSchema;
     private final int keyColumn;
     private final Map<String, Integer> fields = new HashMap<>();
-    private final Map<String, String> declared = new HashMap<>();
-    private KeyedStateStore store = new KeyedStateStore();
+    private final KeyedStates states;
     private ColumnarBatch input;
     private ColumnarBatch output;
     private int row;
-    private Object key;
     private long clock = Long.MIN_VALUE;
 
     JavaOperatorInstance(OperatorDefinition definition, KeyedFunction function, boolean takesOver, long retentionMillis) {
@@ -49,6 +47,7 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
         this.inputSchema = definition.input();
         this.outputSchema = definition.output();
         this.keyColumn = inputSchema.indexOf(definition.keyField());
+        this.states = new KeyedStates(definition.name());
         for (int c = 0; c < inputSchema.size(); c++) {
             fields.put(inputSchema.field(c).name(), c);
         }
@@ -62,13 +61,14 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
         input = batch;
         output = results;
         for (row = 0; row < batch.rowCount(); row++) {
-            key = batch.getObject(keyColumn, row);
+            states.setKey(batch.getObject(keyColumn, row));
             try {
                 function.process(this, this);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                throw new IllegalStateException("operator '" + definition.name() + "' failed on key " + key + ": " + e, e);
+                throw new IllegalStateException("operator '" + definition.name() + "' failed on key "
+                        + batch.getObject(keyColumn, row) + ": " + e, e);
             }
         }
         if (clock == Long.MIN_VALUE && batch.rowCount() > 0) {
@@ -92,7 +92,7 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
     public boolean snapshot(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeLong(clock);
-        store.write(data);
+        states.write(data);
         data.flush();
         return true;
     }
@@ -101,8 +101,7 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
     public void restore(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         clock = data.readLong();
-        KeyedStateStore restored = KeyedStateStore.read(data);
-        adopt(restored);
+        states.read(data);
     }
 
     /** Taking over a Java operator's store, nothing to replay; otherwise the input the host retained. */
@@ -116,128 +115,30 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
         if (!takesOver || !(previous instanceof JavaOperatorInstance old)) {
             return "";
         }
-        adopt(old.store);
         clock = Math.max(clock, old.clock);
-        old.store = new KeyedStateStore();
-        return "state of " + store.keys() + " keys in " + store.declared.size() + " states taken over";
+        return states.takeOver(old.states);
     }
 
     @Override
     public void close() {
-        store = new KeyedStateStore();
-    }
-
-    /** Makes {@code other} this instance's store, after checking it holds what the function declared. */
-    private void adopt(KeyedStateStore other) {
-        for (Map.Entry<String, String> state : declared.entrySet()) {
-            String kept = other.declared.get(state.getKey());
-            if (kept != null && !kept.equals(state.getValue())) {
-                throw new IllegalStateException("operator '" + definition.name() + "' declares state '" + state.getKey() + "' as "
-                        + state.getValue() + ", but the state it takes over holds " + kept);
-            }
-            if (kept == null) {
-                other.declared.put(state.getKey(), state.getValue());
-                if (state.getValue().startsWith("value ")) {
-                    other.values.put(state.getKey(), new HashMap<>());
-                } else {
-                    other.maps.put(state.getKey(), new HashMap<>());
-                }
-            }
-        }
-        store = other;
+        states.clear();
     }
 
     // ---- FunctionContext ----
 
     @Override
     public <T> ValueState<T> valueState(String name, Class<T> type) {
-        StateValues.check(type, name);
-        declare(name, "value " + type.getName());
-        store.values.put(name, new HashMap<>());
-        return new ValueState<>() {
-            @Override
-            public T get() {
-                return type.cast(store.values.get(name).get(key));
-            }
-
-            @Override
-            public void set(T value) {
-                if (value == null) {
-                    clear();
-                } else {
-                    store.values.get(name).put(key, value);
-                }
-            }
-
-            @Override
-            public void clear() {
-                store.values.get(name).remove(key);
-            }
-        };
+        return states.valueState(name, type);
     }
 
     @Override
     public <K, V> MapState<K, V> mapState(String name, Class<K> keyType, Class<V> valueType) {
-        StateValues.check(keyType, name);
-        StateValues.check(valueType, name);
-        declare(name, "map " + keyType.getName() + " " + valueType.getName());
-        store.maps.put(name, new HashMap<>());
-        return new MapState<>() {
-            private Map<Object, Object> map(boolean create) {
-                Map<Object, Map<Object, Object>> perKey = store.maps.get(name);
-                return create ? perKey.computeIfAbsent(key, k -> new HashMap<>()) : perKey.getOrDefault(key, Map.of());
-            }
-
-            @Override
-            public V get(K item) {
-                return valueType.cast(map(false).get(item));
-            }
-
-            @Override
-            public void put(K item, V value) {
-                map(true).put(item, value);
-            }
-
-            @Override
-            public void remove(K item) {
-                Map<Object, Object> map = map(false);
-                if (!map.isEmpty()) {
-                    map.remove(item);
-                    if (map.isEmpty()) {
-                        store.maps.get(name).remove(key);
-                    }
-                }
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public Iterable<Map.Entry<K, V>> entries() {
-                Map<Object, Object> map = map(false);
-                return () -> (Iterator<Map.Entry<K, V>>) (Iterator<?>) map.entrySet().iterator();
-            }
-
-            @Override
-            public boolean isEmpty() {
-                return map(false).isEmpty();
-            }
-
-            @Override
-            public void clear() {
-                store.maps.get(name).remove(key);
-            }
-        };
+        return states.mapState(name, keyType, valueType);
     }
 
     @Override
     public String option(String name, String fallback) {
         return definition.options().getOrDefault(name, fallback);
-    }
-
-    private void declare(String name, String kind) {
-        if (declared.putIfAbsent(name, kind) != null) {
-            throw new IllegalArgumentException("state '" + name + "' is declared twice");
-        }
-        store.declared.put(name, kind);
     }
 
     // ---- Event: the row being processed ----

@@ -1,4 +1,4 @@
-package io.vigil.adapter.java;
+package io.vigil.adapter.state;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,6 +17,25 @@ final class StateValues {
             throw new IllegalArgumentException("state '" + state + "' holds " + type.getName()
                     + "; state may hold String, Long, Integer, Double or Boolean");
         }
+    }
+
+    /** {@code value} as {@code type}: numbers of any kind convert to the number type the state declares. */
+    static Object as(Class<?> type, Object value, String state) {
+        if (value == null || type.isInstance(value)) {
+            return value;
+        }
+        if (value instanceof Number number) {
+            if (type == Long.class) {
+                return number.longValue();
+            }
+            if (type == Integer.class) {
+                return number.intValue();
+            }
+            if (type == Double.class) {
+                return number.doubleValue();
+            }
+        }
+        throw new IllegalArgumentException("state '" + state + "' holds " + type.getSimpleName() + ", not " + value.getClass().getSimpleName());
     }
 
     static void write(DataOutputStream out, Object value) throws IOException {

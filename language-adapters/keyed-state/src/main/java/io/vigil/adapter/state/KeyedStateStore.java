@@ -1,4 +1,4 @@
-package io.vigil.adapter.java;
+package io.vigil.adapter.state;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
