@@ -84,7 +84,7 @@ class SwapStateTest {
 
             control.update(v1.toBuilder().setSource(RULE.replace("LARGE", "200") + ";\n" + big.replace("LIMIT", "250")).build());
             assertThat(control.describe("partial").getShards(0).getLastSwap())
-                    .contains("1 of 2 statement groups taken over as they ran").contains("the rest needs no replay");
+                    .contains("1 of 2 statement groups taken over as they ran").contains("nothing else to replay");
 
             stream.send(batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();

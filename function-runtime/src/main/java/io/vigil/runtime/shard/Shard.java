@@ -534,7 +534,7 @@ public final class Shard implements EventHandler<ShardTask> {
         String carried = !request.carry() ? ", started with empty state"
                 : ", state carried" + (takenOver.isEmpty() ? "" : ": " + takenOver + ",")
                         + (request.replayedThrough() >= 0 ? " by replaying the input log (" + caughtUp + " batches at the switch)"
-                                : takenOver.isEmpty() ? " (nothing to replay)" : " (the rest needs no replay)");
+                                : takenOver.isEmpty() ? " (nothing to replay)" : " nothing else to replay");
         lastSwap = String.format(Locale.ROOT, "version %d active after a %.2f ms pause%s; %s", version,
                 lastSwapPauseMicros / 1000.0, carried, request.preparation());
         FaultInjection.shardSwitched(index);

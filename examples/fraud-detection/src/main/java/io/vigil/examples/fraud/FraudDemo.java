@@ -64,7 +64,7 @@ public final class FraudDemo {
                 }
                 out.printf(Locale.ROOT, "Deployed %s (%d shards each) on the function host at %s in %d ms%n",
                         options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules)"
-                                : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (Java)",
+                                : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (" + options.language + ")",
                         options.shards, endpoint, (System.nanoTime() - deployStart) / 1_000_000);
             } catch (OperatorRejectedException e) {
                 out.println("The function host rejected the rules: " + e.getMessage());
@@ -152,7 +152,7 @@ public final class FraudDemo {
 
     /**
      * The operators the demo runs, by language: all four rules in EPL, or SMALL_THEN_LARGE and
-     * VELOCITY in Java beside the other two in EPL.
+     * VELOCITY in Java or JavaScript beside the other two in EPL.
      */
     static List<OperatorSpec> operators(Options options) {
         if (options.language.equals("esper")) {
@@ -160,16 +160,23 @@ public final class FraudDemo {
         }
         return List.of(
                 FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), options.shards),
-                FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards),
+                smallThenLarge(options, "200.00"),
                 // Input kept a while beside the snapshots, so the update below can move the rule to EPL by replay.
-                FraudFunctions.spec("velocity", Velocity.class, options.shards).toBuilder().putOptions("retention", "2 min").build());
+                (options.language.equals("java") ? FraudFunctions.spec("velocity", Velocity.class, options.shards)
+                        : FraudFunctions.javascript("velocity", "velocity", options.shards)).toBuilder().putOptions("retention", "2 min").build());
+    }
+
+    private static OperatorSpec smallThenLarge(Options options, String large) {
+        return (options.language.equals("java") ? FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards)
+                : FraudFunctions.javascript("small-then-large", "small-then-large", options.shards))
+                .toBuilder().putOptions("large", large).build();
     }
 
     /**
      * Two in-place updates while the stream runs: at 40 % a threshold change (SMALL_THEN_LARGE
      * flags a large charge from 150.00 instead of 200.00), at 70 % a logic change (VELOCITY also
-     * requires more than 50.00 spent in the minute) — in Java, the second also moves VELOCITY to
-     * EPL. In EPL each changes one statement, and the host takes the other three over as they run.
+     * requires more than 50.00 spent in the minute) — in Java or JavaScript, the second also moves
+     * VELOCITY to EPL. In EPL each changes one statement, and the host takes the other three over as they run.
      */
     static List<PlannedUpdate> updates(Options options) {
         String velocity = "having count(*) > 5;";
@@ -185,12 +192,13 @@ public final class FraudDemo {
                     new PlannedUpdate(options.events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened.replace(velocity, spending),
                             options.shards), "logic: VELOCITY also needs more than 50.00 spent in the minute"));
         }
+        String language = options.language.equals("java") ? "Java" : "JavaScript";
         return List.of(
-                new PlannedUpdate(options.events * 4 / 10, FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards)
-                        .toBuilder().putOptions("large", "150.00").build(), "threshold: SMALL_THEN_LARGE (Java) from 200.00 down to 150.00"),
+                new PlannedUpdate(options.events * 4 / 10, smallThenLarge(options, "150.00"),
+                        "threshold: SMALL_THEN_LARGE (" + language + ") from 200.00 down to 150.00"),
                 new PlannedUpdate(options.events * 7 / 10, FraudRules.spec("velocity",
                         FraudRules.statement("VELOCITY").replace(velocity, spending), options.shards),
-                        "logic and language: VELOCITY from Java to EPL, also needing more than 50.00 spent"));
+                        "logic and language: VELOCITY from " + language + " to EPL, also needing more than 50.00 spent"));
     }
 
     /** Makes the planned updates, then reports each swap and how many events each version of an operator processed. */
@@ -302,7 +310,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -320,8 +328,8 @@ public final class FraudDemo {
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--language" -> {
-                        if (!value.equals("esper") && !value.equals("java")) {
-                            throw new IllegalArgumentException("--language must be esper or java, not " + value);
+                        if (!List.of("esper", "java", "javascript").contains(value)) {
+                            throw new IllegalArgumentException("--language must be esper, java or javascript, not " + value);
                         }
                         options.language = value;
                     }

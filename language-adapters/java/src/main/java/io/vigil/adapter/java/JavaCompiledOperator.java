@@ -1,36 +1,18 @@
 package io.vigil.adapter.java;
 
+import io.vigil.adapter.state.KeyedStateOperator;
 import io.vigil.api.function.KeyedFunction;
-import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 
 /** A Java operator's class, from which each shard gets an instance and a state store of its own. */
-final class JavaCompiledOperator implements CompiledOperator {
-    private final OperatorDefinition definition;
+final class JavaCompiledOperator extends KeyedStateOperator {
     private final Class<? extends KeyedFunction> type;
-    private final long retentionMillis;
 
     JavaCompiledOperator(OperatorDefinition definition, Class<? extends KeyedFunction> type, long retentionMillis) {
-        this.definition = definition;
+        super(definition, retentionMillis);
         this.type = type;
-        this.retentionMillis = retentionMillis;
-    }
-
-    @Override
-    public OperatorDefinition definition() {
-        return definition;
-    }
-
-    /**
-     * Checkpoints hold the state itself, so no input is needed to recover it; the {@code retention}
-     * option keeps that much input anyway, so that this operator can take over from one in another
-     * language — and another from it — by replay.
-     */
-    @Override
-    public long stateHorizonMillis() {
-        return retentionMillis;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.vigil.adapter.java;
 
-import io.vigil.adapter.state.KeyedStates;
+import io.vigil.adapter.state.KeyedStateInstance;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.function.Event;
 import io.vigil.api.function.FunctionContext;
@@ -10,12 +10,6 @@ import io.vigil.api.function.Results;
 import io.vigil.api.function.ValueState;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorDefinition;
-import io.vigil.api.spi.OperatorInstance;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,30 +18,24 @@ import java.util.Map;
  * Each row of a batch is handed to the function as an {@link Event} with the state scoped to the
  * row's key. Snapshots are the whole state store; a new version takes the store over at the switch.
  */
-final class JavaOperatorInstance implements OperatorInstance, FunctionContext, Event, Results {
+final class JavaOperatorInstance extends KeyedStateInstance implements FunctionContext, Event, Results {
     private final OperatorDefinition definition;
     private final KeyedFunction function;
-    private final boolean takesOver;
-    private final long retentionMillis;
     private final EventSchema inputSchema;
     private final EventSchema outputSchema;
     private final int keyColumn;
     private final Map<String, Integer> fields = new HashMap<>();
-    private final KeyedStates states;
     private ColumnarBatch input;
     private ColumnarBatch output;
     private int row;
-    private long clock = Long.MIN_VALUE;
 
     JavaOperatorInstance(OperatorDefinition definition, KeyedFunction function, boolean takesOver, long retentionMillis) {
+        super(definition, takesOver, retentionMillis);
         this.definition = definition;
         this.function = function;
-        this.takesOver = takesOver;
-        this.retentionMillis = retentionMillis;
         this.inputSchema = definition.input();
         this.outputSchema = definition.output();
         this.keyColumn = inputSchema.indexOf(definition.keyField());
-        this.states = new KeyedStates(definition.name());
         for (int c = 0; c < inputSchema.size(); c++) {
             fields.put(inputSchema.field(c).name(), c);
         }
@@ -71,58 +59,11 @@ final class JavaOperatorInstance implements OperatorInstance, FunctionContext, E
                         + batch.getObject(keyColumn, row) + ": " + e, e);
             }
         }
-        if (clock == Long.MIN_VALUE && batch.rowCount() > 0) {
-            clock = batch.timestamp(0);
+        if (batch.rowCount() > 0) {
+            startClock(batch.timestamp(0));
         }
     }
 
-    @Override
-    public void advanceTime(long eventTime, long sequence, ColumnarBatch results) {
-        if (eventTime != Long.MAX_VALUE && eventTime > clock) {
-            clock = eventTime;
-        }
-    }
-
-    @Override
-    public long eventTime() {
-        return clock;
-    }
-
-    @Override
-    public boolean snapshot(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        data.writeLong(clock);
-        states.write(data);
-        data.flush();
-        return true;
-    }
-
-    @Override
-    public void restore(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        clock = data.readLong();
-        states.read(data);
-    }
-
-    /** Taking over a Java operator's store, nothing to replay; otherwise the input the host retained. */
-    @Override
-    public long replayHorizonMillis() {
-        return takesOver ? 0 : retentionMillis;
-    }
-
-    @Override
-    public String takeOver(OperatorInstance previous) {
-        if (!takesOver || !(previous instanceof JavaOperatorInstance old)) {
-            return "";
-        }
-        clock = Math.max(clock, old.clock);
-        return states.takeOver(old.states);
-    }
-
-    @Override
-    public void close() {
-        states.clear();
-    }
 
     // ---- FunctionContext ----
 

@@ -9,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
-/** Fraud rules written in Java, as Vigil operators: the spec names the class and carries the jar. */
+/**
+ * Fraud rules written in Java (the spec names the class and carries the jar) and in JavaScript (the
+ * spec carries the script), as Vigil operators.
+ */
 public final class FraudFunctions {
     private FraudFunctions() {
     }
@@ -19,6 +22,19 @@ public final class FraudFunctions {
                 .setLanguage("java")
                 .setArtifact(com.google.protobuf.ByteString.copyFrom(jar()))
                 .build();
+    }
+
+    /** The same rule in JavaScript: {@code small-then-large} or {@code velocity}. */
+    public static OperatorSpec javascript(String name, String rule, int shards) {
+        try (InputStream in = FraudFunctions.class.getResourceAsStream("/fraud/javascript/" + rule + ".js")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no JavaScript rule " + rule);
+            }
+            return FraudRules.spec(name, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), shards).toBuilder()
+                    .setLanguage("javascript").build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A jar of this package's functions, built from their class files. */

@@ -1,10 +1,12 @@
 package io.vigil.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ResultBatch;
 import io.vigil.examples.fraud.FraudDetectionJob;
@@ -25,11 +27,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Operators written in Java (the fraud example's SMALL_THEN_LARGE and VELOCITY), shipped to the
- * host as a jar in the spec: the same alerts as the EPL rules on the same seeded stream, their
- * host-owned state restored from a checkpoint, and taken over by a new version.
+ * Operators written against the host-owned state API — in Java (the fraud example's
+ * SMALL_THEN_LARGE and VELOCITY, shipped as a jar in the spec) and in JavaScript (the same rules as
+ * scripts): the same alerts as the EPL rules on the same seeded stream, their state restored from a
+ * checkpoint and taken over by a new version, and a rule swapped from EPL to Java and back.
  */
-class JavaOperatorTest {
+class FunctionLanguagesTest {
     static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
     static final long SEED = ExactlyOnceFaultTest.SEED;
     static final double FRAUD_RATE = ExactlyOnceFaultTest.FRAUD_RATE;
@@ -57,13 +60,15 @@ class JavaOperatorTest {
     }
 
     @Test
-    void theJavaRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
+    void theJavaAndJavaScriptRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
         control.deploy(FraudRules.spec("epl-rules", FraudRules.statement("SMALL_THEN_LARGE") + FraudRules.statement("VELOCITY"), 2));
         control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
         control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
+        control.deploy(FraudFunctions.javascript("js-small-then-large", "small-then-large", 2));
+        control.deploy(FraudFunctions.javascript("js-velocity", "velocity", 2));
         // Flink's exactly-once file sink: should a task fail over, the committed alerts are still each once.
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
-        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity")) {
+        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity", "js-small-then-large", "js-velocity")) {
             FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
                             256, Duration.ofMillis(2), 0))
                     .map(alert -> alert.getRule() + "/" + alert.getTxnId())
@@ -73,13 +78,16 @@ class JavaOperatorTest {
 
         List<String> eplAlerts = ExactlyOnceFaultTest.committed(output.resolve("epl-rules"));
         for (String rule : List.of("SMALL_THEN_LARGE", "VELOCITY")) {
-            List<String> java = ExactlyOnceFaultTest.committed(output.resolve(rule.equals("VELOCITY") ? "java-velocity" : "java-small-then-large"));
             List<String> expected = eplAlerts.stream().filter(a -> a.startsWith(rule + "/")).toList();
             assertThat(expected).as("EPL alerts of %s", rule).hasSizeGreaterThan(30);
-            assertThat(java).as("Java alerts of %s, against EPL's", rule).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(java).as("and against the injected fraud").containsExactlyInAnyOrderElementsOf(
+            assertThat(expected).as("and they are the injected fraud").containsExactlyInAnyOrderElementsOf(
                     TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                             .filter(e -> e.rule().name().equals(rule)).map(e -> e.rule() + "/" + e.txnId()).toList());
+            String suffix = rule.equals("VELOCITY") ? "-velocity" : "-small-then-large";
+            for (String language : List.of("java", "js")) {
+                assertThat(ExactlyOnceFaultTest.committed(output.resolve(language + suffix)))
+                        .as("%s alerts of %s, against EPL's", language, rule).containsExactlyInAnyOrderElementsOf(expected);
+            }
         }
     }
 
@@ -118,13 +126,45 @@ class JavaOperatorTest {
             assertThat(control.update(FraudFunctions.spec("java-swapped", SmallThenLarge.class, 1).toBuilder()
                     .putOptions("large", "200").build()).getVersion()).isEqualTo(2);
             assertThat(control.describe("java-swapped").getShards(0).getLastSwap())
-                    .contains("state of 1 keys in 1 states taken over").contains("the rest needs no replay");
+                    .contains("state of 1 keys in 1 states taken over").contains("nothing else to replay");
 
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
             assertThat(results.getVersion()).isEqualTo(2);
             assertThat(results.getRowCount()).as("version 2 sees the small charge version 1 kept, with its own threshold").isEqualTo(1);
         }
+    }
+
+    @Test
+    void aJavaScriptOperatorKeepsItsStateThroughACheckpointAndAnUpdateAndRefusesBadSyntaxWithItsPosition() throws Exception {
+        control.deploy(FraudFunctions.javascript("js-swapped", "small-then-large", 1).toBuilder().putOptions("large", "500").build());
+        try (RawStream stream = new RawStream(channel).open("js-swapped", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+            ByteString handle = SwapStateTest.checkpoint(stream, 1);
+
+            assertThat(control.update(FraudFunctions.javascript("js-swapped", "small-then-large", 1).toBuilder()
+                    .putOptions("large", "200").build()).getVersion()).isEqualTo(2);
+            assertThat(control.describe("js-swapped").getShards(0).getLastSwap()).contains("state of 1 keys in 1 states taken over");
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch taken = stream.next().getResults();
+            assertThat(taken.getVersion()).isEqualTo(2);
+            assertThat(taken.getRowCount()).as("the new version completes the small charge the old one kept").isEqualTo(1);
+
+            try (RawStream restored = new RawStream(channel).open("js-swapped", 0, FraudRules.TRANSACTION, handle)) {
+                restored.next();
+                restored.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+                assertThat(restored.next().getResults().getRowCount()).as("checkpoint 1 still holds the small charge").isEqualTo(1);
+            }
+        }
+        var broken = FraudFunctions.javascript("js-swapped", "small-then-large", 1).toBuilder()
+                .setSource("function process(txn, results) {\n  results.emit(;\n}\n").build();
+        assertThatThrownBy(() -> control.update(broken)).isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+            assertThat(e.diagnostics()).isNotEmpty();
+            assertThat(e.diagnostics().get(0).getLine()).isEqualTo(2);
+        });
+        assertThat(control.describe("js-swapped").getVersion()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,84 @@
+package io.vigil.adapter.state;
+
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * What every instance whose state is the host's does alike, whatever its language: its clock
+ * follows the watermarks, its snapshot is its state, and an instance of a new version of the same
+ * language takes the old one's state over at the switch; from another language it replays the
+ * input kept within {@code retention}.
+ */
+public abstract class KeyedStateInstance implements OperatorInstance {
+    protected final KeyedStates states;
+    private final boolean takesOver;
+    private final long retentionMillis;
+    private long clock = Long.MIN_VALUE;
+
+    protected KeyedStateInstance(OperatorDefinition definition, boolean takesOver, long retentionMillis) {
+        this.states = new KeyedStates(definition.name());
+        this.takesOver = takesOver;
+        this.retentionMillis = retentionMillis;
+    }
+
+    /** Starts the clock at the first event, for instances that have seen no watermark yet. */
+    protected void startClock(long eventTime) {
+        if (clock == Long.MIN_VALUE) {
+            clock = eventTime;
+        }
+    }
+
+    @Override
+    public void advanceTime(long eventTime, long sequence, io.vigil.api.batch.ColumnarBatch output) {
+        if (eventTime != Long.MAX_VALUE && eventTime > clock) {
+            clock = eventTime;
+        }
+    }
+
+    @Override
+    public long eventTime() {
+        return clock;
+    }
+
+    @Override
+    public boolean snapshot(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(clock);
+        states.write(data);
+        data.flush();
+        return true;
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock = data.readLong();
+        states.read(data);
+    }
+
+    /** Taking over an instance of the same language, nothing to replay; otherwise the input the host retained. */
+    @Override
+    public long replayHorizonMillis() {
+        return takesOver ? 0 : retentionMillis;
+    }
+
+    @Override
+    public String takeOver(OperatorInstance previous) {
+        if (!takesOver || previous.getClass() != getClass()) {
+            return "";
+        }
+        KeyedStateInstance old = (KeyedStateInstance) previous;
+        clock = Math.max(clock, old.clock);
+        return states.takeOver(old.states);
+    }
+
+    @Override
+    public void close() {
+        states.clear();
+    }
+}
