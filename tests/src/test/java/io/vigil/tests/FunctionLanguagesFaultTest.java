@@ -1,0 +1,98 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.TransactionGenerator;
+import io.vigil.examples.fraud.functions.FraudFunctions;
+import io.vigil.examples.fraud.functions.SmallThenLarge;
+import io.vigil.examples.fraud.functions.Velocity;
+import io.vigil.flink.VigilTelemetry;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The exactly-once fault test for each language with host-owned state: the host, a child process,
+ * is killed with SIGKILL mid-stream and restarted on its store; Flink restores its checkpoint and
+ * the shards their snapshots. Through Flink's exactly-once file sink, the committed alerts of both
+ * rules are exactly the injected fraud.
+ */
+class FunctionLanguagesFaultTest {
+    static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestHosts.flink();
+
+    @TempDir
+    Path state;
+
+    @TempDir
+    Path output;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "javascript"})
+    void aHostKilledMidStreamLosesNothingAndDuplicatesNothing(String language) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port));
+        List<OperatorSpec> operators = language.equals("java")
+                ? List.of(FraudFunctions.spec("small-then-large", SmallThenLarge.class, 2), FraudFunctions.spec("velocity", Velocity.class, 2))
+                : List.of(FraudFunctions.javascript("small-then-large", "small-then-large", 2),
+                        FraudFunctions.javascript("velocity", "velocity", 2));
+        ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+        ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+        operators.forEach(control::deploy);
+        channel.shutdownNow();
+
+        VigilTelemetry telemetry = VigilTelemetry.of("small-then-large");
+        telemetry.reset();
+        Thread killer = new Thread(() -> {
+            try {
+                while (telemetry.eventsIn() < EVENTS / 2) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                host.get().kill();
+                TimeUnit.MILLISECONDS.sleep(300);
+                host.set(HostProcess.start(state, port));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "host-killer");
+        killer.start();
+
+        StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
+        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
+                        ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000),
+                        operators.stream().map(OperatorSpec::getName).toList())
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                .sinkTo(ExactlyOnceFaultTest.fileSink(output)).setParallelism(1);
+        env.execute("exactly once in " + language + " with a host killed mid-stream");
+        killer.join(TimeUnit.SECONDS.toMillis(60));
+        host.get().close();
+
+        assertThat(telemetry.eventsIn()).as("events sent, counting those replayed after the failure").isGreaterThan(EVENTS);
+        List<String> expected = new ArrayList<>();
+        TransactionGenerator.groundTruth(ExactlyOnceFaultTest.SEED, EVENTS, ExactlyOnceFaultTest.FRAUD_RATE).stream()
+                .filter(e -> e.rule().name().equals("SMALL_THEN_LARGE") || e.rule().name().equals("VELOCITY"))
+                .forEach(e -> expected.add(e.rule() + "/" + e.txnId()));
+        assertThat(expected).hasSizeGreaterThan(50);
+        assertThat(ExactlyOnceFaultTest.committed(output)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+}
