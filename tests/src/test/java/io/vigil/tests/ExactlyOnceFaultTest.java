@@ -83,19 +83,7 @@ class ExactlyOnceFaultTest {
 
         VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
         telemetry.reset();
-        Thread killer = new Thread(() -> {
-            try {
-                while (telemetry.eventsIn() < EVENTS / 2) {
-                    TimeUnit.MILLISECONDS.sleep(5);
-                }
-                host.get().kill();
-                TimeUnit.MILLISECONDS.sleep(300);
-                host.set(HostProcess.start(state, port));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "host-killer");
-        killer.start();
+        Thread killer = HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, host, state, port);
 
         StreamExecutionEnvironment env = environment();
         Path sink = alerts;

@@ -59,6 +59,28 @@ final class HostProcess implements AutoCloseable {
         throw new IllegalStateException("the host process did not start:\n" + seen);
     }
 
+    /**
+     * Starts a thread that, once {@code telemetry} has seen {@code events} sent, kills the host in
+     * {@code host} and starts a new one on the same store and port in its place.
+     */
+    static Thread killAndRestartAfter(io.vigil.flink.VigilTelemetry telemetry, long events,
+                                      java.util.concurrent.atomic.AtomicReference<HostProcess> host, Path stateDirectory, int port) {
+        Thread killer = new Thread(() -> {
+            try {
+                while (telemetry.eventsIn() < events) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                host.get().kill();
+                TimeUnit.MILLISECONDS.sleep(300);
+                host.set(start(stateDirectory, port));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "host-killer");
+        killer.start();
+        return killer;
+    }
+
     String endpoint() {
         return "127.0.0.1:" + port;
     }
