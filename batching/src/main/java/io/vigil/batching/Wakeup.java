@@ -10,8 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Wakeup {
     private volatile Thread waiter;
+    private volatile boolean signalled;
 
     public void signal() {
+        signalled = true;
         Thread thread = waiter;
         if (thread != null) {
             LockSupport.unpark(thread);
@@ -20,8 +22,14 @@ public final class Wakeup {
 
     /** Parks the calling thread until signalled or the timeout passes; the caller re-checks its condition. */
     public void await(long timeout, TimeUnit unit) {
+        // Dekker-style: the waiter publishes itself, then looks for a signal; a signaller raises the
+        // flag, then looks for a waiter. One of the two always sees the other, so no signal is lost
+        // between the caller's check and the park.
         waiter = Thread.currentThread();
-        LockSupport.parkNanos(this, unit.toNanos(timeout));
+        if (!signalled) {
+            LockSupport.parkNanos(this, unit.toNanos(timeout));
+        }
         waiter = null;
+        signalled = false;
     }
 }
