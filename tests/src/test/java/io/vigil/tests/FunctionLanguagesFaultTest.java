@@ -27,10 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The exactly-once fault test for each language with host-owned state: the host, a child process,
- * is killed with SIGKILL mid-stream and restarted on its store; Flink restores its checkpoint and
- * the shards their snapshots. Through Flink's exactly-once file sink, the committed alerts of both
- * rules are exactly the injected fraud.
+ * The exactly-once fault test for Java, JavaScript and SiddhiQL operators (state the host keeps,
+ * or Siddhi's own snapshots): the host, a child process, is killed with SIGKILL mid-stream and
+ * restarted on its store; Flink restores its checkpoint and the shards their snapshots. Through
+ * Flink's exactly-once file sink, the committed alerts of both rules are exactly the injected fraud.
  */
 class FunctionLanguagesFaultTest {
     static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
@@ -45,17 +45,20 @@ class FunctionLanguagesFaultTest {
     Path output;
 
     @ParameterizedTest
-    @ValueSource(strings = {"java", "javascript"})
+    @ValueSource(strings = {"java", "javascript", "siddhi"})
     void aHostKilledMidStreamLosesNothingAndDuplicatesNothing(String language) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port));
-        List<OperatorSpec> operators = language.equals("java")
-                ? List.of(FraudFunctions.spec("small-then-large", SmallThenLarge.class, 2), FraudFunctions.spec("velocity", Velocity.class, 2))
-                : List.of(FraudFunctions.javascript("small-then-large", "small-then-large", 2),
-                        FraudFunctions.javascript("velocity", "velocity", 2));
+        List<OperatorSpec> operators = switch (language) {
+            case "java" -> List.of(FraudFunctions.spec("small-then-large", SmallThenLarge.class, 2),
+                    FraudFunctions.spec("velocity", Velocity.class, 2));
+            case "javascript" -> List.of(FraudFunctions.javascript("small-then-large", "small-then-large", 2),
+                    FraudFunctions.javascript("velocity", "velocity", 2));
+            default -> List.of(FraudFunctions.siddhi("small-then-large", "small-then-large", 2), FraudFunctions.siddhi("velocity", "velocity", 2));
+        };
         ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
         ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
         operators.forEach(control::deploy);

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Operators written against the host-owned state API — in Java (the fraud example's
- * SMALL_THEN_LARGE and VELOCITY, shipped as a jar in the spec) and in JavaScript (the same rules as
- * scripts): the same alerts as the EPL rules on the same seeded stream, their state restored from a
- * checkpoint and taken over by a new version, and a rule swapped from EPL to Java and back.
+ * Operators in the other languages — Java (the fraud example's SMALL_THEN_LARGE and VELOCITY,
+ * shipped as a jar in the spec), JavaScript and SiddhiQL (the same rules as sources): the same
+ * alerts as the EPL rules on the same seeded stream; state restored from a checkpoint (the host's
+ * for Java and JavaScript, Siddhi's own snapshot) and carried by an update (taken over, or rebuilt
+ * by replay); and a rule swapped from EPL to Java and back.
  */
 class FunctionLanguagesTest {
     static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
@@ -60,15 +61,18 @@ class FunctionLanguagesTest {
     }
 
     @Test
-    void theJavaAndJavaScriptRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
+    void theJavaJavaScriptAndSiddhiRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
         control.deploy(FraudRules.spec("epl-rules", FraudRules.statement("SMALL_THEN_LARGE") + FraudRules.statement("VELOCITY"), 2));
         control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
         control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
         control.deploy(FraudFunctions.javascript("js-small-then-large", "small-then-large", 2));
         control.deploy(FraudFunctions.javascript("js-velocity", "velocity", 2));
+        control.deploy(FraudFunctions.siddhi("siddhi-small-then-large", "small-then-large", 2));
+        control.deploy(FraudFunctions.siddhi("siddhi-velocity", "velocity", 2));
         // Flink's exactly-once file sink: should a task fail over, the committed alerts are still each once.
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
-        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity", "js-small-then-large", "js-velocity")) {
+        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity", "js-small-then-large", "js-velocity",
+                "siddhi-small-then-large", "siddhi-velocity")) {
             FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
                             256, Duration.ofMillis(2), 0))
                     .map(alert -> alert.getRule() + "/" + alert.getTxnId())
@@ -84,7 +88,7 @@ class FunctionLanguagesTest {
                     TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                             .filter(e -> e.rule().name().equals(rule)).map(e -> e.rule() + "/" + e.txnId()).toList());
             String suffix = rule.equals("VELOCITY") ? "-velocity" : "-small-then-large";
-            for (String language : List.of("java", "js")) {
+            for (String language : List.of("java", "js", "siddhi")) {
                 assertThat(ExactlyOnceFaultTest.committed(output.resolve(language + suffix)))
                         .as("%s alerts of %s, against EPL's", language, rule).containsExactlyInAnyOrderElementsOf(expected);
             }
@@ -165,6 +169,35 @@ class FunctionLanguagesTest {
             assertThat(e.diagnostics().get(0).getLine()).isEqualTo(2);
         });
         assertThat(control.describe("js-swapped").getVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void aSiddhiOperatorRestoresItsOwnSnapshotAndAnUpdateRebuildsItsStateByReplay() throws Exception {
+        var v1 = FraudFunctions.siddhi("siddhi-stl", "small-then-large", 1).toBuilder().putOptions("retention", "1 day").build();
+        control.deploy(v1);
+        ByteString handle;
+        try (RawStream stream = new RawStream(channel).open("siddhi-stl", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+            handle = SwapStateTest.checkpoint(stream, 1);
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(stream.next().getResults().getRowCount()).isEqualTo(1);
+        }
+        try (RawStream stream = new RawStream(channel).open("siddhi-stl", 0, FraudRules.TRANSACTION, handle)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(stream.next().getResults().getRowCount()).as("Siddhi's snapshot of checkpoint 1 holds the small charge").isEqualTo(1);
+
+            stream.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
+            stream.next();
+            control.update(v1.toBuilder().setSource(v1.getSource() + "\n-- version 2\n").build());
+            assertThat(control.describe("siddhi-stl").getShards(0).getLastSwap()).contains("state carried by replaying the input log");
+            stream.send(SwapStateTest.batch(4, "c2", 300.00, 4_000), 4);
+            ResultBatch v2 = stream.next().getResults();
+            assertThat(v2.getVersion()).isEqualTo(2);
+            assertThat(v2.getRowCount()).as("version 2 rebuilt the small charge from the retained input").isEqualTo(1);
+        }
     }
 
     @Test

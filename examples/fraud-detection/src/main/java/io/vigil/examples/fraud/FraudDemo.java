@@ -152,7 +152,7 @@ public final class FraudDemo {
 
     /**
      * The operators the demo runs, by language: all four rules in EPL, or SMALL_THEN_LARGE and
-     * VELOCITY in Java or JavaScript beside the other two in EPL.
+     * VELOCITY in Java, JavaScript or SiddhiQL beside the other two in EPL.
      */
     static List<OperatorSpec> operators(Options options) {
         if (options.language.equals("esper")) {
@@ -162,20 +162,32 @@ public final class FraudDemo {
                 FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), options.shards),
                 smallThenLarge(options, "200.00"),
                 // Input kept a while beside the snapshots, so the update below can move the rule to EPL by replay.
-                (options.language.equals("java") ? FraudFunctions.spec("velocity", Velocity.class, options.shards)
-                        : FraudFunctions.javascript("velocity", "velocity", options.shards)).toBuilder().putOptions("retention", "2 min").build());
+                (switch (options.language) {
+                    case "java" -> FraudFunctions.spec("velocity", Velocity.class, options.shards);
+                    case "javascript" -> FraudFunctions.javascript("velocity", "velocity", options.shards);
+                    default -> FraudFunctions.siddhi("velocity", "velocity", options.shards);
+                }).toBuilder().putOptions("retention", "2 min").build());
     }
 
     private static OperatorSpec smallThenLarge(Options options, String large) {
-        return (options.language.equals("java") ? FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards)
-                : FraudFunctions.javascript("small-then-large", "small-then-large", options.shards))
-                .toBuilder().putOptions("large", large).build();
+        return switch (options.language) {
+            case "java" -> FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards).toBuilder()
+                    .putOptions("large", large).build();
+            case "javascript" -> FraudFunctions.javascript("small-then-large", "small-then-large", options.shards).toBuilder()
+                    .putOptions("large", large).build();
+            // SiddhiQL has no options: the threshold is in the query; its update rebuilds state from a day of input.
+            default -> {
+                OperatorSpec spec = FraudFunctions.siddhi("small-then-large", "small-then-large", options.shards);
+                yield spec.toBuilder().setSource(spec.getSource().replace("amount >= 200.0", "amount >= " + large))
+                        .putOptions("retention", "1 day").build();
+            }
+        };
     }
 
     /**
      * Two in-place updates while the stream runs: at 40 % a threshold change (SMALL_THEN_LARGE
      * flags a large charge from 150.00 instead of 200.00), at 70 % a logic change (VELOCITY also
-     * requires more than 50.00 spent in the minute) — in Java or JavaScript, the second also moves
+     * requires more than 50.00 spent in the minute) — in another language, the second also moves
      * VELOCITY to EPL. In EPL each changes one statement, and the host takes the other three over as they run.
      */
     static List<PlannedUpdate> updates(Options options) {
@@ -192,7 +204,11 @@ public final class FraudDemo {
                     new PlannedUpdate(options.events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened.replace(velocity, spending),
                             options.shards), "logic: VELOCITY also needs more than 50.00 spent in the minute"));
         }
-        String language = options.language.equals("java") ? "Java" : "JavaScript";
+        String language = switch (options.language) {
+            case "java" -> "Java";
+            case "javascript" -> "JavaScript";
+            default -> "SiddhiQL";
+        };
         return List.of(
                 new PlannedUpdate(options.events * 4 / 10, smallThenLarge(options, "150.00"),
                         "threshold: SMALL_THEN_LARGE (" + language + ") from 200.00 down to 150.00"),
@@ -310,7 +326,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -328,8 +344,8 @@ public final class FraudDemo {
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--language" -> {
-                        if (!List.of("esper", "java", "javascript").contains(value)) {
-                            throw new IllegalArgumentException("--language must be esper, java or javascript, not " + value);
+                        if (!List.of("esper", "java", "javascript", "siddhi").contains(value)) {
+                            throw new IllegalArgumentException("--language must be esper, java, javascript or siddhi, not " + value);
                         }
                         options.language = value;
                     }

@@ -1,13 +1,13 @@
 package io.vigil.adapter.java;
 
-import io.vigil.adapter.state.KeyedStateOperator;
+import io.vigil.adapter.state.SnapshotOperator;
 import io.vigil.api.function.KeyedFunction;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 
 /** A Java operator's class, from which each shard gets an instance and a state store of its own. */
-final class JavaCompiledOperator extends KeyedStateOperator {
+final class JavaCompiledOperator extends SnapshotOperator {
     private final Class<? extends KeyedFunction> type;
 
     JavaCompiledOperator(OperatorDefinition definition, Class<? extends KeyedFunction> type, long retentionMillis) {

@@ -1,6 +1,6 @@
 package io.vigil.adapter.javascript;
 
-import io.vigil.adapter.state.KeyedStateOperator;
+import io.vigil.adapter.state.SnapshotOperator;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
@@ -8,7 +8,7 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.Source;
 
 /** A JavaScript operator's parsed source; each shard evaluates it in a context of its own. */
-final class JavaScriptCompiledOperator extends KeyedStateOperator {
+final class JavaScriptCompiledOperator extends SnapshotOperator {
     private final Engine engine;
     private final Source source;
 

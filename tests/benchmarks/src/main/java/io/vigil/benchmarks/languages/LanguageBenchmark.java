@@ -53,9 +53,11 @@ public final class LanguageBenchmark {
                 new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", FraudRules.statement("SMALL_THEN_LARGE"), 2)),
                 new Variant("SMALL_THEN_LARGE", "java", FraudFunctions.spec("stl-java", SmallThenLarge.class, 2)),
                 new Variant("SMALL_THEN_LARGE", "javascript", FraudFunctions.javascript("stl-javascript", "small-then-large", 2)),
+                new Variant("SMALL_THEN_LARGE", "siddhi", FraudFunctions.siddhi("stl-siddhi", "small-then-large", 2)),
                 new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", FraudRules.statement("VELOCITY"), 2)),
                 new Variant("VELOCITY", "java", FraudFunctions.spec("velocity-java", Velocity.class, 2)),
-                new Variant("VELOCITY", "javascript", FraudFunctions.javascript("velocity-javascript", "velocity", 2)));
+                new Variant("VELOCITY", "javascript", FraudFunctions.javascript("velocity-javascript", "velocity", 2)),
+                new Variant("VELOCITY", "siddhi", FraudFunctions.siddhi("velocity-siddhi", "velocity", 2)));
         List<Result> results = new ArrayList<>();
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins).build().start()) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();

@@ -10,8 +10,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 /**
- * Fraud rules written in Java (the spec names the class and carries the jar) and in JavaScript (the
- * spec carries the script), as Vigil operators.
+ * Fraud rules written in Java (the spec names the class and carries the jar), in JavaScript and in
+ * SiddhiQL (the spec carries the source), as Vigil operators.
  */
 public final class FraudFunctions {
     private FraudFunctions() {
@@ -26,12 +26,20 @@ public final class FraudFunctions {
 
     /** The same rule in JavaScript: {@code small-then-large} or {@code velocity}. */
     public static OperatorSpec javascript(String name, String rule, int shards) {
-        try (InputStream in = FraudFunctions.class.getResourceAsStream("/fraud/javascript/" + rule + ".js")) {
+        return FraudRules.spec(name, resource("/fraud/javascript/" + rule + ".js"), shards).toBuilder().setLanguage("javascript").build();
+    }
+
+    /** The same rule in SiddhiQL: {@code small-then-large} or {@code velocity}. */
+    public static OperatorSpec siddhi(String name, String rule, int shards) {
+        return FraudRules.spec(name, resource("/fraud/siddhi/" + rule + ".siddhi"), shards).toBuilder().setLanguage("siddhi").build();
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = FraudFunctions.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalArgumentException("no JavaScript rule " + rule);
+                throw new IllegalArgumentException("no rule at " + path);
             }
-            return FraudRules.spec(name, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), shards).toBuilder()
-                    .setLanguage("javascript").build();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,12 +3,16 @@ package io.vigil.adapter.state;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
 
-/** A compiled operator whose instances keep their state with the host ({@link KeyedStateInstance}). */
-public abstract class KeyedStateOperator implements CompiledOperator {
+/**
+ * A compiled operator whose checkpoints are its instances' own snapshots — the host-owned state of
+ * {@link KeyedStateInstance}, or a language's native snapshot — and which keeps input only for
+ * swaps that rebuild state by replay.
+ */
+public abstract class SnapshotOperator implements CompiledOperator {
     protected final OperatorDefinition definition;
     protected final long retentionMillis;
 
-    protected KeyedStateOperator(OperatorDefinition definition, long retentionMillis) {
+    protected SnapshotOperator(OperatorDefinition definition, long retentionMillis) {
         this.definition = definition;
         this.retentionMillis = retentionMillis;
     }
