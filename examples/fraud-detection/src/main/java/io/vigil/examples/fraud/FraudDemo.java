@@ -62,10 +62,11 @@ public final class FraudDemo {
                 for (OperatorSpec operator : operators(options)) {
                     control.deploy(operator);
                 }
-                out.printf(Locale.ROOT, "Deployed %s (%d shards each) on the function host at %s in %d ms%n",
-                        options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules)"
-                                : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (" + options.language + ")",
-                        options.shards, endpoint, (System.nanoTime() - deployStart) / 1_000_000);
+                out.printf(Locale.ROOT, "Deployed %s on the function host at %s in %d ms%n",
+                        options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules, " + options.shards + " shards)"
+                                : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (" + options.language + "), "
+                                        + options.shards + " shards each",
+                        endpoint, (System.nanoTime() - deployStart) / 1_000_000);
             } catch (OperatorRejectedException e) {
                 out.println("The function host rejected the rules: " + e.getMessage());
                 return false;
