@@ -107,7 +107,7 @@ public final class Operators {
         }
         OperatorDefinition definition = definition(spec);
         CompiledOperator compiled = compile(definition);
-        List<OperatorInstance> instances = instantiate(compiled, definition, version);
+        List<OperatorInstance> instances = instantiate(compiled, definition, version, null);
         ClassLoader loader = compiled.getClass().getClassLoader();
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion running = new ShardVersion(normalized, compiled, version);
@@ -151,8 +151,7 @@ public final class Operators {
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion next = new ShardVersion(normalized, compiled, version);
         boolean carry = store != null && next.carriesState();
-        List<OperatorInstance> instances = carry ? instantiateReplacing(compiled, definition, version, operator)
-                : instantiate(compiled, definition, version);
+        List<OperatorInstance> instances = instantiate(compiled, definition, version, carry ? operator : null);
         long compiledNanos = System.nanoTime() - called;
         long[] replayedThrough = new long[instances.size()];
         long[] replayedBatches = new long[instances.size()];
@@ -207,7 +206,8 @@ public final class Operators {
                     for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
                         ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizon)
                                 .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        replayedBatches[index] += (Long) withClassLoader(next.compiled(), () -> shard.replayInto(instance, log.records()));
+                        replayedBatches[index] += withClassLoader(next.compiled().getClass().getClassLoader(),
+                                () -> shard.replayInto(instance, log.records()));
                         replayedThrough[index] = log.lastSerial();
                         if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
                             return;
@@ -231,11 +231,11 @@ public final class Operators {
 
     private static void closeQuietly(OperatorInstance instance, CompiledOperator compiled) {
         try {
-            withClassLoader(compiled, () -> {
+            withClassLoader(compiled.getClass().getClassLoader(), () -> {
                 instance.close();
                 return null;
             });
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.warn("Closing a replaced operator instance failed", e);
         }
     }
@@ -336,30 +336,26 @@ public final class Operators {
 
     private CompiledOperator compile(OperatorDefinition definition) throws OperatorException {
         LanguageAdapter adapter = languages.adapter(definition.language());
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(adapter.getClass().getClassLoader());
         try {
-            return adapter.compile(definition);
+            return withClassLoader(adapter.getClass().getClassLoader(), () -> adapter.compile(definition));
         } catch (OperatorCompileException e) {
             throw new OperatorException(OperatorException.Reason.COMPILE_ERROR, "operator '" + definition.name()
                     + "' does not compile: " + e.getMessage(), e.problems(), e);
         } catch (RuntimeException e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
                     + " adapter failed to compile operator '" + definition.name() + "': " + e, List.of(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 
-    private interface Work {
-        Object run() throws Exception;
+    private interface Work<T, E extends Exception> {
+        T run() throws E;
     }
 
-    private static Object withClassLoader(CompiledOperator compiled, Work work) throws Exception {
+    /** Runs {@code work} with {@code loader} as the context class loader: adapters and their operators expect their own. */
+    private static <T, E extends Exception> T withClassLoader(ClassLoader loader, Work<T, E> work) throws E {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(compiled.getClass().getClassLoader());
+        thread.setContextClassLoader(loader);
         try {
             return work.run();
         } finally {
@@ -367,36 +363,26 @@ public final class Operators {
         }
     }
 
-    private static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version)
-            throws OperatorException {
-        return instantiate(compiled, definition, version, null);
-    }
-
-    /** Instances to replace the running ones, each free to leave out what it can take over from its shard's at the switch. */
-    private static List<OperatorInstance> instantiateReplacing(CompiledOperator compiled, OperatorDefinition definition, long version,
-                                                               DeployedOperator running) throws OperatorException {
-        return instantiate(compiled, definition, version, running);
-    }
-
+    /**
+     * One instance per shard; with {@code replacing}, each replaces that shard's running instance and
+     * may leave out what it can take over from it at the switch.
+     */
     private static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version,
                                                       DeployedOperator replacing) throws OperatorException {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(compiled.getClass().getClassLoader());
         List<OperatorInstance> instances = new ArrayList<>();
         try {
-            for (int s = 0; s < definition.shards(); s++) {
-                ShardContext context = new ShardContext(definition.name(), s, definition.shards(), version);
-                instances.add(replacing == null ? compiled.instantiate(context)
-                        : compiled.instantiateReplacing(context, replacing.shard(s).runningInstance()));
-            }
-            return instances;
+            return withClassLoader(compiled.getClass().getClassLoader(), () -> {
+                for (int s = 0; s < definition.shards(); s++) {
+                    ShardContext context = new ShardContext(definition.name(), s, definition.shards(), version);
+                    instances.add(replacing == null ? compiled.instantiate(context)
+                            : compiled.instantiateReplacing(context, replacing.shard(s).runningInstance()));
+                }
+                return instances;
+            });
         } catch (Exception e) {
             instances.forEach(OperatorInstance::close);
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + definition.name()
                     + "' compiled but could not start: " + e, List.of(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 }

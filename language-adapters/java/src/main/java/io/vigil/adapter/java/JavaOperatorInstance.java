@@ -10,8 +10,6 @@ import io.vigil.api.function.Results;
 import io.vigil.api.function.ValueState;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorDefinition;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One shard's Java operator: the function, and the keyed state it declared, which the host keeps.
@@ -24,7 +22,6 @@ final class JavaOperatorInstance extends KeyedStateInstance implements FunctionC
     private final EventSchema inputSchema;
     private final EventSchema outputSchema;
     private final int keyColumn;
-    private final Map<String, Integer> fields = new HashMap<>();
     private ColumnarBatch input;
     private ColumnarBatch output;
     private int row;
@@ -36,9 +33,6 @@ final class JavaOperatorInstance extends KeyedStateInstance implements FunctionC
         this.inputSchema = definition.input();
         this.outputSchema = definition.output();
         this.keyColumn = inputSchema.indexOf(definition.keyField());
-        for (int c = 0; c < inputSchema.size(); c++) {
-            fields.put(inputSchema.field(c).name(), c);
-        }
         function.open(this);
     }
 
@@ -115,8 +109,8 @@ final class JavaOperatorInstance extends KeyedStateInstance implements FunctionC
     }
 
     private int column(String field) {
-        Integer column = fields.get(field);
-        if (column == null) {
+        int column = inputSchema.indexOf(field);
+        if (column < 0) {
             throw new IllegalArgumentException("the input schema " + inputSchema + " has no field '" + field + "'");
         }
         return column;

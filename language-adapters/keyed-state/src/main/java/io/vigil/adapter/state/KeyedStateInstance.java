@@ -18,7 +18,7 @@ public abstract class KeyedStateInstance implements OperatorInstance {
     protected final KeyedStates states;
     private final boolean takesOver;
     private final long retentionMillis;
-    private long clock = Long.MIN_VALUE;
+    private final EventClock clock = new EventClock();
 
     protected KeyedStateInstance(OperatorDefinition definition, boolean takesOver, long retentionMillis) {
         this.states = new KeyedStates(definition.name());
@@ -28,27 +28,23 @@ public abstract class KeyedStateInstance implements OperatorInstance {
 
     /** Starts the clock at the first event, for instances that have seen no watermark yet. */
     protected void startClock(long eventTime) {
-        if (clock == Long.MIN_VALUE) {
-            clock = eventTime;
-        }
+        clock.startAt(eventTime);
     }
 
     @Override
     public void advanceTime(long eventTime, long sequence, io.vigil.api.batch.ColumnarBatch output) {
-        if (eventTime != Long.MAX_VALUE && eventTime > clock) {
-            clock = eventTime;
-        }
+        clock.advanceTo(eventTime);
     }
 
     @Override
     public long eventTime() {
-        return clock;
+        return clock.time();
     }
 
     @Override
     public boolean snapshot(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
-        data.writeLong(clock);
+        data.writeLong(clock.time());
         states.write(data);
         data.flush();
         return true;
@@ -57,7 +53,7 @@ public abstract class KeyedStateInstance implements OperatorInstance {
     @Override
     public void restore(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
-        clock = data.readLong();
+        clock.restore(data.readLong());
         states.read(data);
     }
 
@@ -73,7 +69,7 @@ public abstract class KeyedStateInstance implements OperatorInstance {
             return "";
         }
         KeyedStateInstance old = (KeyedStateInstance) previous;
-        clock = Math.max(clock, old.clock);
+        clock.advanceTo(old.clock.time());
         return states.takeOver(old.states);
     }
 

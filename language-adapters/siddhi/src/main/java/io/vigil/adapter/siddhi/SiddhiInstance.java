@@ -5,6 +5,7 @@ import io.siddhi.core.event.Event;
 import io.siddhi.core.stream.input.InputHandler;
 import io.siddhi.core.stream.output.StreamCallback;
 import io.siddhi.query.api.definition.Attribute;
+import io.vigil.adapter.state.EventClock;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorDefinition;
@@ -27,7 +28,7 @@ final class SiddhiInstance implements OperatorInstance {
     private ColumnarBatch results;
     private long causeTimestamp;
     private long causeSequence;
-    private long clock = Long.MIN_VALUE;
+    private final EventClock clock = new EventClock();
 
     SiddhiInstance(OperatorDefinition definition, SiddhiAppRuntime runtime, long retentionMillis) {
         this.runtime = runtime;
@@ -70,7 +71,7 @@ final class SiddhiInstance implements OperatorInstance {
             }
             causeTimestamp = batch.timestamp(r);
             causeSequence = batch.sequence(r);
-            clock = Math.max(clock, causeTimestamp);
+            clock.advanceTo(causeTimestamp);
             try {
                 input.send(causeTimestamp, event);
             } catch (InterruptedException e) {
@@ -83,14 +84,12 @@ final class SiddhiInstance implements OperatorInstance {
     /** Playback time moves with the events themselves; a watermark only moves the reported clock. */
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
-        if (eventTime != Long.MAX_VALUE && eventTime > clock) {
-            clock = eventTime;
-        }
+        clock.advanceTo(eventTime);
     }
 
     @Override
     public long eventTime() {
-        return clock;
+        return clock.time();
     }
 
     @Override

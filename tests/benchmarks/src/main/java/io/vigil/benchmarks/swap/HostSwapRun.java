@@ -46,6 +46,7 @@ final class HostSwapRun {
     private final AtomicReference<Target> retiring = new AtomicReference<>();
     private final Queue<long[]> completions = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong targetIds = new AtomicLong();
     private int round;
 
     HostSwapRun(SwapWorkload workload, ManagedChannel channel, ControlPlaneClient control) {
@@ -168,7 +169,7 @@ final class HostSwapRun {
     }
 
     private Target open(String operator, SwapOutcome outcome) throws InterruptedException {
-        Target target = new Target(operator, round * 1000L + targets.size() + System.nanoTime() % 1000, workload.shards);
+        Target target = new Target(operator, targetIds.incrementAndGet(), workload.shards);
         CountDownLatch opened = new CountDownLatch(workload.shards);
         for (int s = 0; s < workload.shards; s++) {
             int shard = s;
