@@ -69,6 +69,11 @@ public final class ColumnarBatch {
         return rows++;
     }
 
+    /** Re-stamps a row with the input sequence that caused it, where its producer could not know it. */
+    public void setSequence(int row, long sequence) {
+        sequences[row] = sequence;
+    }
+
     public void clear() {
         for (int c = 0; c < kinds.length; c++) {
             if (hasNulls[c]) {

@@ -2,9 +2,6 @@ package io.vigil.api.wire;
 
 import io.grpc.MethodDescriptor;
 import io.vigil.api.proto.DataPlaneGrpc;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The {@code DataPlane/Process} method with a marshaller that moves frames as bytes, for Vigil's
@@ -19,21 +16,5 @@ public final class DataPlaneWire {
             .build();
 
     private DataPlaneWire() {
-    }
-
-    private static final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame> {
-        @Override
-        public InputStream stream(Frame frame) {
-            return frame.stream();
-        }
-
-        @Override
-        public Frame parse(InputStream stream) {
-            try {
-                return Frame.of(stream.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read a data-plane frame", e);
-            }
-        }
     }
 }
