@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.OperatorSpec;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Operators in the other languages — Java (the fraud example's SMALL_THEN_LARGE and VELOCITY,
- * shipped as a jar in the spec), JavaScript and SiddhiQL (the same rules as sources): the same
- * alerts as the EPL rules on the same seeded stream; state restored from a checkpoint (the host's
- * for Java and JavaScript, Siddhi's own snapshot) and carried by an update (taken over, or rebuilt
- * by replay); and a rule swapped from EPL to Java and back.
+ * shipped as a jar in the spec), JavaScript and SiddhiQL (the same rules as sources), Python (the
+ * same rules in a process of their own, over gRPC): the same alerts as the EPL rules on the same
+ * seeded stream; state restored from a checkpoint (the host's for Java and JavaScript, Siddhi's
+ * own snapshot, the Python process's) and carried by an update (taken over, or rebuilt by replay);
+ * and a rule swapped from EPL to Java and back, and from EPL to Python and back.
  */
 class FunctionLanguagesTest {
     static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
@@ -41,12 +45,24 @@ class FunctionLanguagesTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestHosts.flink();
 
+    static PythonOperatorProcess python;
+
     @TempDir
     Path state;
 
     TestHosts.Connected host;
     ManagedChannel channel;
     ControlPlaneClient control;
+
+    @BeforeAll
+    static void startPythonRules() throws Exception {
+        python = FraudFunctions.pythonRules();
+    }
+
+    @AfterAll
+    static void stopPythonRules() throws Exception {
+        python.close();
+    }
 
     @BeforeEach
     void connect() throws Exception {
@@ -61,7 +77,7 @@ class FunctionLanguagesTest {
     }
 
     @Test
-    void theJavaJavaScriptAndSiddhiRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
+    void theJavaJavaScriptSiddhiAndPythonRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
         control.deploy(FraudRules.spec("epl-rules", FraudRules.statement("SMALL_THEN_LARGE") + FraudRules.statement("VELOCITY"), 2));
         control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
         control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
@@ -69,10 +85,12 @@ class FunctionLanguagesTest {
         control.deploy(FraudFunctions.javascript("js-velocity", "velocity", 2));
         control.deploy(FraudFunctions.siddhi("siddhi-small-then-large", "small-then-large", 2));
         control.deploy(FraudFunctions.siddhi("siddhi-velocity", "velocity", 2));
+        control.deploy(FraudFunctions.python("python-small-then-large", "small-then-large", python.target(), 2));
+        control.deploy(FraudFunctions.python("python-velocity", "velocity", python.target(), 2));
         // Flink's exactly-once file sink: should a task fail over, the committed alerts are still each once.
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
         for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity", "js-small-then-large", "js-velocity",
-                "siddhi-small-then-large", "siddhi-velocity")) {
+                "siddhi-small-then-large", "siddhi-velocity", "python-small-then-large", "python-velocity")) {
             FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
                             256, Duration.ofMillis(2), 0))
                     .map(alert -> alert.getRule() + "/" + alert.getTxnId())
@@ -88,7 +106,7 @@ class FunctionLanguagesTest {
                     TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                             .filter(e -> e.rule().name().equals(rule)).map(e -> e.rule() + "/" + e.txnId()).toList());
             String suffix = rule.equals("VELOCITY") ? "-velocity" : "-small-then-large";
-            for (String language : List.of("java", "js", "siddhi")) {
+            for (String language : List.of("java", "js", "siddhi", "python")) {
                 assertThat(ExactlyOnceFaultTest.committed(output.resolve(language + suffix)))
                         .as("%s alerts of %s, against EPL's", language, rule).containsExactlyInAnyOrderElementsOf(expected);
             }
@@ -229,5 +247,55 @@ class FunctionLanguagesTest {
             assertThat(epl3.getRowCount()).as("back in EPL, after a checkpoint of the Java version, the small charge still counts")
                     .isEqualTo(1);
         }
+    }
+
+    @Test
+    void aPythonOperatorKeepsItsStateThroughACheckpointAnUpdateAndASwapToEplAndBack() throws Exception {
+        OperatorSpec v1 = FraudFunctions.python("py-stl", "small-then-large", python.target(), 1).toBuilder()
+                .putOptions("large", "500").putOptions("retention", "1 day").build();
+        control.deploy(v1);
+        try (RawStream stream = new RawStream(channel).open("py-stl", 0, FraudRules.TRANSACTION)) {
+            stream.next();
+            stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
+            assertThat(stream.next().getResults().getRowCount()).isZero();
+            ByteString handle = SwapStateTest.checkpoint(stream, 1);
+
+            assertThat(control.update(v1.toBuilder().putOptions("large", "200").build()).getVersion()).isEqualTo(2);
+            assertThat(control.describe("py-stl").getShards(0).getLastSwap())
+                    .contains("state handed over by function 'small_then_large' at " + python.target());
+            stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+            ResultBatch taken = stream.next().getResults();
+            assertThat(taken.getVersion()).isEqualTo(2);
+            assertThat(taken.getRowCount()).as("the new version completes the small charge the old one kept").isEqualTo(1);
+
+            try (RawStream restored = new RawStream(channel).open("py-stl", 0, FraudRules.TRANSACTION, handle)) {
+                restored.next();
+                restored.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
+                assertThat(restored.next().getResults().getRowCount())
+                        .as("the process's snapshot in checkpoint 1 still holds the small charge").isEqualTo(1);
+
+                restored.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
+                restored.next();
+                control.update(SwapStateTest.spec("py-stl", 200, null));
+                assertThat(control.describe("py-stl").getShards(0).getLastSwap()).contains("version 3")
+                        .contains("state carried by replaying the input log");
+                restored.send(SwapStateTest.batch(4, "c3", 1.00, 3_500), 4);
+                restored.next();
+                control.update(v1.toBuilder().putOptions("large", "200").build());
+                assertThat(control.describe("py-stl").getShards(0).getLastSwap()).contains("version 4")
+                        .contains("state carried by replaying the input log");
+                restored.send(SwapStateTest.batch(5, "c2", 300.00, 4_000), 5);
+                ResultBatch python4 = restored.next().getResults();
+                assertThat(python4.getVersion()).isEqualTo(4);
+                assertThat(python4.getRowCount()).as("back in Python after EPL, the small charge Python saw first still counts")
+                        .isEqualTo(1);
+                restored.send(SwapStateTest.batch(6, "c3", 300.00, 4_500), 6);
+                assertThat(restored.next().getResults().getRowCount()).as("and so does the one only EPL saw").isEqualTo(1);
+            }
+        }
+        var missing = v1.toBuilder().putOptions("function", "impossible_travel").build();
+        assertThatThrownBy(() -> control.update(missing)).isInstanceOfSatisfying(OperatorRejectedException.class,
+                e -> assertThat(e.getMessage()).contains("runs no function 'impossible_travel'; it runs small_then_large, velocity"));
+        assertThat(control.describe("py-stl").getVersion()).isEqualTo(4);
     }
 }

@@ -2,6 +2,7 @@ package io.vigil.adapter.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -37,7 +38,14 @@ final class RemoteSession implements AutoCloseable {
     RemoteSession(RemoteFunction function, String description) {
         this.description = description;
         this.timeoutMillis = function.timeoutMillis();
-        this.call = ClientCalls.blockingBidiStreamingCall(function.channel(), SESSION, CallOptions.DEFAULT.withWaitForReady());
+        // Sessions are opened while the host serves a control-plane call; a call started in that
+        // call's context would be cancelled when it completes, so the session starts in the root one.
+        Context caller = Context.ROOT.attach();
+        try {
+            this.call = ClientCalls.blockingBidiStreamingCall(function.channel(), SESSION, CallOptions.DEFAULT.withWaitForReady());
+        } finally {
+            Context.ROOT.detach(caller);
+        }
     }
 
     /** Sends {@code request} and waits for its reply. */

@@ -1,5 +1,6 @@
 package io.vigil.examples.fraud.functions;
 
+import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.FraudRules;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +12,8 @@ import java.util.jar.JarOutputStream;
 
 /**
  * Fraud rules written in Java (the spec names the class and carries the jar), in JavaScript and in
- * SiddhiQL (the spec carries the source), as Vigil operators.
+ * SiddhiQL (the spec carries the source), and in Python (a process of its own that the spec names),
+ * as Vigil operators.
  */
 public final class FraudFunctions {
     private FraudFunctions() {
@@ -32,6 +34,22 @@ public final class FraudFunctions {
     /** The same rule in SiddhiQL: {@code small-then-large} or {@code velocity}. */
     public static OperatorSpec siddhi(String name, String rule, int shards) {
         return FraudRules.spec(name, resource("/fraud/siddhi/" + rule + ".siddhi"), shards).toBuilder().setLanguage("siddhi").build();
+    }
+
+    /**
+     * The same rule in Python, served by {@code fraud/python/fraud_rules.py} at {@code target}:
+     * {@code small-then-large} or {@code velocity}.
+     */
+    public static OperatorSpec python(String name, String rule, String target, int shards) {
+        return FraudRules.spec(name, target, shards).toBuilder()
+                .setLanguage("grpc")
+                .putOptions("function", rule.replace('-', '_'))
+                .build();
+    }
+
+    /** Starts the process that serves the Python rules on a free port. */
+    public static PythonOperatorProcess pythonRules() throws IOException {
+        return PythonOperatorProcess.start("/fraud/python/fraud_rules.py");
     }
 
     private static String resource(String path) {
