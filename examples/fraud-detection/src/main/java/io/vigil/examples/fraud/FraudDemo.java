@@ -2,6 +2,7 @@ package io.vigil.examples.fraud;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.functions.FraudFunctions;
@@ -45,6 +46,18 @@ public final class FraudDemo {
 
     /** Runs the demo; true when every rule scored precision = recall = 1.0. */
     public static boolean run(Options options, PrintStream out) throws Exception {
+        if (!options.language.equals("python")) {
+            return runWithHost(options, out);
+        }
+        try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {
+            options.pythonTarget = python.target();
+            out.printf(Locale.ROOT, "Python rules: fraud_rules.py serving small_then_large and velocity at %s (pid %d)%n",
+                    python.target(), python.pid());
+            return runWithHost(options, out);
+        }
+    }
+
+    private static boolean runWithHost(Options options, PrintStream out) throws Exception {
         out.printf(Locale.ROOT, "Vigil fraud demo: %,d transactions, seed %d, %d Flink subtasks, %d shards, %s%n",
                 options.events, options.seed, options.parallelism, options.shards,
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
@@ -153,7 +166,7 @@ public final class FraudDemo {
 
     /**
      * The operators the demo runs, by language: all four rules in EPL, or SMALL_THEN_LARGE and
-     * VELOCITY in Java, JavaScript or SiddhiQL beside the other two in EPL.
+     * VELOCITY in Java, JavaScript, SiddhiQL or Python beside the other two in EPL.
      */
     static List<OperatorSpec> operators(Options options) {
         if (options.language.equals("esper")) {
@@ -166,6 +179,7 @@ public final class FraudDemo {
                 (switch (options.language) {
                     case "java" -> FraudFunctions.spec("velocity", Velocity.class, options.shards);
                     case "javascript" -> FraudFunctions.javascript("velocity", "velocity", options.shards);
+                    case "python" -> FraudFunctions.python("velocity", "velocity", options.pythonTarget, options.shards);
                     default -> FraudFunctions.siddhi("velocity", "velocity", options.shards);
                 }).toBuilder().putOptions("retention", "2 min").build());
     }
@@ -176,6 +190,8 @@ public final class FraudDemo {
                     .putOptions("large", large).build();
             case "javascript" -> FraudFunctions.javascript("small-then-large", "small-then-large", options.shards).toBuilder()
                     .putOptions("large", large).build();
+            case "python" -> FraudFunctions.python("small-then-large", "small-then-large", options.pythonTarget, options.shards)
+                    .toBuilder().putOptions("large", large).build();
             // SiddhiQL has no options: the threshold is in the query; its update rebuilds state from a day of input.
             default -> {
                 OperatorSpec spec = FraudFunctions.siddhi("small-then-large", "small-then-large", options.shards);
@@ -208,6 +224,7 @@ public final class FraudDemo {
         String language = switch (options.language) {
             case "java" -> "Java";
             case "javascript" -> "JavaScript";
+            case "python" -> "Python";
             default -> "SiddhiQL";
         };
         return List.of(
@@ -303,6 +320,8 @@ public final class FraudDemo {
         long checkpointMillis = 1000;
         boolean swap = true;
         String language = "esper";
+        /** Where the Python rules' process listens, once the demo has started it. */
+        String pythonTarget;
         Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
@@ -327,7 +346,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi|python] [--state-root /dev/shm] [--plugins DIR]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -345,8 +364,8 @@ public final class FraudDemo {
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--language" -> {
-                        if (!List.of("esper", "java", "javascript", "siddhi").contains(value)) {
-                            throw new IllegalArgumentException("--language must be esper, java, javascript or siddhi, not " + value);
+                        if (!List.of("esper", "java", "javascript", "siddhi", "python").contains(value)) {
+                            throw new IllegalArgumentException("--language must be esper, java, javascript, siddhi or python, not " + value);
                         }
                         options.language = value;
                     }
