@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.k8s.customresource.CepOperator;
@@ -209,6 +210,46 @@ class VigilOperatorTest {
         assertThat(onHost.getShardsCount()).isEqualTo(2);
         assertThat(onHost.getSpec().getSource()).contains("SMALL_THEN_LARGE", "VELOCITY", "IMPOSSIBLE_TRAVEL", "ABOVE_AVERAGE");
         assertThat(onHost.getSpec().getOptionsMap()).containsEntry("swap-state", "replay");
+    }
+
+    @Test
+    void thePythonSampleRunsItsRulesInTheProcessItNamesAndAnOptionChangeHandsTheStateOver() throws Exception {
+        var serialization = client.getKubernetesSerialization();
+        if (client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName("vigil-hosts").get() == null) {
+            FunctionHost pool = serialization.unmarshal(Files.readString(Path.of("deploy", "samples", "function-host.yaml")),
+                    FunctionHost.class);
+            pool.getMetadata().setNamespace(NAMESPACE);
+            client.resource(pool).create();
+        }
+        List<CepOperator> rules = Stream.of(Files.readString(Path.of("deploy", "samples", "python-rules.yaml")).split("\n---\n"))
+                .filter(document -> document.contains("kind: CepOperator"))
+                .map(document -> serialization.unmarshal(document, CepOperator.class))
+                .toList();
+        assertThat(rules).extracting(rule -> rule.getMetadata().getName()).containsExactly("small-then-large-python", "velocity-python");
+        try (PythonOperatorProcess python = PythonOperatorProcess.start("/fraud/python/fraud_rules.py")) {
+            for (CepOperator rule : rules) {
+                assertThat(rule.getSpec().getSource()).isEqualTo("fraud-rules-python:50071");
+                // The sample's Service name resolves only in a cluster; here the process runs on this machine.
+                rule.getSpec().setSource(python.target());
+                rule.getMetadata().setNamespace(NAMESPACE);
+                client.resource(rule).create();
+            }
+            awaitStatus("small-then-large-python", s -> Long.valueOf(1).equals(s.getActiveVersion()));
+            awaitStatus("velocity-python", s -> Long.valueOf(1).equals(s.getActiveVersion()));
+            var velocity = control.describe("velocity-python");
+            assertThat(velocity.getSpec().getLanguage()).isEqualTo("grpc");
+            assertThat(velocity.getSpec().getOptionsMap()).containsEntry("function", "velocity");
+
+            edit("small-then-large-python", spec -> spec.getOptions().put("large", "150.00"));
+            awaitStatus("small-then-large-python", s -> Long.valueOf(2).equals(s.getActiveVersion()));
+            assertThat(control.describe("small-then-large-python").getShards(0).getLastSwap())
+                    .contains("handed over by function 'small_then_large' at " + python.target());
+
+            for (CepOperator rule : rules) {
+                client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(rule.getMetadata().getName()).delete();
+            }
+            await(() -> notDeployed("small-then-large-python") && notDeployed("velocity-python"), undeployed -> undeployed);
+        }
     }
 
     static FunctionHost pool(String name) {

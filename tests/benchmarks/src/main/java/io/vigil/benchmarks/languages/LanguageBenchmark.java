@@ -2,6 +2,7 @@ package io.vigil.benchmarks.languages;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.CollectingSink;
@@ -49,15 +50,24 @@ public final class LanguageBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: ./vigil bench-languages [--events 500000]");
             }
         }
-        List<Variant> variants = List.of(
-                new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", FraudRules.statement("SMALL_THEN_LARGE"), 2)),
-                new Variant("SMALL_THEN_LARGE", "java", FraudFunctions.spec("stl-java", SmallThenLarge.class, 2)),
-                new Variant("SMALL_THEN_LARGE", "javascript", FraudFunctions.javascript("stl-javascript", "small-then-large", 2)),
-                new Variant("SMALL_THEN_LARGE", "siddhi", FraudFunctions.siddhi("stl-siddhi", "small-then-large", 2)),
-                new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", FraudRules.statement("VELOCITY"), 2)),
-                new Variant("VELOCITY", "java", FraudFunctions.spec("velocity-java", Velocity.class, 2)),
-                new Variant("VELOCITY", "javascript", FraudFunctions.javascript("velocity-javascript", "velocity", 2)),
-                new Variant("VELOCITY", "siddhi", FraudFunctions.siddhi("velocity-siddhi", "velocity", 2)));
+        try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {
+            String target = python.target();
+            List<Variant> variants = List.of(
+                    new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", FraudRules.statement("SMALL_THEN_LARGE"), 2)),
+                    new Variant("SMALL_THEN_LARGE", "java", FraudFunctions.spec("stl-java", SmallThenLarge.class, 2)),
+                    new Variant("SMALL_THEN_LARGE", "javascript", FraudFunctions.javascript("stl-javascript", "small-then-large", 2)),
+                    new Variant("SMALL_THEN_LARGE", "siddhi", FraudFunctions.siddhi("stl-siddhi", "small-then-large", 2)),
+                    new Variant("SMALL_THEN_LARGE", "python", FraudFunctions.python("stl-python", "small-then-large", target, 2)),
+                    new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", FraudRules.statement("VELOCITY"), 2)),
+                    new Variant("VELOCITY", "java", FraudFunctions.spec("velocity-java", Velocity.class, 2)),
+                    new Variant("VELOCITY", "javascript", FraudFunctions.javascript("velocity-javascript", "velocity", 2)),
+                    new Variant("VELOCITY", "siddhi", FraudFunctions.siddhi("velocity-siddhi", "velocity", 2)),
+                    new Variant("VELOCITY", "python", FraudFunctions.python("velocity-python", "velocity", target, 2)));
+            bench(variants, events, plugins);
+        }
+    }
+
+    private static void bench(List<Variant> variants, long events, Path plugins) throws Exception {
         List<Result> results = new ArrayList<>();
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins).build().start()) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
@@ -79,7 +89,7 @@ public final class LanguageBenchmark {
         Files.createDirectories(out.getParent());
         StringBuilder md = new StringBuilder("# Languages side by side\n\n");
         md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, Java %s. The fraud example's Flink job (2 subtasks) to one host"
-                        + " (2 shards) per rule and language, %,d seeded transactions per run: maximum throughput unthrottled, latency at"
+                        + " (2 shards) per rule and language (Python: a process of its own beside the host, over gRPC), %,d seeded transactions per run: maximum throughput unthrottled, latency at"
                         + " 70 %% of it (event handed to the connector → its results emitted).%n%n", LocalDate.now(),
                 InetAddress.getLocalHost().getHostName(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 events));

@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * waits until it listens.
  */
 public final class PythonOperatorProcess implements AutoCloseable {
-    /** What the Python side needs, as Debian packages. */
-    public static final String PACKAGES = "python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc";
+    /** What the Python side needs, as Debian packages (the list {@code ./vigil setup-python} installs). */
+    public static final String PACKAGES = packages();
     private static final String[] PROTOS = {"schema.proto", "control.proto", "dataplane.proto", "remote.proto"};
     private static final Pattern SERVING = Pattern.compile("serving .* on (\\S+):(\\d+)$");
     private static final long START_TIMEOUT_SECONDS = 60;
@@ -177,6 +177,17 @@ public final class PythonOperatorProcess implements AutoCloseable {
         }
         throw new IOException("the gRPC Python plugin (grpc_python_plugin) is not on the PATH; Debian: apt-get install "
                 + PACKAGES + " (./vigil setup-python does it)");
+    }
+
+    private static String packages() {
+        try (InputStream in = PythonOperatorProcess.class.getResourceAsStream("/io/vigil/adapter/grpc/python/debian-packages")) {
+            if (in == null) {
+                throw new IllegalStateException("the list of Debian packages is missing from the adapter's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void copy(String resource, Path to) throws IOException {
