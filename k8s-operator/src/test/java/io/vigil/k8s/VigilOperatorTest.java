@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.examples.fraud.functions.FraudFunctions;
 import io.vigil.k8s.customresource.CepOperator;
 import io.vigil.k8s.customresource.CepOperatorSpec;
 import io.vigil.k8s.customresource.FunctionHost;
@@ -25,6 +26,7 @@ import io.vigil.k8s.host.HostStatefulSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -194,9 +196,7 @@ class VigilOperatorTest {
     @Test
     void theSampleResourcesRunTheFourFraudRules() throws Exception {
         var serialization = client.getKubernetesSerialization();
-        FunctionHost pool = serialization.unmarshal(Files.readString(Path.of("deploy", "samples", "function-host.yaml")), FunctionHost.class);
-        pool.getMetadata().setNamespace(NAMESPACE);
-        client.resource(pool).create();
+        createSamplePool();
         client.resource(new ConfigMapBuilder().withMetadata(new ObjectMetaBuilder().withName("fraud-rules").withNamespace(NAMESPACE).build())
                 .withData(Map.of("fraud-rules.epl", Files.readString(
                         Path.of("..", "examples", "fraud-detection", "src", "main", "resources", "fraud", "fraud-rules.epl"))))
@@ -213,14 +213,62 @@ class VigilOperatorTest {
     }
 
     @Test
+    void aJavaOperatorsJarComesFromAConfigMapsBinaryDataAndANewBuildOfItSwapsTheOperator() throws Exception {
+        client.resource(pool("jar-hosts")).create();
+        byte[] jar = FraudFunctions.jar();
+        client.resource(new ConfigMapBuilder().withMetadata(new ObjectMetaBuilder().withName("rules-jar").withNamespace(NAMESPACE).build())
+                .withBinaryData(Map.of("rules.jar", Base64.getEncoder().encodeToString(jar))).build()).create();
+        CepOperator resource = cepOperator("java-small-then-large", "jar-hosts");
+        resource.getSpec().setLanguage("java");
+        resource.getSpec().setSource("io.vigil.examples.fraud.functions.SmallThenLarge");
+        SourceFrom artifact = new SourceFrom();
+        artifact.setConfigMap("rules-jar");
+        artifact.setKey("rules.jar");
+        resource.getSpec().setArtifactFrom(artifact);
+        client.resource(resource).create();
+
+        awaitStatus("java-small-then-large", s -> Long.valueOf(1).equals(s.getActiveVersion()));
+        assertThat(control.describe("java-small-then-large").getSpec().getArtifact().toByteArray()).isEqualTo(jar);
+
+        byte[] rebuilt = withEntry(jar, "BUILD", "2");
+        client.configMaps().inNamespace(NAMESPACE).withName("rules-jar").edit(cm -> {
+            cm.setBinaryData(Map.of("rules.jar", Base64.getEncoder().encodeToString(rebuilt)));
+            return cm;
+        });
+        awaitStatus("java-small-then-large", s -> Long.valueOf(2).equals(s.getActiveVersion()));
+        var onHost = control.describe("java-small-then-large");
+        assertThat(onHost.getSpec().getArtifact().toByteArray()).isEqualTo(rebuilt);
+        assertThat(onHost.getShards(0).getLastSwap()).contains("version 2").contains("taken over");
+
+        edit("java-small-then-large", spec -> spec.getArtifactFrom().setKey("missing.jar"));
+        CepOperator refused = awaitStatus("java-small-then-large", s -> "InvalidSpec".equals(reason(s.getConditions(), "Compiled")));
+        assertThat(conditionOf(refused, "Compiled").getMessage()).contains("spec.artifactFrom: ConfigMap rules-jar has no key missing.jar in binaryData");
+        assertThat(control.describe("java-small-then-large").getVersion()).as("version 2 keeps serving").isEqualTo(2);
+
+        client.resource(resource).delete();
+        await(() -> notDeployed("java-small-then-large"), undeployed -> undeployed);
+    }
+
+    static byte[] withEntry(byte[] jar, String name, String content) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(jar));
+             var out = new java.util.jar.JarOutputStream(bytes)) {
+            for (var entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+                out.putNextEntry(new java.util.jar.JarEntry(entry.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+            out.putNextEntry(new java.util.jar.JarEntry(name));
+            out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
     void thePythonSampleRunsItsRulesInTheProcessItNamesAndAnOptionChangeHandsTheStateOver() throws Exception {
         var serialization = client.getKubernetesSerialization();
-        if (client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName("vigil-hosts").get() == null) {
-            FunctionHost pool = serialization.unmarshal(Files.readString(Path.of("deploy", "samples", "function-host.yaml")),
-                    FunctionHost.class);
-            pool.getMetadata().setNamespace(NAMESPACE);
-            client.resource(pool).create();
-        }
+        createSamplePool();
         List<CepOperator> rules = Stream.of(Files.readString(Path.of("deploy", "samples", "python-rules.yaml")).split("\n---\n"))
                 .filter(document -> document.contains("kind: CepOperator"))
                 .map(document -> serialization.unmarshal(document, CepOperator.class))
@@ -249,6 +297,16 @@ class VigilOperatorTest {
                 client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(rule.getMetadata().getName()).delete();
             }
             await(() -> notDeployed("small-then-large-python") && notDeployed("velocity-python"), undeployed -> undeployed);
+        }
+    }
+
+    /** The sample pool, which the samples share. */
+    static void createSamplePool() throws java.io.IOException {
+        if (client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName("vigil-hosts").get() == null) {
+            FunctionHost pool = client.getKubernetesSerialization().unmarshal(
+                    Files.readString(Path.of("deploy", "samples", "function-host.yaml")), FunctionHost.class);
+            pool.getMetadata().setNamespace(NAMESPACE);
+            client.resource(pool).create();
         }
     }
 

@@ -53,15 +53,14 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
     }
 
     /**
-     * A change to a ConfigMap holding sources reconciles the operators that read from it; a change
+     * A change to a ConfigMap holding sources or artefacts reconciles the operators that read from it; a change
      * to a pool (created at last, resized), the operators that run on it.
      */
     @Override
     public List<EventSource<?, CepOperator>> prepareEventSources(EventSourceContext<CepOperator> context) {
         var sources = InformerEventSourceConfiguration.from(ConfigMap.class, CepOperator.class)
                 .withSecondaryToPrimaryMapper((ConfigMap configMap) -> operators(context, configMap.getMetadata().getNamespace(),
-                        operator -> operator.getSpec().getSourceFrom() != null
-                                && configMap.getMetadata().getName().equals(operator.getSpec().getSourceFrom().getConfigMap())))
+                        operator -> DesiredOperator.readsFrom(operator, configMap.getMetadata().getName())))
                 .build();
         var pools = InformerEventSourceConfiguration.from(FunctionHost.class, CepOperator.class)
                 .withSecondaryToPrimaryMapper((FunctionHost pool) -> operators(context, pool.getMetadata().getNamespace(),

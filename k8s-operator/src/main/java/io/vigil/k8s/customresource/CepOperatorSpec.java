@@ -14,6 +14,8 @@ public class CepOperatorSpec {
     /** The operator's source, inline; or see {@link #sourceFrom}. */
     private String source;
     private SourceFrom sourceFrom;
+    /** A built artefact the source needs (a Java operator's jar), from a ConfigMap's binaryData. */
+    private SourceFrom artifactFrom;
     @Required
     private String keyField;
     @Min(1)
@@ -97,6 +99,14 @@ public class CepOperatorSpec {
 
     public void setStatePolicy(String statePolicy) {
         this.statePolicy = statePolicy;
+    }
+
+    public SourceFrom getArtifactFrom() {
+        return artifactFrom;
+    }
+
+    public void setArtifactFrom(SourceFrom artifactFrom) {
+        this.artifactFrom = artifactFrom;
     }
 
     public Map<String, String> getOptions() {

@@ -2,7 +2,7 @@ package io.vigil.k8s.customresource;
 
 import io.fabric8.generator.annotation.Required;
 
-/** An operator's source kept in a ConfigMap of the operator's namespace. */
+/** A key of a ConfigMap in the operator's namespace: the operator's source (in data), or its artefact (in binaryData). */
 public class SourceFrom {
     @Required
     private String configMap;
