@@ -29,6 +29,7 @@ final class SiddhiInstance implements OperatorInstance {
     private long causeTimestamp;
     private long causeSequence;
     private final EventClock clock = new EventClock();
+    private final PlaybackClock playback;
 
     SiddhiInstance(OperatorDefinition definition, SiddhiAppRuntime runtime, long retentionMillis) {
         this.runtime = runtime;
@@ -59,6 +60,7 @@ final class SiddhiInstance implements OperatorInstance {
         });
         runtime.start();
         this.input = runtime.getInputHandler(definition.input().name());
+        this.playback = PlaybackClock.of(runtime);
     }
 
     @Override
@@ -81,10 +83,17 @@ final class SiddhiInstance implements OperatorInstance {
         }
     }
 
-    /** Playback time moves with the events themselves; a watermark only moves the reported clock. */
+    /** The watermark moves Siddhi's playback time too; results it causes carry the watermark and {@code sequence}. */
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
         clock.advanceTo(eventTime);
+        if (playback == null || eventTime == Long.MAX_VALUE) {
+            return;
+        }
+        results = output;
+        causeTimestamp = eventTime;
+        causeSequence = sequence;
+        playback.advanceTo(eventTime);
     }
 
     @Override
