@@ -122,6 +122,7 @@ public final class PythonOperatorProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the process (SIGTERM, then SIGKILL after 5 s) and deletes its directory. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
@@ -129,6 +130,14 @@ public final class PythonOperatorProcess implements AutoCloseable {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+        }
+        try (var files = Files.walk(directory)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // A temporary directory left behind is no reason to fail whoever closes the process.
+            return;
         }
     }
 
