@@ -58,6 +58,7 @@ public final class FunctionHost implements AutoCloseable {
         server.start();
         if (store != null) {
             housekeeping.scheduleWithFixedDelay(operators::refreshDeploymentRecords, 1, 1, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
         }
         LOG.info("Function host listening on {}:{} with languages {}", settings.bindAddress, port(), operators.languages());

@@ -266,6 +266,29 @@ class VigilOperatorTest {
     }
 
     @Test
+    void anOperatorWhoseProcessIsNotUpYetIsUnavailableAndDeployedOnceItIs() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        client.resource(pool("remote-hosts")).create();
+        CepOperator resource = cepOperator("velocity-later", "remote-hosts");
+        resource.getSpec().setLanguage("grpc");
+        resource.getSpec().setSource("127.0.0.1:" + port);
+        resource.getSpec().setOptions(Map.of("function", "velocity"));
+        client.resource(resource).create();
+        CepOperator waiting = awaitStatus("velocity-later", s -> "OperatorUnavailable".equals(reason(s.getConditions(), "Ready")));
+        assertThat(conditionOf(waiting, "Ready").getMessage()).contains("cannot check function 'velocity' with the process at 127.0.0.1:" + port);
+
+        try (PythonOperatorProcess python = PythonOperatorProcess.start("/fraud/python/fraud_rules.py", port)) {
+            awaitStatus("velocity-later", s -> Long.valueOf(1).equals(s.getActiveVersion()) && condition(s.getConditions(), "Ready"));
+            assertThat(control.describe("velocity-later").getSpec().getLanguage()).isEqualTo("grpc");
+            client.resource(resource).delete();
+            await(() -> notDeployed("velocity-later"), undeployed -> undeployed);
+        }
+    }
+
+    @Test
     void thePythonSampleRunsItsRulesInTheProcessItNamesAndAnOptionChangeHandsTheStateOver() throws Exception {
         var serialization = client.getKubernetesSerialization();
         createSamplePool();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
@@ -297,5 +298,47 @@ class FunctionLanguagesTest {
         assertThatThrownBy(() -> control.update(missing)).isInstanceOfSatisfying(OperatorRejectedException.class,
                 e -> assertThat(e.getMessage()).contains("runs no function 'impossible_travel'; it runs small_then_large, velocity"));
         assertThat(control.describe("py-stl").getVersion()).isEqualTo(4);
+    }
+
+    @Test
+    void aHostRestartedWhileAPythonProcessIsDownDeploysItsOperatorAgainOnceTheProcessIsBack() throws Exception {
+        try (PythonOperatorProcess own = FraudFunctions.pythonRules()) {
+            control.deploy(FraudFunctions.python("py-later", "velocity", own.target(), 1));
+            host.close();
+            own.kill();
+            host = TestHosts.stateful(state);
+            channel = host.channel();
+            control = host.control();
+            assertThatThrownBy(() -> control.describe("py-later")).as("the process is down, so the host waits")
+                    .isInstanceOfSatisfying(OperatorRejectedException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+            assertThatThrownBy(() -> control.deploy(FraudFunctions.python("py-new", "velocity", own.target(), 1)))
+                    .as("a deploy now is unavailable, not refused")
+                    .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("cannot check function 'velocity' with the process at " + own.target());
+                    });
+
+            own.restart();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!deployed("py-later")) {
+                assertThat(System.nanoTime()).as("redeployed within 30 s of the process coming back").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(control.describe("py-later").getVersion()).isEqualTo(1);
+            try (RawStream stream = new RawStream(channel).open("py-later", 0, FraudRules.TRANSACTION)) {
+                stream.next();
+                stream.send(SwapStateTest.batch(1, "c1", 10.00, 1_000), 1);
+                assertThat(stream.next().getResults().getRowCount()).as("it serves again").isZero();
+            }
+        }
+    }
+
+    boolean deployed(String operator) {
+        try {
+            control.describe(operator);
+            return true;
+        } catch (OperatorRejectedException e) {
+            return false;
+        }
     }
 }

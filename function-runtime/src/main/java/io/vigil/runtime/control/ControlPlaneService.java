@@ -128,6 +128,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
             case NOT_FOUND -> Status.Code.NOT_FOUND;
             case INCOMPATIBLE_UPDATE -> Status.Code.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.Code.UNAVAILABLE;
             case FAILED -> Status.Code.INTERNAL;
         };
         return Diagnostics.toException(code, e.getMessage(), e.problems());

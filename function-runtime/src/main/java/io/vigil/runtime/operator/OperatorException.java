@@ -5,7 +5,7 @@ import java.util.List;
 
 /** A control-plane request cannot be carried out; {@link #reason} says which kind of failure it is. */
 public final class OperatorException extends Exception {
-    public enum Reason { INVALID_SPEC, UNKNOWN_LANGUAGE, COMPILE_ERROR, ALREADY_EXISTS, NOT_FOUND, INCOMPATIBLE_UPDATE, FAILED }
+    public enum Reason { INVALID_SPEC, UNKNOWN_LANGUAGE, COMPILE_ERROR, ALREADY_EXISTS, NOT_FOUND, INCOMPATIBLE_UPDATE, UNAVAILABLE, FAILED }
 
     private final Reason reason;
     private final List<SourceProblem> problems;

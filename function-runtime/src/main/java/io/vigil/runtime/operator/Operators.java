@@ -9,6 +9,7 @@ import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.OperatorUnavailableException;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.runtime.plugin.LanguagePlugins;
 import io.vigil.runtime.shard.Shard;
@@ -19,8 +20,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,6 +59,8 @@ public final class Operators {
         return thread;
     });
     private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
+    /** Operators from the store that could not be deployed again yet: something they need was out of reach. */
+    private final Map<String, DeploymentRecord> waiting = new TreeMap<>();
 
     /** @param store where shards checkpoint their state, or null to keep none */
     public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store) {
@@ -77,7 +83,33 @@ public final class Operators {
             try {
                 deploy(record.getSpec(), record.getVersion());
             } catch (OperatorException e) {
-                LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
+                if (e.reason() == OperatorException.Reason.UNAVAILABLE) {
+                    waiting.put(record.getSpec().getName(), record);
+                    LOG.warn("Operator '{}' from the store will be deployed again once it can be: {}", record.getSpec().getName(),
+                            e.getMessage());
+                } else {
+                    LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Tries again to deploy the operators from the store that were out of reach; the host calls this periodically. */
+    public synchronized void retryWaitingRedeploys() {
+        for (Iterator<DeploymentRecord> records = waiting.values().iterator(); records.hasNext(); ) {
+            DeploymentRecord record = records.next();
+            try {
+                deploy(record.getSpec(), record.getVersion());
+                records.remove();
+                LOG.info("Operator '{}' from the store deployed again at version {}", record.getSpec().getName(), record.getVersion());
+            } catch (OperatorException e) {
+                if (e.reason() != OperatorException.Reason.UNAVAILABLE) {
+                    records.remove();
+                    LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                records.remove();
+                LOG.error("Operator '{}' from the store cannot be deployed again", record.getSpec().getName(), e);
             }
         }
     }
@@ -95,6 +127,7 @@ public final class Operators {
     }
 
     public synchronized DeployedOperator deploy(OperatorSpec spec) throws OperatorException {
+        waiting.remove(spec.getName());
         DeployedOperator operator = deploy(spec, 1);
         record(operator.spec(), 1);
         return operator;
@@ -268,9 +301,26 @@ public final class Operators {
                 LOG.warn("Recording operator '{}' again failed", operator.name(), e);
             }
         }
+        for (DeploymentRecord record : waiting.values()) {
+            try {
+                records.deployed(record.getSpec(), record.getVersion());
+            } catch (IOException e) {
+                LOG.warn("Recording operator '{}' again failed", record.getSpec().getName(), e);
+            }
+        }
     }
 
     public synchronized DeployedOperator undeploy(String name) throws OperatorException {
+        DeploymentRecord wasWaiting = waiting.remove(name);
+        if (wasWaiting != null && records != null) {
+            try {
+                records.undeployed(wasWaiting.getSpec(), wasWaiting.getVersion());
+            } catch (IOException e) {
+                waiting.put(name, wasWaiting);
+                throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + name
+                        + "' could not be recorded as undeployed in the state store: " + e, List.of(), e);
+            }
+        }
         DeployedOperator operator = require(name);
         if (records != null) {
             try {
@@ -341,6 +391,9 @@ public final class Operators {
         } catch (OperatorCompileException e) {
             throw new OperatorException(OperatorException.Reason.COMPILE_ERROR, "operator '" + definition.name()
                     + "' does not compile: " + e.getMessage(), e.problems(), e);
+        } catch (OperatorUnavailableException e) {
+            throw new OperatorException(OperatorException.Reason.UNAVAILABLE, "operator '" + definition.name()
+                    + "' cannot be compiled now: " + e.getMessage(), List.of(), e);
         } catch (RuntimeException e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
                     + " adapter failed to compile operator '" + definition.name() + "': " + e, List.of(), e);

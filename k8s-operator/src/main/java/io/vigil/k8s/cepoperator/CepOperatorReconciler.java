@@ -101,8 +101,10 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
 
         ControlPlaneClient control = controlPlanes.at(endpoint);
         OperatorStatus running = null;
+        boolean hostAnswered = false;
         try {
             running = describe(control, name);
+            hostAnswered = true;
             if (running == null) {
                 OperatorStatus deployed = control.deploy(desired);
                 status.setActiveVersion(deployed.getVersion());
@@ -124,7 +126,11 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                         running != null ? "version " + running.getVersion() + " serves at " + endpoint : "the spec was refused");
                 return UpdateControl.patchStatus(resource);
             }
-            OperatorConditions.set(status, generation, READY, false, "HostUnavailable", "host " + endpoint + ": " + e.getMessage());
+            // An unavailable answer from a host that answered Describe is about the operator: what it
+            // needs (its own process, for a remote operator) is out of reach for now.
+            boolean operatorUnavailable = hostAnswered && e.code() == Status.Code.UNAVAILABLE;
+            OperatorConditions.set(status, generation, READY, running != null, operatorUnavailable ? "OperatorUnavailable" : "HostUnavailable",
+                    (operatorUnavailable ? "" : "host " + endpoint + ": ") + e.getMessage());
             return UpdateControl.patchStatus(resource).rescheduleAfter(RETRY);
         }
     }

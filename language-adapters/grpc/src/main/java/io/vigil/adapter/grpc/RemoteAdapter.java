@@ -1,6 +1,7 @@
 package io.vigil.adapter.grpc;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vigil.api.proto.CheckResult;
 import io.vigil.api.proto.Diagnostic;
@@ -11,6 +12,7 @@ import io.vigil.api.spi.Durations;
 import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorUnavailableException;
 import io.vigil.api.spi.SourceProblem;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Operators written in any language, each served by a process of its own over the
  * {@code RemoteOperator} contract of {@code remote.proto}. The spec's source is the process's
  * address ({@code host:port}, or any gRPC target), its option {@code function} the function there.
- * Compiling asks the process whether it runs that function for the spec's schemas and options.
+ * Compiling asks the process whether it runs that function for the spec's schemas and options; a
+ * process that cannot be reached makes the operator unavailable, not refused.
  */
 public final class RemoteAdapter implements LanguageAdapter {
     public static final String FUNCTION_OPTION = "function";
@@ -74,12 +77,15 @@ public final class RemoteAdapter implements LanguageAdapter {
         try {
             result = RemoteOperatorGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(remote.timeoutMillis(), TimeUnit.MILLISECONDS)
-                    .withWaitForReady()
                     .check(remote.spec());
         } catch (StatusRuntimeException e) {
-            throw new OperatorCompileException("cannot check function '" + remote.spec().getFunction() + "' with the process at "
-                    + remote.target() + ": " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
-                    : " (" + e.getStatus().getDescription() + ")"), 0, 0);
+            String why = "cannot check function '" + remote.spec().getFunction() + "' with the process at " + remote.target() + ": "
+                    + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : " (" + e.getStatus().getDescription() + ")");
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw new OperatorUnavailableException(why, e);
+            }
+            // Anything else: the process answers, but not as a RemoteOperator should.
+            throw new OperatorCompileException(why, 0, 0);
         }
         if (result.getProblemsCount() > 0) {
             List<SourceProblem> problems = result.getProblemsList().stream()

@@ -11,6 +11,7 @@ import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.OperatorUnavailableException;
 import io.vigil.api.spi.ShardContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -174,9 +175,9 @@ class RemoteAdapterTest {
     }
 
     @Test
-    void anAddressWhereNothingListensIsACompileErrorNamingIt() {
-        assertThatThrownBy(() -> adapter.compile(definition("127.0.0.1:1", Map.of("function", "count", "timeout", "1 sec"))))
-                .isInstanceOf(OperatorCompileException.class)
-                .hasMessageContaining("cannot check function 'count' with the process at 127.0.0.1:1: DEADLINE_EXCEEDED");
+    void anAddressWhereNothingListensMakesTheOperatorUnavailableNamingIt() {
+        assertThatThrownBy(() -> adapter.compile(definition("127.0.0.1:1", Map.of("function", "count", "timeout", "5 sec"))))
+                .isInstanceOf(OperatorUnavailableException.class)
+                .hasMessageContaining("cannot check function 'count' with the process at 127.0.0.1:1: UNAVAILABLE");
     }
 }

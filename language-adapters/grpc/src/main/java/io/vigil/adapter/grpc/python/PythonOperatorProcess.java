@@ -42,13 +42,18 @@ public final class PythonOperatorProcess implements AutoCloseable {
 
     /** Starts {@code scriptResource} (for example {@code /fraud/python/fraud_rules.py}) on a free port. */
     public static PythonOperatorProcess start(String scriptResource) throws IOException {
+        return start(scriptResource, 0);
+    }
+
+    /** Starts {@code scriptResource} on {@code port} (0: a free one). */
+    public static PythonOperatorProcess start(String scriptResource, int port) throws IOException {
         Path directory = Files.createTempDirectory("vigil-python-");
         String script = scriptResource.substring(scriptResource.lastIndexOf('/') + 1);
         copy(scriptResource, directory.resolve(script));
         copy("/io/vigil/adapter/grpc/python/vigil_remote.py", directory.resolve("vigil_remote.py"));
         generateStubs(directory);
         PythonOperatorProcess operator = new PythonOperatorProcess(directory, script);
-        operator.launch(0);
+        operator.launch(port);
         return operator;
     }
 
