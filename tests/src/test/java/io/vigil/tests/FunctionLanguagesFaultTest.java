@@ -1,6 +1,7 @@
 package io.vigil.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -10,8 +11,6 @@ import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.examples.fraud.functions.FraudFunctions;
-import io.vigil.examples.fraud.functions.SmallThenLarge;
-import io.vigil.examples.fraud.functions.Velocity;
 import io.vigil.flink.VigilTelemetry;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -31,9 +30,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The exactly-once fault test for Java, JavaScript, SiddhiQL and Python operators (state the host
  * keeps, Siddhi's own snapshots, the Python process's): the host, a child process, is killed with
  * SIGKILL mid-stream and restarted on its store — or, for Python, the operator's own process is
- * killed and restarted empty; Flink restores its checkpoint and the shards their snapshots.
- * Through Flink's exactly-once file sink, the committed alerts of both rules are exactly the
- * injected fraud.
+ * killed and restarted empty — or the host halts in the middle of an update, one shard switched
+ * to the new version and the update unanswered, and comes back on the version it recorded; Flink
+ * restores its checkpoint and the shards their snapshots. Through Flink's exactly-once file sink,
+ * the committed alerts of both rules are exactly the injected fraud.
  */
 class FunctionLanguagesFaultTest {
     static final long EVENTS = ExactlyOnceFaultTest.EVENTS;
@@ -48,23 +48,21 @@ class FunctionLanguagesFaultTest {
     Path output;
 
     @ParameterizedTest(name = "{0}, {1} killed")
-    @CsvSource({"java, host", "javascript, host", "siddhi, host", "python, host", "python, python process"})
+    @CsvSource({"java, host", "javascript, host", "siddhi, host", "python, host", "python, python process",
+            "java, host during a swap", "javascript, host during a swap", "siddhi, host during a swap", "python, host during a swap"})
     void aProcessKilledMidStreamLosesNothingAndDuplicatesNothing(String language, String killed) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port));
+        boolean duringSwap = killed.equals("host during a swap");
+        HostProcess first = duringSwap ? HostProcess.start(state, port, "-Dvigil.fault.halt-after-switch=0") : HostProcess.start(state, port);
+        AtomicReference<HostProcess> host = new AtomicReference<>(first);
         PythonOperatorProcess python = language.equals("python") ? FraudFunctions.pythonRules() : null;
-        List<OperatorSpec> operators = switch (language) {
-            case "java" -> List.of(FraudFunctions.spec("small-then-large", SmallThenLarge.class, 2),
-                    FraudFunctions.spec("velocity", Velocity.class, 2));
-            case "javascript" -> List.of(FraudFunctions.javascript("small-then-large", "small-then-large", 2),
-                    FraudFunctions.javascript("velocity", "velocity", 2));
-            case "python" -> List.of(FraudFunctions.python("small-then-large", "small-then-large", python.target(), 2),
-                    FraudFunctions.python("velocity", "velocity", python.target(), 2));
-            default -> List.of(FraudFunctions.siddhi("small-then-large", "small-then-large", 2), FraudFunctions.siddhi("velocity", "velocity", 2));
-        };
+        String target = python == null ? null : python.target();
+        List<OperatorSpec> operators = FunctionLanguagesSwapAtLoadTest.RULES.stream()
+                .map(rule -> FunctionLanguagesSwapAtLoadTest.inLanguage(language, rule, 1, target))
+                .toList();
         ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
         ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
         operators.forEach(control::deploy);
@@ -72,8 +70,13 @@ class FunctionLanguagesFaultTest {
 
         VigilTelemetry telemetry = VigilTelemetry.of("small-then-large");
         telemetry.reset();
-        Thread killer = killed.equals("host") ? HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, host, state, port)
-                : killAndRestartAfter(telemetry, EVENTS / 2, python);
+        AtomicReference<Throwable> swapFailure = new AtomicReference<>();
+        Thread killer = switch (killed) {
+            case "host" -> HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, host, state, port);
+            case "python process" -> killAndRestartAfter(telemetry, EVENTS / 2, python);
+            default -> haltDuringASwapAndRestartAfter(telemetry, EVENTS / 2, host, state, port,
+                    FunctionLanguagesSwapAtLoadTest.inLanguage(language, "small-then-large", 2, target), swapFailure);
+        };
 
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
         FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
@@ -83,6 +86,19 @@ class FunctionLanguagesFaultTest {
                 .sinkTo(ExactlyOnceFaultTest.fileSink(output)).setParallelism(1);
         env.execute("exactly once in " + language + " with a host killed mid-stream");
         killer.join(TimeUnit.SECONDS.toMillis(60));
+        if (swapFailure.get() != null) {
+            throw new AssertionError("the crash during the swap did not go as planned", swapFailure.get());
+        }
+        if (duringSwap) {
+            assertThat(host.get()).isNotSameAs(first);
+            ManagedChannel restarted = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+            var status = new ControlPlaneClient(restarted, Duration.ofSeconds(60)).describe("small-then-large");
+            restarted.shutdownNow();
+            assertThat(status.getVersion()).as("the version the update recorded before it switched a shard").isEqualTo(2);
+            for (var shard : status.getShardsList()) {
+                assertThat(shard.getLastSwap()).contains("version 2 restored from checkpoint").contains("of version 1");
+            }
+        }
         host.get().close();
         if (python != null) {
             python.close();
@@ -113,5 +129,32 @@ class FunctionLanguagesFaultTest {
         }, "python-killer");
         killer.start();
         return killer;
+    }
+
+    /**
+     * Once {@code events} were sent, updates an operator on a host started to halt right after its
+     * first shard switches, so the update never returns; starts a new host on the store and port.
+     */
+    static Thread haltDuringASwapAndRestartAfter(VigilTelemetry telemetry, long events, AtomicReference<HostProcess> host,
+                                                 Path stateDirectory, int port, OperatorSpec update, AtomicReference<Throwable> failure) {
+        Thread swapper = new Thread(() -> {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+            try {
+                while (telemetry.eventsIn() < events) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+                assertThatThrownBy(() -> control.update(update)).as("the host dies before the update returns")
+                        .isInstanceOf(RuntimeException.class);
+                assertThat(host.get().awaitExit(60)).isTrue();
+                host.set(HostProcess.start(stateDirectory, port));
+            } catch (Throwable e) {
+                failure.set(e);
+            } finally {
+                channel.shutdownNow();
+            }
+        }, "swapper");
+        swapper.start();
+        return swapper;
     }
 }
