@@ -156,8 +156,6 @@ class _Shard:
     @staticmethod
     def _values(column, kind, rows):
         values = list(getattr(column, kind))
-        if kind == 'bools' and not values:
-            values = [False] * rows
         if column.nulls:
             nulls = column.nulls
             for row in range(rows):

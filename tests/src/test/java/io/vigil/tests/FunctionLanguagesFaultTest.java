@@ -115,20 +115,11 @@ class FunctionLanguagesFaultTest {
 
     /** Kills the Python process with SIGKILL once {@code events} were sent, and starts it again, empty, on its port. */
     static Thread killAndRestartAfter(VigilTelemetry telemetry, long events, PythonOperatorProcess python) {
-        Thread killer = new Thread(() -> {
-            try {
-                while (telemetry.eventsIn() < events) {
-                    TimeUnit.MILLISECONDS.sleep(5);
-                }
-                python.kill();
-                TimeUnit.MILLISECONDS.sleep(300);
-                python.restart();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "python-killer");
-        killer.start();
-        return killer;
+        return TestHosts.afterEvents(telemetry, events, "python-killer", () -> {
+            python.kill();
+            TimeUnit.MILLISECONDS.sleep(300);
+            python.restart();
+        }, null);
     }
 
     /**
@@ -137,24 +128,17 @@ class FunctionLanguagesFaultTest {
      */
     static Thread haltDuringASwapAndRestartAfter(VigilTelemetry telemetry, long events, AtomicReference<HostProcess> host,
                                                  Path stateDirectory, int port, OperatorSpec update, AtomicReference<Throwable> failure) {
-        Thread swapper = new Thread(() -> {
+        return TestHosts.afterEvents(telemetry, events, "swapper", () -> {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
             try {
-                while (telemetry.eventsIn() < events) {
-                    TimeUnit.MILLISECONDS.sleep(5);
-                }
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
                 assertThatThrownBy(() -> control.update(update)).as("the host dies before the update returns")
                         .isInstanceOf(RuntimeException.class);
                 assertThat(host.get().awaitExit(60)).isTrue();
                 host.set(HostProcess.start(stateDirectory, port));
-            } catch (Throwable e) {
-                failure.set(e);
             } finally {
                 channel.shutdownNow();
             }
-        }, "swapper");
-        swapper.start();
-        return swapper;
+        }, failure);
     }
 }

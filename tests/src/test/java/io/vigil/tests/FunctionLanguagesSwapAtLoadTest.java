@@ -145,15 +145,16 @@ class FunctionLanguagesSwapAtLoadTest {
     static List<String> swap(ControlPlaneClient control, int version, java.util.function.Function<String, OperatorSpec> spec) {
         List<String> swaps = new ArrayList<>();
         for (String rule : RULES) {
+            OperatorSpec next = spec.apply(rule);
             long start = System.nanoTime();
-            OperatorStatus status = control.update(spec.apply(rule));
+            OperatorStatus status = control.update(next);
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(status.getVersion()).isEqualTo(version);
             for (var shard : control.describe(rule).getShardsList()) {
                 assertThat(shard.getLastSwap()).as("%s shard %d", rule, shard.getShard())
                         .contains("version " + version).contains("state carried");
             }
-            swaps.add(rule + " v" + version + " (" + spec.apply(rule).getLanguage() + ") " + millis + " ms");
+            swaps.add(rule + " v" + version + " (" + next.getLanguage() + ") " + millis + " ms");
         }
         return swaps;
     }

@@ -319,11 +319,8 @@ class FunctionLanguagesTest {
                     });
 
             own.restart();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            while (!deployed("py-later")) {
-                assertThat(System.nanoTime()).as("redeployed within 30 s of the process coming back").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            TestHosts.await(() -> "redeployed within 30 s of the process coming back", Duration.ofSeconds(30),
+                    () -> deployed("py-later"));
             assertThat(control.describe("py-later").getVersion()).isEqualTo(1);
             try (RawStream stream = new RawStream(channel).open("py-later", 0, FraudRules.TRANSACTION)) {
                 stream.next();

@@ -65,20 +65,11 @@ final class HostProcess implements AutoCloseable {
      */
     static Thread killAndRestartAfter(io.vigil.flink.VigilTelemetry telemetry, long events,
                                       java.util.concurrent.atomic.AtomicReference<HostProcess> host, Path stateDirectory, int port) {
-        Thread killer = new Thread(() -> {
-            try {
-                while (telemetry.eventsIn() < events) {
-                    TimeUnit.MILLISECONDS.sleep(5);
-                }
-                host.get().kill();
-                TimeUnit.MILLISECONDS.sleep(300);
-                host.set(start(stateDirectory, port));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "host-killer");
-        killer.start();
-        return killer;
+        return TestHosts.afterEvents(telemetry, events, "host-killer", () -> {
+            host.get().kill();
+            TimeUnit.MILLISECONDS.sleep(300);
+            host.set(start(stateDirectory, port));
+        }, null);
     }
 
     String endpoint() {

@@ -114,12 +114,7 @@ class HotSwapAtLoadTest {
     }
 
     static void awaitEvents(VigilTelemetry telemetry, long events) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (telemetry.eventsIn() < events) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the stream stalled at " + telemetry.eventsIn() + " events");
-            }
-            TimeUnit.MILLISECONDS.sleep(2);
-        }
+        TestHosts.await(() -> "the stream stalled at " + telemetry.eventsIn() + " events", java.time.Duration.ofSeconds(60),
+                () -> telemetry.eventsIn() >= events);
     }
 }

@@ -3,11 +3,16 @@ package io.vigil.tests;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -59,6 +64,45 @@ final class TestHosts {
         FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins()).stateDirectory(stateDirectory).build().start();
         ManagedChannel channel = channel(host);
         return new Connected(host, channel, control(channel));
+    }
+
+    /** Waits until {@code condition} holds; fails with {@code what} once {@code within} has passed. */
+    static void await(Supplier<String> what, Duration within, BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what.get());
+            }
+            TimeUnit.MILLISECONDS.sleep(2);
+        }
+    }
+
+    /** Work a test thread does that may fail. */
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * Starts a thread that runs {@code action} once {@code telemetry} has seen {@code events} sent.
+     * Its failure goes to {@code failure}, or, when that is null, ends the thread.
+     */
+    static Thread afterEvents(VigilTelemetry telemetry, long events, String name, Action action,
+                              AtomicReference<Throwable> failure) {
+        Thread thread = new Thread(() -> {
+            try {
+                await(() -> "the stream stalled at " + telemetry.eventsIn() + " events", Duration.ofSeconds(60),
+                        () -> telemetry.eventsIn() >= events);
+                action.run();
+            } catch (Throwable e) {
+                if (failure == null) {
+                    throw new IllegalStateException(e);
+                }
+                failure.set(e);
+            }
+        }, name);
+        thread.start();
+        return thread;
     }
 
     record Connected(FunctionHost host, ManagedChannel channel, ControlPlaneClient control) implements AutoCloseable {

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,37 +79,36 @@ public final class Operators {
             return;
         }
         for (DeploymentRecord record : records.current().values()) {
-            try {
-                deploy(record.getSpec(), record.getVersion());
-            } catch (OperatorException e) {
-                if (e.reason() == OperatorException.Reason.UNAVAILABLE) {
-                    waiting.put(record.getSpec().getName(), record);
-                    LOG.warn("Operator '{}' from the store will be deployed again once it can be: {}", record.getSpec().getName(),
-                            e.getMessage());
-                } else {
-                    LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
-                }
+            if (!deployAgain(record, true)) {
+                waiting.put(record.getSpec().getName(), record);
             }
         }
     }
 
     /** Tries again to deploy the operators from the store that were out of reach; the host calls this periodically. */
     public synchronized void retryWaitingRedeploys() {
-        for (Iterator<DeploymentRecord> records = waiting.values().iterator(); records.hasNext(); ) {
-            DeploymentRecord record = records.next();
-            try {
-                deploy(record.getSpec(), record.getVersion());
-                records.remove();
-                LOG.info("Operator '{}' from the store deployed again at version {}", record.getSpec().getName(), record.getVersion());
-            } catch (OperatorException e) {
-                if (e.reason() != OperatorException.Reason.UNAVAILABLE) {
-                    records.remove();
-                    LOG.error("Operator '{}' from the store cannot be deployed again: {}", record.getSpec().getName(), e.getMessage());
+        waiting.values().removeIf(record -> deployAgain(record, false));
+    }
+
+    /** Deploys a recorded operator again; false when it cannot be yet, true when done or never possible. */
+    private boolean deployAgain(DeploymentRecord record, boolean reportWaiting) {
+        String name = record.getSpec().getName();
+        try {
+            deploy(record.getSpec(), record.getVersion());
+            LOG.info("Operator '{}' from the store deployed again at version {}", name, record.getVersion());
+            return true;
+        } catch (OperatorException e) {
+            if (e.reason() == OperatorException.Reason.UNAVAILABLE) {
+                if (reportWaiting) {
+                    LOG.warn("Operator '{}' from the store will be deployed again once it can be: {}", name, e.getMessage());
                 }
-            } catch (RuntimeException e) {
-                records.remove();
-                LOG.error("Operator '{}' from the store cannot be deployed again", record.getSpec().getName(), e);
+                return false;
             }
+            LOG.error("Operator '{}' from the store cannot be deployed again: {}", name, e.getMessage());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Operator '{}' from the store cannot be deployed again", name, e);
+            return true;
         }
     }
 

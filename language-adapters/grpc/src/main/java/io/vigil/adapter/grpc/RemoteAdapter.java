@@ -3,6 +3,7 @@ package io.vigil.adapter.grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.CheckResult;
 import io.vigil.api.proto.Diagnostic;
 import io.vigil.api.proto.FunctionSpec;
@@ -64,8 +65,8 @@ public final class RemoteAdapter implements LanguageAdapter {
         return FunctionSpec.newBuilder()
                 .setFunction(function)
                 .setOperator(definition.name())
-                .setInputSchema(io.vigil.api.codec.SchemaProtos.toProto(definition.input()))
-                .setOutputSchema(io.vigil.api.codec.SchemaProtos.toProto(definition.output()))
+                .setInputSchema(SchemaProtos.toProto(definition.input()))
+                .setOutputSchema(SchemaProtos.toProto(definition.output()))
                 .setKeyField(definition.keyField())
                 .putAllOptions(definition.options())
                 .build();

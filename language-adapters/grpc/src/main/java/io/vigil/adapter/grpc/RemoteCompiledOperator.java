@@ -16,7 +16,7 @@ final class RemoteCompiledOperator extends SnapshotOperator {
 
     @Override
     public OperatorInstance instantiate(ShardContext shard) {
-        return new RemoteInstance(function, shard, false, retentionMillis);
+        return new RemoteInstance(function, definition.input(), shard, false, retentionMillis);
     }
 
     /**
@@ -26,6 +26,6 @@ final class RemoteCompiledOperator extends SnapshotOperator {
     @Override
     public OperatorInstance instantiateReplacing(ShardContext shard, OperatorInstance previous) {
         boolean takesOver = previous instanceof RemoteInstance remote && remote.function().sameFunctionAs(function);
-        return new RemoteInstance(function, shard, takesOver, retentionMillis);
+        return new RemoteInstance(function, definition.input(), shard, takesOver, retentionMillis);
     }
 }

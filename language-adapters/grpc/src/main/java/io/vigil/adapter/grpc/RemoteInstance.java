@@ -9,6 +9,7 @@ import io.vigil.api.proto.RestoreSnapshot;
 import io.vigil.api.proto.SessionReply;
 import io.vigil.api.proto.SessionRequest;
 import io.vigil.api.proto.TakeSnapshot;
+import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.api.wire.BatchDecoder;
@@ -39,12 +40,12 @@ final class RemoteInstance implements OperatorInstance {
     private final ColumnarBatch noRows;
     private long batchId;
 
-    RemoteInstance(RemoteFunction function, ShardContext shard, boolean takesOver, long retentionMillis) {
+    RemoteInstance(RemoteFunction function, EventSchema input, ShardContext shard, boolean takesOver, long retentionMillis) {
         this.function = function;
         this.description = "operator '" + shard.operatorName() + "' shard " + shard.shard() + " (" + function + ")";
         this.takesOver = takesOver;
         this.retentionMillis = retentionMillis;
-        this.noRows = new ColumnarBatch(io.vigil.api.codec.SchemaProtos.fromProto(function.spec().getInputSchema()), 1);
+        this.noRows = new ColumnarBatch(input, 1);
         this.session = new RemoteSession(function, description);
         try {
             SessionReply opened = session.call(SessionRequest.newBuilder()
