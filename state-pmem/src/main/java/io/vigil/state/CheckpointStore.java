@@ -43,7 +43,6 @@ public final class CheckpointStore implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private static final int ROOT_HEADER = 16;
 
     private Future<Segment> spare;
     private long lastCommitted;
@@ -83,10 +82,10 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /** The newest committed checkpoint of {@code group}, if any. */
-    public synchronized Optional<Checkpoint> latest(int group) {
+    public synchronized Optional<Checkpoint> latest(String group) {
         Checkpoint found = null;
         for (Checkpoint checkpoint : checkpoints) {
-            if (checkpoint.group() == group) {
+            if (checkpoint.group().equals(group)) {
                 found = checkpoint;
             }
         }
@@ -99,14 +98,14 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     /** The id the next commit must exceed. */
-    public synchronized long lastId() {
+    synchronized long lastId() {
         return checkpoints.isEmpty() ? lastCommitted : Math.max(lastCommitted, checkpoints.peekLast().id());
     }
 
     /** Drops the checkpoints of {@code group} older than {@code keepFromId}, keeping at least its newest. */
-    public synchronized void release(int group, long keepFromId) throws IOException {
+    public synchronized void release(String group, long keepFromId) throws IOException {
         Checkpoint newest = latest(group).orElse(null);
-        checkpoints.removeIf(c -> c.group() == group && c.id() < keepFromId && c != newest);
+        checkpoints.removeIf(c -> c.group().equals(group) && c.id() < keepFromId && c != newest);
         reclaim();
     }
 
@@ -135,28 +134,24 @@ public final class CheckpointStore implements AutoCloseable {
      * and whole segments no retained checkpoint uses are deleted.
      */
     public synchronized Checkpoint commit(long id, List<RecordAddress> records) throws IOException {
-        return commit(id, 0, records);
+        return commit(id, "", records);
     }
 
     /** Commits {@code records} as the next checkpoint of {@code group}, under the next free id. */
-    public synchronized Checkpoint commitNext(int group, List<RecordAddress> records) throws IOException {
+    public synchronized Checkpoint commitNext(String group, List<RecordAddress> records) throws IOException {
         return commit(lastId() + 1, group, records);
     }
 
     /** As {@link #commit(long, List)}, for one group of checkpoints; retention counts per group. */
-    public synchronized Checkpoint commit(long id, int group, List<RecordAddress> records) throws IOException {
+    public synchronized Checkpoint commit(long id, String group, List<RecordAddress> records) throws IOException {
         if (id <= lastId()) {
             throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
-        flush();
-        ByteBuffer root = ByteBuffer.allocate(ROOT_HEADER + 16 * records.size());
-        root.putLong(id).putInt(group).putInt(records.size());
-        for (RecordAddress record : records) {
-            root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
-        }
-        append(RecordFormat.ROOT, 0, root.array(), 0, root.capacity());
-        flush();
         Checkpoint checkpoint = new Checkpoint(id, group, records);
+        flush();
+        byte[] root = RootRecord.encode(checkpoint);
+        append(RecordFormat.ROOT, 0, root, 0, root.length);
+        flush();
         checkpoints.addLast(checkpoint);
         lastCommitted = id;
         reclaim();
@@ -279,7 +274,7 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private void reclaim() throws IOException {
-        Map<Integer, Integer> newerInGroup = new HashMap<>();
+        Map<String, Integer> newerInGroup = new HashMap<>();
         List<Checkpoint> newestFirst = new ArrayList<>(checkpoints);
         java.util.Collections.reverse(newestFirst);
         for (Checkpoint checkpoint : newestFirst) {
@@ -330,7 +325,7 @@ public final class CheckpointStore implements AutoCloseable {
             while ((length = RecordFormat.validLength(buffer, offset, segment.size)) >= 0) {
                 intact.add(new RecordAddress(segment.id, offset, length, 0));
                 if (RecordFormat.type(buffer, offset) == RecordFormat.ROOT) {
-                    Checkpoint checkpoint = parseRoot(buffer, offset + RecordFormat.HEADER_BYTES, length);
+                    Checkpoint checkpoint = RootRecord.decode(buffer, offset + RecordFormat.HEADER_BYTES, length);
                     boolean complete = checkpoint != null
                             && (found.isEmpty() || checkpoint.id() > found.get(found.size() - 1).id())
                             && checkpoint.records().stream().allMatch(r -> intact.contains(new RecordAddress(r.segment(), r.offset(), r.length(), 0)));
@@ -375,23 +370,5 @@ public final class CheckpointStore implements AutoCloseable {
             }
             current.force(rootEnd, current.size - rootEnd);
         }
-    }
-
-    private static Checkpoint parseRoot(ByteBuffer buffer, int offset, int length) {
-        if (length < ROOT_HEADER) {
-            return null;
-        }
-        long id = buffer.getLong(offset);
-        int group = buffer.getInt(offset + 8);
-        int count = buffer.getInt(offset + 12);
-        if (count < 0 || ROOT_HEADER + 16L * count != length) {
-            return null;
-        }
-        List<RecordAddress> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int at = offset + ROOT_HEADER + 16 * i;
-            records.add(new RecordAddress(buffer.getInt(at), buffer.getInt(at + 4), buffer.getInt(at + 8), buffer.getInt(at + 12)));
-        }
-        return new Checkpoint(id, group, records);
     }
 }

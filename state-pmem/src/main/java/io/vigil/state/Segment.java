@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
 final class Segment implements AutoCloseable {
     static final int HEADER_BYTES = 64;
     private static final long MAGIC = 0x5649_4749_4C53_4547L; // "VIGILSEG"
-    private static final int FORMAT = 1;
+    // 2: checkpoint groups are keys (strings), not ints.
+    private static final int FORMAT = 2;
 
     final int id;
     final Path path;
@@ -73,6 +74,12 @@ final class Segment implements AutoCloseable {
             return null;
         }
         MappedByteBuffer buffer = mapper.map(channel, (int) length);
+        if (buffer.getLong(0) == MAGIC && buffer.getInt(8) != FORMAT) {
+            int format = buffer.getInt(8);
+            channel.close();
+            throw new IOException(path + " is a segment of store format " + format + "; this store reads format " + FORMAT
+                    + ": open it with the Vigil version that wrote it, or start on an empty state directory");
+        }
         if (buffer.getLong(0) != MAGIC || buffer.getInt(8) != FORMAT || buffer.getInt(16) != length) {
             channel.close();
             return null;

@@ -66,7 +66,7 @@ class CheckpointStoreTest {
         try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
             assertThat(store.checkpoints()).extracting(Checkpoint::id).containsExactly(1L, 2L, 3L);
             Checkpoint latest = store.latest().orElseThrow();
-            assertThat(latest.recordsTagged(2)).hasSize(1);
+            assertThat(latest.records()).filteredOn(r -> r.tag() == 2).hasSize(1);
             assertHolds(store, latest, 1000);
             Checkpoint next = write(store, 4, 4, 1000);
             assertHolds(store, next, 1000);
@@ -207,22 +207,61 @@ class CheckpointStoreTest {
             long id = 0;
             for (int round = 0; round < 5; round++) {
                 for (int group = 0; group < 3; group++) {
-                    store.commit(++id, group, List.of(store.append(group, payload(id, group, 100))));
+                    store.commit(++id, "group " + group, List.of(store.append(group, payload(id, group, 100))));
                 }
             }
             for (int group = 0; group < 3; group++) {
-                int g = group;
-                assertThat(store.checkpoints().stream().filter(c -> c.group() == g).count()).isEqualTo(3);
+                String g = "group " + group;
+                assertThat(store.checkpoints().stream().filter(c -> c.group().equals(g)).count()).isEqualTo(3);
             }
-            long newestOfGroup1 = store.latest(1).orElseThrow().id();
-            store.release(1, newestOfGroup1);
-            assertThat(store.checkpoints().stream().filter(c -> c.group() == 1)).extracting(Checkpoint::id).containsExactly(newestOfGroup1);
-            assertThatThrownBy(() -> store.commit(3, 0, List.of())).isInstanceOf(IllegalArgumentException.class);
+            long newestOfGroup1 = store.latest("group 1").orElseThrow().id();
+            store.release("group 1", newestOfGroup1);
+            assertThat(store.checkpoints().stream().filter(c -> c.group().equals("group 1"))).extracting(Checkpoint::id)
+                    .containsExactly(newestOfGroup1);
+            assertThatThrownBy(() -> store.commit(3, "group 0", List.of())).isInstanceOf(IllegalArgumentException.class);
         }
         try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
-            assertThat(store.latest(2).orElseThrow().id()).isEqualTo(15);
+            assertThat(store.latest("group 2").orElseThrow().id()).isEqualTo(15);
             assertThat(store.lastId()).isEqualTo(15);
         }
+    }
+
+    @Test
+    void groupsWhoseHashesCollideKeepTheirCheckpointsApart() throws IOException {
+        assertThat("Aa".hashCode()).as("the two keys collide as hashes").isEqualTo("BB".hashCode());
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            for (int round = 0; round < 5; round++) {
+                store.commitNext("Aa", List.of(store.append(1, payload(round, 1, 100))));
+                store.commitNext("BB", List.of(store.append(2, payload(round, 2, 100))));
+            }
+            long newestOfAa = store.latest("Aa").orElseThrow().id();
+            store.release("Aa", newestOfAa);
+            assertThat(store.checkpoints()).filteredOn(c -> c.group().equals("Aa")).extracting(Checkpoint::id)
+                    .containsExactly(newestOfAa);
+            assertThat(store.checkpoints()).as("releasing Aa's keeps all of BB's retained")
+                    .filteredOn(c -> c.group().equals("BB")).hasSize(3);
+        }
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            assertThat(store.checkpoints()).as("keys survive recovery exactly").extracting(Checkpoint::group)
+                    .containsExactly("Aa", "BB", "Aa", "BB", "Aa", "BB");
+        }
+    }
+
+    @Test
+    void aSegmentOfAnotherStoreFormatIsRefusedWithItsFormat() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            write(store, 1, 1, 100);
+        }
+        Path segment;
+        try (var files = Files.list(dir)) {
+            segment = files.filter(f -> f.getFileName().toString().endsWith(".vgl")).findFirst().orElseThrow();
+        }
+        try (var channel = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.allocate(4).putInt(0, 1), 8);
+        }
+        assertThatThrownBy(() -> CheckpointStore.open(dir, SMALL)).isInstanceOf(IOException.class)
+                .hasMessageContaining("store format 1").hasMessageContaining("reads format 2");
+        assertThat(segment).as("nothing erased").exists();
     }
 
     @Test
@@ -235,7 +274,7 @@ class CheckpointStoreTest {
                 threads.add(new Thread(() -> {
                     try {
                         for (int i = 0; i < 50; i++) {
-                            store.commitNext(g, List.of(store.append(g, payload(i, g, 64))));
+                            store.commitNext("shard " + g, List.of(store.append(g, payload(i, g, 64))));
                         }
                     } catch (Throwable t) {
                         failures.add(t);

@@ -2,13 +2,13 @@ package io.vigil.runtime.operator;
 
 import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.api.proto.OperatorSpec;
+import io.vigil.runtime.state.StoreLayout;
 import io.vigil.state.Checkpoint;
 import io.vigil.state.CheckpointStore;
 import io.vigil.state.RecordAddress;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -17,8 +17,7 @@ import java.util.TreeMap;
  * newest few of each.
  */
 final class DeploymentRecords {
-    // Distinct from the tags of shard checkpoints, which share the store.
-    private static final int TAG = 16;
+    private static final int TAG = StoreLayout.DEPLOYMENT;
 
     private final CheckpointStore store;
 
@@ -50,6 +49,6 @@ final class DeploymentRecords {
 
     private void commit(DeploymentRecord record) throws IOException {
         RecordAddress address = store.append(TAG, record.toByteArray());
-        store.commitNext(Objects.hash("deployment", record.getSpec().getName()), List.of(address));
+        store.commitNext(StoreLayout.deploymentGroup(record.getSpec().getName()), List.of(address));
     }
 }

@@ -1,6 +1,5 @@
 package io.vigil.runtime.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.api.proto.StateHandle;
@@ -18,7 +17,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One shard's durable state in the host's store. Operators that write no snapshot of their own
@@ -27,15 +25,15 @@ import java.util.Objects;
  * within the operator's state horizon — a position, not a copy. Owned by the shard's thread.
  */
 public final class ShardState {
-    private static final int META = 1;
-    private static final int BATCH = 2;
-    private static final int ADVANCE = 3;
-    private static final int SNAPSHOT = 4;
+    private static final int META = StoreLayout.SHARD_META;
+    private static final int BATCH = StoreLayout.LOGGED_BATCH;
+    private static final int ADVANCE = StoreLayout.LOGGED_ADVANCE;
+    private static final int SNAPSHOT = StoreLayout.NATIVE_SNAPSHOT;
 
     private final CheckpointStore store;
     private final String operator;
     private final int shard;
-    private final int group;
+    private final String group;
     private final Deque<LogEntry> log = new ArrayDeque<>();
     private final Map<Long, Long> storeCheckpoints = new HashMap<>();
 
@@ -52,7 +50,7 @@ public final class ShardState {
         this.store = store;
         this.operator = operator;
         this.shard = shard;
-        this.group = Objects.hash(operator, shard);
+        this.group = StoreLayout.shardGroup(operator, shard);
     }
 
     /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
@@ -213,10 +211,6 @@ public final class ShardState {
         long batch(byte[] frame) throws Exception;
 
         void advance(long eventTime, long sequence);
-    }
-
-    public static StateHandle parseHandle(byte[] bytes) throws InvalidProtocolBufferException {
-        return StateHandle.parseFrom(bytes);
     }
 
     // Drops the log's head that lies wholly outside the horizon, keeping the last clock advance

@@ -1,0 +1,33 @@
+package io.vigil.runtime.state;
+
+/**
+ * What the host keeps in its store, declared in one place: the tag of every kind of record, and
+ * the group key of every series of checkpoints. Keys are compared exactly, so no two series share
+ * retention or release.
+ */
+public final class StoreLayout {
+    /** A shard checkpoint's first record: its {@code ShardCheckpoint} meta. */
+    public static final int SHARD_META = 1;
+    /** A batch of a shard's input log, as its encoded frame. */
+    public static final int LOGGED_BATCH = 2;
+    /** A clock advance in a shard's input log. */
+    public static final int LOGGED_ADVANCE = 3;
+    /** A shard instance's native snapshot. */
+    public static final int NATIVE_SNAPSHOT = 4;
+    /** A {@code DeploymentRecord}: which version of an operator the host must run. */
+    public static final int DEPLOYMENT = 16;
+
+    private StoreLayout() {
+    }
+
+    /** The checkpoints of one shard of an operator. */
+    public static String shardGroup(String operator, int shard) {
+        // The shard number first: the rest of the key is the whole name, so no two pairs meet.
+        return "shard/" + shard + "/" + operator;
+    }
+
+    /** The deployment records of one operator. */
+    public static String deploymentGroup(String operator) {
+        return "deployment/" + operator;
+    }
+}

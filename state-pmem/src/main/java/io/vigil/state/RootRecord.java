@@ -1,0 +1,50 @@
+package io.vigil.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The payload of a root record, which commits a checkpoint: its id, the count of its records, the
+ * length of its group key; then each record's address (segment, offset, length, tag); then the key.
+ */
+final class RootRecord {
+    private static final int HEADER = 16;
+    private static final int ADDRESS = 16;
+
+    private RootRecord() {
+    }
+
+    static byte[] encode(Checkpoint checkpoint) {
+        byte[] key = checkpoint.group().getBytes(StandardCharsets.UTF_8);
+        List<RecordAddress> records = checkpoint.records();
+        ByteBuffer root = ByteBuffer.allocate(HEADER + ADDRESS * records.size() + key.length);
+        root.putLong(checkpoint.id()).putInt(records.size()).putInt(key.length);
+        for (RecordAddress record : records) {
+            root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
+        }
+        return root.put(key).array();
+    }
+
+    /** The checkpoint a root of {@code length} bytes at {@code offset} commits, or null when it is not one. */
+    static Checkpoint decode(ByteBuffer buffer, int offset, int length) {
+        if (length < HEADER) {
+            return null;
+        }
+        long id = buffer.getLong(offset);
+        int count = buffer.getInt(offset + 8);
+        int keyLength = buffer.getInt(offset + 12);
+        if (count < 0 || keyLength < 0 || HEADER + (long) ADDRESS * count + keyLength != length) {
+            return null;
+        }
+        List<RecordAddress> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int at = offset + HEADER + ADDRESS * i;
+            records.add(new RecordAddress(buffer.getInt(at), buffer.getInt(at + 4), buffer.getInt(at + 8), buffer.getInt(at + 12)));
+        }
+        byte[] key = new byte[keyLength];
+        buffer.get(offset + HEADER + ADDRESS * count, key);
+        return new Checkpoint(id, new String(key, StandardCharsets.UTF_8), records);
+    }
+}
