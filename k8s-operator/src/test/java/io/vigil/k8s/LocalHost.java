@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A function host started from the fraud example's distribution, in a process of its own, as a pod would run it. */
+/** A function host started from the distribution, in a process of its own, as a pod would run it. */
 final class LocalHost implements AutoCloseable {
-    private static final Path DISTRIBUTION = Path.of("..", "examples", "fraud-detection", "target", "vigil");
+    private static final Path DISTRIBUTION = Path.of("..", "distribution", "target", "vigil");
     private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
 
     private final Process process;

@@ -15,11 +15,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.api.codec.SwapReports;
 import io.vigil.examples.fraud.functions.FraudFunctions;
 import io.vigil.k8s.customresource.CepOperator;
 import io.vigil.k8s.customresource.CepOperatorSpec;
 import io.vigil.k8s.customresource.FunctionHost;
 import io.vigil.k8s.customresource.FunctionHostSpec;
+import io.vigil.k8s.customresource.LastSwap;
 import io.vigil.k8s.customresource.SchemaSpec;
 import io.vigil.k8s.customresource.SourceFrom;
 import io.vigil.k8s.host.HostStatefulSet;
@@ -127,7 +129,10 @@ class VigilOperatorTest {
         edit("large-charges", spec -> spec.setSource(RULE.replace("LIMIT", "200")));
         CepOperator swapped = awaitStatus("large-charges", s -> Long.valueOf(2).equals(s.getActiveVersion()));
         assertThat(swapped.getStatus().getLastSwapMillis()).isNotNull().isPositive();
-        assertThat(swapped.getStatus().getLastSwap()).contains("version 2 active");
+        LastSwap lastSwap = swapped.getStatus().getLastSwap();
+        assertThat(lastSwap.getVersion()).isEqualTo(2);
+        assertThat(lastSwap.getStateCarried()).isTrue();
+        assertThat(lastSwap.getSummary()).isEqualTo(SwapReports.describe(control.describe("large-charges").getShards(0).getLastSwap()));
         assertThat(conditionOf(swapped, "Swapping").getReason()).isEqualTo("Swapped");
         assertThat(conditionOf(swapped, "Compiled").getStatus()).isEqualTo("True");
         var onHost = control.describe("large-charges");
@@ -238,7 +243,8 @@ class VigilOperatorTest {
         awaitStatus("java-small-then-large", s -> Long.valueOf(2).equals(s.getActiveVersion()));
         var onHost = control.describe("java-small-then-large");
         assertThat(onHost.getSpec().getArtifact().toByteArray()).isEqualTo(rebuilt);
-        assertThat(onHost.getShards(0).getLastSwap()).contains("version 2").contains("taken over");
+        assertThat(onHost.getShards(0).getLastSwap().getVersion()).isEqualTo(2);
+        assertThat(onHost.getShards(0).getLastSwap().getTakenOver().getUnit()).as("state taken over").isEqualTo("keys");
 
         edit("java-small-then-large", spec -> spec.getArtifactFrom().setKey("missing.jar"));
         CepOperator refused = awaitStatus("java-small-then-large", s -> "InvalidSpec".equals(reason(s.getConditions(), "Compiled")));
@@ -313,8 +319,8 @@ class VigilOperatorTest {
 
             edit("small-then-large-python", spec -> spec.getOptions().put("large", "150.00"));
             awaitStatus("small-then-large-python", s -> Long.valueOf(2).equals(s.getActiveVersion()));
-            assertThat(control.describe("small-then-large-python").getShards(0).getLastSwap())
-                    .contains("handed over by function 'small_then_large' at " + python.target());
+            assertThat(control.describe("small-then-large-python").getShards(0).getLastSwap().getTakenOver().getUnit())
+                    .as("the session's state handed over").isEqualTo("bytes of the session's state");
 
             for (CepOperator rule : rules) {
                 client.resources(CepOperator.class).inNamespace(NAMESPACE).withName(rule.getMetadata().getName()).delete();

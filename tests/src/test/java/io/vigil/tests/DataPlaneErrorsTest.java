@@ -6,7 +6,7 @@ import io.grpc.ManagedChannel;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.Column;
-import io.vigil.api.proto.Error;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.schema.EventSchema;
@@ -43,8 +43,8 @@ class DataPlaneErrorsTest {
     @Test
     void aStreamForAnUnknownOperatorIsRefused() throws Exception {
         try (RawStream stream = new RawStream(channel).open("nope", 0, TXN)) {
-            Error error = stream.next().getError();
-            assertThat(error.getCode()).isEqualTo(Error.Code.UNKNOWN_OPERATOR);
+            StreamError error = stream.next().getError();
+            assertThat(error.getCode()).isEqualTo(StreamError.Code.UNKNOWN_OPERATOR);
             assertThat(error.getMessage()).contains("operator 'nope' is not deployed");
             assertThat(stream.awaitCompleted()).isTrue();
         }
@@ -53,8 +53,8 @@ class DataPlaneErrorsTest {
     @Test
     void aStreamForAShardThatDoesNotExistIsRefused() throws Exception {
         try (RawStream stream = new RawStream(channel).open("sharded", 4, TXN)) {
-            Error error = stream.next().getError();
-            assertThat(error.getCode()).isEqualTo(Error.Code.BAD_SHARD);
+            StreamError error = stream.next().getError();
+            assertThat(error.getCode()).isEqualTo(StreamError.Code.BAD_SHARD);
             assertThat(error.getMessage()).contains("shards 0..3");
         }
     }
@@ -71,8 +71,8 @@ class DataPlaneErrorsTest {
                 .field("ts", FieldKind.TIMESTAMP)
                 .build();
         try (RawStream stream = new RawStream(channel).open("all", 0, wrong)) {
-            Error error = stream.next().getError();
-            assertThat(error.getCode()).isEqualTo(Error.Code.SCHEMA_MISMATCH);
+            StreamError error = stream.next().getError();
+            assertThat(error.getCode()).isEqualTo(StreamError.Code.SCHEMA_MISMATCH);
             assertThat(error.getMessage()).contains("field 4 is 'amount STRING', expected 'amount DOUBLE'");
         }
     }
@@ -89,8 +89,8 @@ class DataPlaneErrorsTest {
                     .setColumns(3, Column.newBuilder().addStrings("12.5").addStrings("13.0"))
                     .build();
             bad.send(amountsAsStrings);
-            Error error = bad.next().getError();
-            assertThat(error.getCode()).isEqualTo(Error.Code.BAD_BATCH);
+            StreamError error = bad.next().getError();
+            assertThat(error.getCode()).isEqualTo(StreamError.Code.BAD_BATCH);
             assertThat(error.getMessage()).contains("column 'amount' must hold 2 DOUBLE values, it holds STRING values");
             assertThat(error.getBatchId()).isEqualTo(1);
             assertThat(bad.awaitCompleted()).isTrue();
@@ -118,8 +118,8 @@ class DataPlaneErrorsTest {
         try (RawStream stream = new RawStream(channel).open("sharded", 0, TXN)) {
             assertThat(stream.next().hasOpened()).isTrue();
             stream.send(transactions(0, key), 1);
-            Error error = stream.next().getError();
-            assertThat(error.getCode()).isEqualTo(Error.Code.BAD_BATCH);
+            StreamError error = stream.next().getError();
+            assertThat(error.getCode()).isEqualTo(StreamError.Code.BAD_BATCH);
             assertThat(error.getMessage()).contains("which shard 1 owns, not shard 0");
         }
     }
@@ -139,7 +139,7 @@ class DataPlaneErrorsTest {
             do {
                 frame = stream.next();
             } while (frame.hasResults());
-            assertThat(frame.getError().getCode()).isEqualTo(Error.Code.PROTOCOL);
+            assertThat(frame.getError().getCode()).isEqualTo(StreamError.Code.PROTOCOL);
             assertThat(frame.getError().getMessage()).contains("more than its " + credits + " credits");
         }
     }
@@ -158,7 +158,7 @@ class DataPlaneErrorsTest {
             assertThat(frame.getResults().getBatchId()).isEqualTo(i);
             assertThat(frame.getResults().getRowCount()).isEqualTo(2);
         }
-        assertThat(stream.next().getError().getCode()).isEqualTo(Error.Code.SHUTTING_DOWN);
+        assertThat(stream.next().getError().getCode()).isEqualTo(StreamError.Code.SHUTTING_DOWN);
         closer.join();
     }
 

@@ -11,14 +11,17 @@ import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ResultBatch;
+import io.vigil.api.proto.SwapReport;
+import io.vigil.api.proto.TakeOver;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.examples.fraud.functions.FraudFunctions;
+import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.examples.fraud.functions.SmallThenLarge;
-import io.vigil.examples.fraud.functions.Velocity;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -80,18 +83,16 @@ class FunctionLanguagesTest {
     @Test
     void theJavaJavaScriptSiddhiAndPythonRulesRaiseTheSameAlertsAsTheEplRules(@TempDir Path output) throws Exception {
         control.deploy(FraudRules.spec("epl-rules", FraudRules.statement("SMALL_THEN_LARGE") + FraudRules.statement("VELOCITY"), 2));
-        control.deploy(FraudFunctions.spec("java-small-then-large", SmallThenLarge.class, 2));
-        control.deploy(FraudFunctions.spec("java-velocity", Velocity.class, 2));
-        control.deploy(FraudFunctions.javascript("js-small-then-large", "small-then-large", 2));
-        control.deploy(FraudFunctions.javascript("js-velocity", "velocity", 2));
-        control.deploy(FraudFunctions.siddhi("siddhi-small-then-large", "small-then-large", 2));
-        control.deploy(FraudFunctions.siddhi("siddhi-velocity", "velocity", 2));
-        control.deploy(FraudFunctions.python("python-small-then-large", "small-then-large", python.target(), 2));
-        control.deploy(FraudFunctions.python("python-velocity", "velocity", python.target(), 2));
+        List<String> operators = new ArrayList<>(List.of("epl-rules"));
+        for (RuleLanguage language : RuleLanguage.values()) {
+            for (String rule : List.of("small-then-large", "velocity")) {
+                control.deploy(language.spec(language.id() + "-" + rule, rule, 2, python.target()));
+                operators.add(language.id() + "-" + rule);
+            }
+        }
         // Flink's exactly-once file sink: should a task fail over, the committed alerts are still each once.
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
-        for (String operator : List.of("epl-rules", "java-small-then-large", "java-velocity", "js-small-then-large", "js-velocity",
-                "siddhi-small-then-large", "siddhi-velocity", "python-small-then-large", "python-velocity")) {
+        for (String operator : operators) {
             FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.host().endpoint(), operator, EVENTS, SEED, FRAUD_RATE,
                             256, Duration.ofMillis(2), 0))
                     .map(alert -> alert.getRule() + "/" + alert.getTxnId())
@@ -107,8 +108,8 @@ class FunctionLanguagesTest {
                     TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                             .filter(e -> e.rule().name().equals(rule)).map(e -> e.rule() + "/" + e.txnId()).toList());
             String suffix = rule.equals("VELOCITY") ? "-velocity" : "-small-then-large";
-            for (String language : List.of("java", "js", "siddhi", "python")) {
-                assertThat(ExactlyOnceFaultTest.committed(output.resolve(language + suffix)))
+            for (RuleLanguage language : RuleLanguage.values()) {
+                assertThat(ExactlyOnceFaultTest.committed(output.resolve(language.id() + suffix)))
                         .as("%s alerts of %s, against EPL's", language, rule).containsExactlyInAnyOrderElementsOf(expected);
             }
         }
@@ -122,7 +123,7 @@ class FunctionLanguagesTest {
             stream.next();
             stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
             assertThat(stream.next().getResults().getRowCount()).isZero();
-            handle = SwapStateTest.checkpoint(stream, 1);
+            handle = stream.checkpoint(1);
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             assertThat(stream.next().getResults().getRowCount()).as("the large charge completes the small one").isEqualTo(1);
         }
@@ -148,8 +149,9 @@ class FunctionLanguagesTest {
 
             assertThat(control.update(FraudFunctions.spec("java-swapped", SmallThenLarge.class, 1).toBuilder()
                     .putOptions("large", "200").build()).getVersion()).isEqualTo(2);
-            assertThat(control.describe("java-swapped").getShards(0).getLastSwap())
-                    .contains("state of 1 keys in 1 states taken over").contains("nothing else to replay");
+            SwapReport javaSwap = control.describe("java-swapped").getShards(0).getLastSwap();
+            assertThat(javaSwap.getTakenOver()).isEqualTo(TakeOver.newBuilder().setUnit("keys").setCount(1).setOf(1).build());
+            assertThat(javaSwap.getReplayed()).as("nothing else to replay").isFalse();
 
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
@@ -165,11 +167,12 @@ class FunctionLanguagesTest {
             stream.next();
             stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
             assertThat(stream.next().getResults().getRowCount()).isZero();
-            ByteString handle = SwapStateTest.checkpoint(stream, 1);
+            ByteString handle = stream.checkpoint(1);
 
             assertThat(control.update(FraudFunctions.javascript("js-swapped", "small-then-large", 1).toBuilder()
                     .putOptions("large", "200").build()).getVersion()).isEqualTo(2);
-            assertThat(control.describe("js-swapped").getShards(0).getLastSwap()).contains("state of 1 keys in 1 states taken over");
+            assertThat(control.describe("js-swapped").getShards(0).getLastSwap().getTakenOver())
+                    .isEqualTo(TakeOver.newBuilder().setUnit("keys").setCount(1).setOf(1).build());
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch taken = stream.next().getResults();
             assertThat(taken.getVersion()).isEqualTo(2);
@@ -199,7 +202,7 @@ class FunctionLanguagesTest {
             stream.next();
             stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
             assertThat(stream.next().getResults().getRowCount()).isZero();
-            handle = SwapStateTest.checkpoint(stream, 1);
+            handle = stream.checkpoint(1);
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             assertThat(stream.next().getResults().getRowCount()).isEqualTo(1);
         }
@@ -211,7 +214,7 @@ class FunctionLanguagesTest {
             stream.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
             stream.next();
             control.update(v1.toBuilder().setSource(v1.getSource() + "\n-- version 2\n").build());
-            assertThat(control.describe("siddhi-stl").getShards(0).getLastSwap()).contains("state carried by replaying the input log");
+            SwapStateTest.assertReplayed(control.describe("siddhi-stl").getShards(0).getLastSwap(), 2);
             stream.send(SwapStateTest.batch(4, "c2", 300.00, 4_000), 4);
             ResultBatch v2 = stream.next().getResults();
             assertThat(v2.getVersion()).isEqualTo(2);
@@ -230,8 +233,7 @@ class FunctionLanguagesTest {
             assertThat(stream.next().getResults().getRowCount()).isZero();
 
             control.update(java);
-            assertThat(control.describe("across").getShards(0).getLastSwap()).contains("version 2")
-                    .contains("state carried by replaying the input log");
+            SwapStateTest.assertReplayed(control.describe("across").getShards(0).getLastSwap(), 2);
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch java2 = stream.next().getResults();
             assertThat(java2.getVersion()).isEqualTo(2);
@@ -240,7 +242,7 @@ class FunctionLanguagesTest {
             stream.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
             stream.next();
             // The Java version's checkpoint is its snapshot; the host keeps the input within its retention all the same.
-            SwapStateTest.checkpoint(stream, 1);
+            stream.checkpoint(1);
             control.update(epl);
             stream.send(SwapStateTest.batch(5, "c2", 300.00, 4_000), 5);
             ResultBatch epl3 = stream.next().getResults();
@@ -259,11 +261,12 @@ class FunctionLanguagesTest {
             stream.next();
             stream.send(SwapStateTest.batch(1, "c1", 1.00, 1_000), 1);
             assertThat(stream.next().getResults().getRowCount()).isZero();
-            ByteString handle = SwapStateTest.checkpoint(stream, 1);
+            ByteString handle = stream.checkpoint(1);
 
             assertThat(control.update(v1.toBuilder().putOptions("large", "200").build()).getVersion()).isEqualTo(2);
-            assertThat(control.describe("py-stl").getShards(0).getLastSwap())
-                    .contains("state handed over by function 'small_then_large' at " + python.target());
+            TakeOver handedOver = control.describe("py-stl").getShards(0).getLastSwap().getTakenOver();
+            assertThat(handedOver.getUnit()).as("the process's session state handed over").isEqualTo("bytes of the session's state");
+            assertThat(handedOver.getCount()).isPositive();
             stream.send(SwapStateTest.batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch taken = stream.next().getResults();
             assertThat(taken.getVersion()).isEqualTo(2);
@@ -278,13 +281,11 @@ class FunctionLanguagesTest {
                 restored.send(SwapStateTest.batch(3, "c2", 1.00, 3_000), 3);
                 restored.next();
                 control.update(SwapStateTest.spec("py-stl", 200, null));
-                assertThat(control.describe("py-stl").getShards(0).getLastSwap()).contains("version 3")
-                        .contains("state carried by replaying the input log");
+                SwapStateTest.assertReplayed(control.describe("py-stl").getShards(0).getLastSwap(), 3);
                 restored.send(SwapStateTest.batch(4, "c3", 1.00, 3_500), 4);
                 restored.next();
                 control.update(v1.toBuilder().putOptions("large", "200").build());
-                assertThat(control.describe("py-stl").getShards(0).getLastSwap()).contains("version 4")
-                        .contains("state carried by replaying the input log");
+                SwapStateTest.assertReplayed(control.describe("py-stl").getShards(0).getLastSwap(), 4);
                 restored.send(SwapStateTest.batch(5, "c2", 300.00, 4_000), 5);
                 ResultBatch python4 = restored.next().getResults();
                 assertThat(python4.getVersion()).isEqualTo(4);

@@ -107,10 +107,11 @@ class HotSwapAtLoadTest {
         assertThat(version).isEqualTo(step);
         var status = control.describe(SwapScenario.OPERATOR);
         for (var shard : status.getShardsList()) {
-            assertThat(shard.getLastSwap()).contains("version " + step).contains("state carried");
+            assertThat(shard.getLastSwap().getVersion()).isEqualTo(step);
+            assertThat(shard.getLastSwap().getStateCarried()).as("state carried").isTrue();
         }
         return String.format(java.util.Locale.ROOT, "v%d: %.1f ms call to active, pauses %s us", step, micros / 1000.0,
-                status.getShardsList().stream().map(s -> String.valueOf(s.getLastSwapPauseMicros())).toList());
+                status.getShardsList().stream().map(s -> String.valueOf(s.getLastSwap().getPauseMicros())).toList());
     }
 
     static void awaitEvents(VigilTelemetry telemetry, long events) throws InterruptedException {

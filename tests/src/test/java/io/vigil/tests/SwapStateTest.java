@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.proto.SwapReport;
+import io.vigil.api.proto.TakeOver;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ResultBatch;
 import io.vigil.examples.fraud.FraudRules;
@@ -61,8 +63,7 @@ class SwapStateTest {
             assertThat(stream.next().getResults().getRowCount()).isZero();
 
             assertThat(control.update(spec("carried", 200, null)).getVersion()).isEqualTo(2);
-            assertThat(control.describe("carried").getShards(0).getLastSwap())
-                    .contains("version 2").contains("state carried by replaying the input log");
+            assertReplayed(control.describe("carried").getShards(0).getLastSwap(), 2);
 
             stream.send(batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
@@ -83,8 +84,9 @@ class SwapStateTest {
             assertThat(stream.next().getResults().getRowCount()).isZero();
 
             control.update(v1.toBuilder().setSource(RULE.replace("LARGE", "200") + ";\n" + big.replace("LIMIT", "250")).build());
-            assertThat(control.describe("partial").getShards(0).getLastSwap())
-                    .contains("1 of 2 statement groups taken over as they ran").contains("nothing else to replay");
+            SwapReport partial = control.describe("partial").getShards(0).getLastSwap();
+            assertThat(partial.getTakenOver()).isEqualTo(TakeOver.newBuilder().setUnit("statement groups").setCount(1).setOf(2).build());
+            assertThat(partial.getReplayed()).as("nothing else to replay").isFalse();
 
             stream.send(batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
@@ -103,7 +105,9 @@ class SwapStateTest {
             assertThat(stream.next().getResults().getRowCount()).isZero();
 
             control.update(spec("fresh", 200, "fresh"));
-            assertThat(control.describe("fresh").getShards(0).getLastSwap()).contains("started with empty state");
+            SwapReport fresh = control.describe("fresh").getShards(0).getLastSwap();
+            assertThat(fresh.getVersion()).isEqualTo(2);
+            assertThat(fresh.getStateCarried()).as("started with empty state").isFalse();
 
             stream.send(batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
@@ -120,7 +124,7 @@ class SwapStateTest {
             stream.next();
             stream.send(batch(1, "c1", 1.00, 1_000), 1);
             stream.next();
-            handle = checkpoint(stream, 1);
+            handle = stream.checkpoint(1);
             stream.send(batch(2, "c2", 1.00, 1_500), 2);
             stream.next();
         }
@@ -129,8 +133,9 @@ class SwapStateTest {
         // The job fails and restores from checkpoint 1, taken by version 1.
         try (RawStream stream = new RawStream(channel).open("restored", 0, FraudRules.TRANSACTION, handle)) {
             assertThat(stream.next().getOpened().getVersion()).isEqualTo(2);
-            assertThat(control.describe("restored").getShards(0).getLastSwap())
-                    .contains("version 2 restored from checkpoint 1 of version 1").contains("state carried");
+            SwapReport restored = control.describe("restored").getShards(0).getLastSwap();
+            assertRestored(restored, 2, 1);
+            assertThat(restored.getRestoredCheckpoint()).isEqualTo(1);
             stream.send(batch(2, "c1", 300.00, 2_000), 2);
             ResultBatch results = stream.next().getResults();
             assertThat(results.getVersion()).isEqualTo(2);
@@ -150,7 +155,7 @@ class SwapStateTest {
             stream.send(batch(1, "c1", 1.00, 1_000), 1);
             stream.next();
             control.update(spec("fresh-restored", 200, "fresh"));
-            handle = checkpoint(stream, 1);
+            handle = stream.checkpoint(1);
         }
         try (RawStream stream = new RawStream(channel).open("fresh-restored", 0, FraudRules.TRANSACTION, handle)) {
             stream.next();
@@ -185,10 +190,38 @@ class SwapStateTest {
     }
 
     @Test
+    void operatorsWhoseStoreGroupsWouldCollideAsHashesKeepTheirCheckpointsApart() throws Exception {
+        assertThat(java.util.Objects.hash("aaan", 0)).as("what the store keyed groups by before").isEqualTo(java.util.Objects.hash("aac0", 0));
+        control.deploy(spec("aaan", 200, null));
+        control.deploy(spec("aac0", 200, null));
+        com.google.protobuf.ByteString kept;
+        try (RawStream keeper = new RawStream(channel).open("aac0", 0, FraudRules.TRANSACTION)) {
+            keeper.next();
+            keeper.send(batch(1, "c1", 1.00, 1_000), 1);
+            keeper.next();
+            kept = keeper.checkpoint(1);
+        }
+        try (RawStream churner = new RawStream(channel).open("aaan", 0, FraudRules.TRANSACTION)) {
+            churner.next();
+            for (long id = 1; id <= 6; id++) {
+                churner.send(batch(id, "a" + id, 1.00, 1_000 * id), id);
+                churner.next();
+                churner.checkpoint(id);
+                churner.checkpointComplete(id);
+            }
+        }
+        try (RawStream keeper = new RawStream(channel).open("aac0", 0, FraudRules.TRANSACTION, kept)) {
+            assertThat(keeper.next().hasOpened()).as("aac0's checkpoint outlived aaan's retention and releases").isTrue();
+            keeper.send(batch(2, "c1", 300.00, 2_000), 2);
+            assertThat(keeper.next().getResults().getRowCount()).as("restored with the small charge it held").isEqualTo(1);
+        }
+    }
+
+    @Test
     void deploymentRecordsAreWrittenAgainSoTheirOldSegmentsCanGo() throws Exception {
         control.deploy(spec("recorded", 500, null));
         java.util.function.Supplier<java.util.List<Long>> recordIds = () -> host.store().checkpoints().stream()
-                .filter(c -> c.records().size() == 1 && c.records().get(0).tag() == 16).map(io.vigil.state.Checkpoint::id).toList();
+                .filter(c -> c.records().size() == 1 && c.records().get(0).tag() == io.vigil.runtime.state.StoreLayout.DEPLOYMENT).map(io.vigil.state.Checkpoint::id).toList();
         java.util.List<Long> first = recordIds.get();
         assertThat(first).hasSize(1);
         for (int i = 0; i < 3; i++) {
@@ -197,12 +230,20 @@ class SwapStateTest {
         assertThat(recordIds.get()).as("the store keeps the newest three, none of them the first").hasSize(3).doesNotContainAnyElementsOf(first);
     }
 
-    static com.google.protobuf.ByteString checkpoint(RawStream stream, long id) throws InterruptedException {
-        stream.send(io.vigil.api.proto.ClientFrame.newBuilder()
-                .setBarrier(io.vigil.api.proto.Barrier.newBuilder().setCheckpointId(id)).build());
-        var frame = stream.next();
-        assertThat(frame.hasBarrierAck()).as("barrier ack: %s", frame).isTrue();
-        return frame.getBarrierAck().getHandle();
+    /** An update to {@code version} that carried state by replaying the input log. */
+    static void assertReplayed(SwapReport report, long version) {
+        assertThat(report.getCause()).isEqualTo(SwapReport.Cause.UPDATE);
+        assertThat(report.getVersion()).isEqualTo(version);
+        assertThat(report.getStateCarried()).as("state carried").isTrue();
+        assertThat(report.getReplayed()).as("by replaying the input log").isTrue();
+    }
+
+    /** A checkpoint of {@code fromVersion} restored into {@code version}, its state carried. */
+    static void assertRestored(SwapReport report, long version, long fromVersion) {
+        assertThat(report.getCause()).isEqualTo(SwapReport.Cause.RESTORE);
+        assertThat(report.getVersion()).isEqualTo(version);
+        assertThat(report.getFromVersion()).isEqualTo(fromVersion);
+        assertThat(report.getStateCarried()).as("state carried").isTrue();
     }
 
     static ColumnarBatch batch(long sequence, String card, double amount, long ts) {

@@ -6,6 +6,7 @@ import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.Diagnostic;
 import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.codec.SwapReports;
 import io.vigil.api.proto.ShardStatus;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -100,6 +101,6 @@ public final class OperatorCommands {
     private static void printShard(PrintStream out, ShardStatus shard) {
         out.printf("  shard %d: version %d, %d events, %d results, %d streams%s%n", shard.getShard(), shard.getVersion(),
                 shard.getEventsProcessed(), shard.getResultsEmitted(), shard.getOpenStreams(),
-                shard.getLastSwap().isEmpty() ? "" : "; " + shard.getLastSwap());
+                shard.hasLastSwap() ? "; " + SwapReports.describe(shard.getLastSwap()) : "");
     }
 }

@@ -103,16 +103,17 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                 .setKeyGroups(KeyGroups.COUNT);
         for (Shard shard : operator.shards()) {
             ShardStats stats = shard.stats();
-            status.addShards(ShardStatus.newBuilder()
+            ShardStatus.Builder shardStatus = ShardStatus.newBuilder()
                     .setShard(stats.shard())
                     .setVersion(stats.version())
                     .setEventsProcessed(stats.eventsProcessed())
                     .setResultsEmitted(stats.resultsEmitted())
                     .setOpenStreams(stats.openStreams())
-                    .setEventTime(stats.eventTime())
-                    .setLastSwap(shard.lastSwap())
-                    .setLastSwapPauseMicros(shard.lastSwapPauseMicros())
-                    .setEventsAtLastSwap(shard.eventsAtLastSwap()));
+                    .setEventTime(stats.eventTime());
+            if (shard.lastSwap() != null) {
+                shardStatus.setLastSwap(shard.lastSwap());
+            }
+            status.addShards(shardStatus);
         }
         return status.build();
     }

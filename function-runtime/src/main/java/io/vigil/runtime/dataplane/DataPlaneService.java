@@ -7,7 +7,7 @@ import io.grpc.stub.StreamObserver;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.DataPlaneGrpc;
-import io.vigil.api.proto.Error;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.schema.EventSchema;
@@ -63,7 +63,7 @@ public final class DataPlaneService {
                 if (session.admitBatch()) {
                     shard.batch(session, received);
                 } else {
-                    shard.failStream(session, Error.Code.PROTOCOL, "client " + session.client() + " sent more than its "
+                    shard.failStream(session, StreamError.Code.PROTOCOL, "client " + session.client() + " sent more than its "
                             + session.credits() + " credits of unanswered batches");
                 }
                 return;
@@ -73,15 +73,15 @@ public final class DataPlaneService {
                 frame = received.asClientFrame();
             } catch (InvalidProtocolBufferException e) {
                 if (session == null) {
-                    reject(Error.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
+                    reject(StreamError.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
                 } else {
-                    shard.failStream(session, Error.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
+                    shard.failStream(session, StreamError.Code.PROTOCOL, "unreadable frame: " + e.getMessage());
                 }
                 return;
             }
             if (session == null) {
                 if (frame.getKindCase() != ClientFrame.KindCase.OPEN) {
-                    reject(Error.Code.PROTOCOL, "a stream must start with Open, not " + frame.getKindCase());
+                    reject(StreamError.Code.PROTOCOL, "a stream must start with Open, not " + frame.getKindCase());
                     return;
                 }
                 bind(frame.getOpen());
@@ -90,22 +90,22 @@ public final class DataPlaneService {
             switch (frame.getKindCase()) {
                 case BARRIER -> shard.barrier(session, frame.getBarrier().getCheckpointId());
                 case CHECKPOINT_COMPLETE -> shard.checkpointComplete(session, frame.getCheckpointComplete().getCheckpointId());
-                default -> shard.failStream(session, Error.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
+                default -> shard.failStream(session, StreamError.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
             }
         }
 
         private void bind(Open open) {
             if (draining.getAsBoolean()) {
-                reject(Error.Code.SHUTTING_DOWN, "the host is shutting down");
+                reject(StreamError.Code.SHUTTING_DOWN, "the host is shutting down");
                 return;
             }
             DeployedOperator operator = operators.get(open.getOperator());
             if (operator == null) {
-                reject(Error.Code.UNKNOWN_OPERATOR, "operator '" + open.getOperator() + "' is not deployed on this host");
+                reject(StreamError.Code.UNKNOWN_OPERATOR, "operator '" + open.getOperator() + "' is not deployed on this host");
                 return;
             }
             if (open.getShard() < 0 || open.getShard() >= operator.shards().size()) {
-                reject(Error.Code.BAD_SHARD, "operator '" + open.getOperator() + "' has shards 0.."
+                reject(StreamError.Code.BAD_SHARD, "operator '" + open.getOperator() + "' has shards 0.."
                         + (operator.shards().size() - 1) + ", not " + open.getShard());
                 return;
             }
@@ -117,7 +117,7 @@ public final class DataPlaneService {
                 difference = e.getMessage();
             }
             if (!difference.isEmpty()) {
-                reject(Error.Code.SCHEMA_MISMATCH, "events for operator '" + open.getOperator() + "' must follow " + expected
+                reject(StreamError.Code.SCHEMA_MISMATCH, "events for operator '" + open.getOperator() + "' must follow " + expected
                         + ": " + difference);
                 return;
             }
@@ -126,11 +126,11 @@ public final class DataPlaneService {
                 try {
                     restore = io.vigil.api.proto.StateHandle.parseFrom(open.getRestoreHandle());
                 } catch (InvalidProtocolBufferException e) {
-                    reject(Error.Code.PROTOCOL, "unreadable restore handle: " + e.getMessage());
+                    reject(StreamError.Code.PROTOCOL, "unreadable restore handle: " + e.getMessage());
                     return;
                 }
                 if (!restore.getOperator().equals(open.getOperator()) || restore.getShard() != open.getShard()) {
-                    reject(Error.Code.PROTOCOL, "the restore handle is for operator '" + restore.getOperator() + "' shard "
+                    reject(StreamError.Code.PROTOCOL, "the restore handle is for operator '" + restore.getOperator() + "' shard "
                             + restore.getShard() + ", not '" + open.getOperator() + "' shard " + open.getShard());
                     return;
                 }
@@ -140,9 +140,9 @@ public final class DataPlaneService {
             shard.open(session, restore);
         }
 
-        private void reject(Error.Code code, String message) {
+        private void reject(StreamError.Code code, String message) {
             rejected = true;
-            responses.onNext(Frame.of(HostFrame.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build()));
+            responses.onNext(Frame.of(HostFrame.newBuilder().setError(StreamError.newBuilder().setCode(code).setMessage(message)).build()));
             responses.onCompleted();
         }
 

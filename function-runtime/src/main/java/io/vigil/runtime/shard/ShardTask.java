@@ -1,6 +1,6 @@
 package io.vigil.runtime.shard;
 
-import io.vigil.api.proto.Error;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,7 +12,7 @@ final class ShardTask {
     StreamSession session;
     Frame batch;
     boolean clientCompleted;
-    Error.Code errorCode;
+    StreamError.Code errorCode;
     String errorMessage;
     long checkpointId;
     io.vigil.api.proto.StateHandle restore;
@@ -51,7 +51,7 @@ final class ShardTask {
         task.clientCompleted = clientCompleted;
     }
 
-    static void failStream(ShardTask task, long sequence, StreamSession session, Error.Code code, String message) {
+    static void failStream(ShardTask task, long sequence, StreamSession session, StreamError.Code code, String message) {
         task.kind = Kind.FAIL_STREAM;
         task.session = session;
         task.errorCode = code;
@@ -62,7 +62,7 @@ final class ShardTask {
         task.kind = Kind.WAKE;
     }
 
-    static void stop(ShardTask task, long sequence, Error.Code code, String message, CompletableFuture<Void> done) {
+    static void stop(ShardTask task, long sequence, StreamError.Code code, String message, CompletableFuture<Void> done) {
         task.kind = Kind.STOP;
         task.errorCode = code;
         task.errorMessage = message;

@@ -1,7 +1,7 @@
 package io.vigil.runtime.shard;
 
 import io.grpc.stub.StreamObserver;
-import io.vigil.api.proto.Error;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.wire.Frame;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,12 +19,7 @@ public final class StreamSession {
     long watermark = Long.MIN_VALUE;
     long lastSequence;
     boolean closed;
-    // Checkpoint alignment: the barrier this stream has sent and the shard has not yet taken,
-    // and the batches it sent after it, held until then (at most its credits).
-    long barrier;
-    final java.util.ArrayDeque<io.vigil.api.wire.Frame> held = new java.util.ArrayDeque<>();
-    // The checkpoint this stream restored from when it opened, or null.
-    io.vigil.api.proto.StateHandle restoredFrom;
+    final ShardCheckpoints.Alignment alignment = new ShardCheckpoints.Alignment();
 
     public StreamSession(StreamObserver<Frame> responses, String client, int credits) {
         this.responses = responses;
@@ -60,10 +55,10 @@ public final class StreamSession {
         }
     }
 
-    void fail(Error.Code code, String message, long batchId) {
+    void fail(StreamError.Code code, String message, long batchId) {
         if (!closed) {
             responses.onNext(Frame.of(HostFrame.newBuilder()
-                    .setError(Error.newBuilder().setCode(code).setMessage(message).setBatchId(batchId))
+                    .setError(StreamError.newBuilder().setCode(code).setMessage(message).setBatchId(batchId))
                     .build()));
             responses.onCompleted();
             closed = true;

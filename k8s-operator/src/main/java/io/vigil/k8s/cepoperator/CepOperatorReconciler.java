@@ -15,12 +15,14 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.api.codec.SwapReports;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.OperatorStatus;
-import io.vigil.api.proto.ShardStatus;
+import io.vigil.api.proto.SwapReport;
 import io.vigil.k8s.customresource.CepOperator;
 import io.vigil.k8s.customresource.CepOperatorStatus;
 import io.vigil.k8s.customresource.FunctionHost;
+import io.vigil.k8s.customresource.LastSwap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -148,10 +150,10 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         long start = System.nanoTime();
         OperatorStatus updated = control.update(desired);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        long pause = updated.getShardsList().stream().mapToLong(ShardStatus::getLastSwapPauseMicros).max().orElse(0);
+        long pause = updated.getShardsList().stream().mapToLong(shard -> shard.getLastSwap().getPauseMicros()).max().orElse(0);
         status.setActiveVersion(updated.getVersion());
         status.setLastSwapMillis(millis);
-        status.setLastSwap(updated.getShardsCount() == 0 ? "" : updated.getShards(0).getLastSwap());
+        status.setLastSwap(updated.getShardsCount() == 0 ? null : lastSwap(updated.getShards(0).getLastSwap(), pause));
         OperatorConditions.set(status, generation, COMPILED, true, "Compiled", "version " + updated.getVersion() + " compiled");
         OperatorConditions.set(status, generation, SWAPPING, false, "Swapped", String.format(Locale.ROOT,
                 "version %d active %d ms after the update, pause at the switch at most %.2f ms", updated.getVersion(), millis, pause / 1000.0));
@@ -172,6 +174,18 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             }
         }
         return DeleteControl.defaultDelete();
+    }
+
+    private static LastSwap lastSwap(SwapReport report, long maxPauseMicros) {
+        LastSwap swap = new LastSwap();
+        swap.setVersion(report.getVersion());
+        swap.setStateCarried(report.getStateCarried());
+        swap.setReplayed(report.getReplayed());
+        swap.setTakenOver(SwapReports.amount(report.getTakenOver()));
+        swap.setBatchesReplayed(report.getBatchesReplayedAhead() + report.getBatchesReplayedAtSwitch());
+        swap.setMaxPauseMicros(maxPauseMicros);
+        swap.setSummary(SwapReports.describe(report));
+        return swap;
     }
 
     private static FunctionHost pool(CepOperator resource, Context<CepOperator> context) {

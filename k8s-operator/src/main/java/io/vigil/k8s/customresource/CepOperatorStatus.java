@@ -15,7 +15,7 @@ public class CepOperatorStatus {
     private List<Condition> conditions = new ArrayList<>();
     @PrinterColumn(name = "Last swap ms")
     private Long lastSwapMillis;
-    private String lastSwap;
+    private LastSwap lastSwap;
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -57,11 +57,11 @@ public class CepOperatorStatus {
         this.lastSwapMillis = lastSwapMillis;
     }
 
-    public String getLastSwap() {
+    public LastSwap getLastSwap() {
         return lastSwap;
     }
 
-    public void setLastSwap(String lastSwap) {
+    public void setLastSwap(LastSwap lastSwap) {
         this.lastSwap = lastSwap;
     }
 }

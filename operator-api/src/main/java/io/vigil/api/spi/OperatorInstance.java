@@ -51,10 +51,10 @@ public interface OperatorInstance extends AutoCloseable {
     /**
      * At the switch, on the shard's thread, after the replay: takes over from {@code previous} the
      * parts it left out when it was created; {@code previous} is closed afterwards. Returns what
-     * was taken over, for the shard's report, or an empty string for nothing.
+     * was taken over, for the shard's report.
      */
-    default String takeOver(OperatorInstance previous) {
-        return "";
+    default TakenOver takeOver(OperatorInstance previous) {
+        return TakenOver.NOTHING;
     }
 
     @Override

@@ -10,8 +10,8 @@ import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.TakenOver;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -116,7 +116,7 @@ final class EsperOperatorInstance implements OperatorInstance {
     }
 
     @Override
-    public String takeOver(OperatorInstance previous) {
+    public TakenOver takeOver(OperatorInstance previous) {
         int taken = 0;
         for (Part part : parts) {
             if (part.runtime != null) {
@@ -134,7 +134,7 @@ final class EsperOperatorInstance implements OperatorInstance {
             listenTo(part);
             taken++;
         }
-        return taken == 0 ? "" : String.format(Locale.ROOT, "%d of %d statement groups taken over as they ran", taken, parts.length);
+        return new TakenOver("statement groups", taken, parts.length);
     }
 
     @Override

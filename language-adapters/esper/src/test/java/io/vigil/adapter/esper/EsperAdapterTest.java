@@ -95,7 +95,7 @@ class EsperAdapterTest {
         var compiled = adapter.compile(withoutRetention(count + "@name('BIG') select 'BIG' as rule, cardId from Txn(amount > 50);"));
         OperatorInstance v2 = compiled.instantiateReplacing(new ShardContext("test", 0, 1, 2), v1);
         assertThat(v2.replayHorizonMillis()).as("only the changed statement is new, and it holds no state").isZero();
-        assertThat(v2.takeOver(v1)).isEqualTo("1 of 2 statement groups taken over as they ran");
+        assertThat(v2.takeOver(v1)).isEqualTo(new io.vigil.api.spi.TakenOver("statement groups", 1, 2));
         v1.close();
 
         v2.process(batch(row("a", 60, 2_000)), out);
@@ -112,7 +112,7 @@ class EsperAdapterTest {
         OperatorInstance v2 = adapter.compile(definition(linked + "select 'ANY2' as rule, cardId from Txn;"))
                 .instantiateReplacing(new ShardContext("test", 0, 1, 2), v1);
         assertThat(v2.replayHorizonMillis()).as("one part, all of it replayed").isEqualTo(3_600_000L);
-        assertThat(v2.takeOver(v1)).isEmpty();
+        assertThat(v2.takeOver(v1).isNothing()).isTrue();
         v1.close();
         v2.close();
     }

@@ -11,6 +11,7 @@ import io.vigil.api.proto.SessionRequest;
 import io.vigil.api.proto.TakeSnapshot;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.TakenOver;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.api.wire.BatchEncoder;
@@ -145,14 +146,14 @@ final class RemoteInstance implements OperatorInstance {
     }
 
     @Override
-    public String takeOver(OperatorInstance previous) {
+    public TakenOver takeOver(OperatorInstance previous) {
         if (!takesOver || !(previous instanceof RemoteInstance old)) {
-            return "";
+            return TakenOver.NOTHING;
         }
         ByteString state = old.snapshotBytes();
         restoreBytes(state);
         clock.advanceTo(old.clock.time());
-        return "the session's state handed over by " + function + " (" + state.size() + " bytes)";
+        return new TakenOver("bytes of the session's state", state.size(), state.size());
     }
 
     @Override

@@ -127,8 +127,8 @@ class RemoteAdapterTest {
             try (next; elsewhere) {
                 assertThat(next.replayHorizonMillis()).isZero();
                 assertThat(elsewhere.replayHorizonMillis()).isEqualTo(3_600_000L);
-                assertThat(next.takeOver(old)).contains("handed over");
-                assertThat(elsewhere.takeOver(old)).isEmpty();
+                assertThat(next.takeOver(old).unit()).isEqualTo("bytes of the session's state");
+                assertThat(elsewhere.takeOver(old).isNothing()).isTrue();
                 assertThat(process(next, batch("a", 1L, 2_000L))).containsExactly("a=12 value 1 @2000 seq 100");
                 assertThat(next.eventTime()).isEqualTo(1_000L);
             }

@@ -80,7 +80,7 @@ class JavaAdapterTest {
         var compiled = adapter.compile(definition(RunningTotal.class));
         OperatorInstance next = compiled.instantiateReplacing(new ShardContext("t", 0, 1, 2), first);
         assertThat(next.replayHorizonMillis()).isZero();
-        assertThat(next.takeOver(first)).isEqualTo("state of 2 keys in 1 states taken over");
+        assertThat(next.takeOver(first)).isEqualTo(new io.vigil.api.spi.TakenOver("keys", 2, 2));
         first.close();
         out.clear();
         next.process(batch("a", 1, "b", 1), out);

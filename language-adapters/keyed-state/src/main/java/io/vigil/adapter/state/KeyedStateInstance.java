@@ -2,6 +2,7 @@ package io.vigil.adapter.state;
 
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.TakenOver;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -64,9 +65,9 @@ public abstract class KeyedStateInstance implements OperatorInstance {
     }
 
     @Override
-    public String takeOver(OperatorInstance previous) {
+    public TakenOver takeOver(OperatorInstance previous) {
         if (!takesOver || previous.getClass() != getClass()) {
-            return "";
+            return TakenOver.NOTHING;
         }
         KeyedStateInstance old = (KeyedStateInstance) previous;
         clock.advanceTo(old.clock.time());

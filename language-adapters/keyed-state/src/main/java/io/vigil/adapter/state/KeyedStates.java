@@ -2,6 +2,7 @@ package io.vigil.adapter.state;
 
 import io.vigil.api.function.MapState;
 import io.vigil.api.function.ValueState;
+import io.vigil.api.spi.TakenOver;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -116,10 +117,10 @@ public final class KeyedStates {
     }
 
     /** Takes {@code previous}'s state over; returns what was taken, for the shard's report. */
-    public String takeOver(KeyedStates previous) {
+    public TakenOver takeOver(KeyedStates previous) {
         adopt(previous.store);
         previous.store = new KeyedStateStore();
-        return "state of " + store.keys() + " keys in " + store.declared.size() + " states taken over";
+        return new TakenOver("keys", store.keys(), store.keys());
     }
 
     public void clear() {

@@ -1,0 +1,116 @@
+package io.vigil.runtime.operator;
+
+import io.vigil.api.codec.SpecProtos;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.LanguageAdapter;
+import io.vigil.api.spi.OperatorCompileException;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.OperatorUnavailableException;
+import io.vigil.api.spi.ShardContext;
+import io.vigil.runtime.plugin.LanguagePlugins;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a spec into running instances through its language's adapter: checks the spec, compiles
+ * it and instantiates one instance per shard, each with the class loader of the code it runs.
+ */
+final class OperatorCompiler {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorCompiler.class);
+
+    private final LanguagePlugins languages;
+
+    OperatorCompiler(LanguagePlugins languages) {
+        this.languages = languages;
+    }
+
+    List<String> languages() {
+        return languages.languages();
+    }
+
+    OperatorDefinition definition(OperatorSpec spec) throws OperatorException {
+        OperatorDefinition definition;
+        try {
+            definition = SpecProtos.toDefinition(spec);
+        } catch (IllegalArgumentException e) {
+            throw new OperatorException(OperatorException.Reason.INVALID_SPEC, e.getMessage());
+        }
+        if (languages.adapter(definition.language()) == null) {
+            throw new OperatorException(OperatorException.Reason.UNKNOWN_LANGUAGE, "unknown language '" + definition.language()
+                    + "' for operator '" + definition.name() + "'; this host runs: " + String.join(", ", languages.languages()));
+        }
+        return definition;
+    }
+
+    CompiledOperator compile(OperatorDefinition definition) throws OperatorException {
+        LanguageAdapter adapter = languages.adapter(definition.language());
+        try {
+            return withClassLoader(adapter.getClass().getClassLoader(), () -> adapter.compile(definition));
+        } catch (OperatorCompileException e) {
+            throw new OperatorException(OperatorException.Reason.COMPILE_ERROR, "operator '" + definition.name()
+                    + "' does not compile: " + e.getMessage(), e.problems(), e);
+        } catch (OperatorUnavailableException e) {
+            throw new OperatorException(OperatorException.Reason.UNAVAILABLE, "operator '" + definition.name()
+                    + "' cannot be compiled now: " + e.getMessage(), List.of(), e);
+        } catch (RuntimeException e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
+                    + " adapter failed to compile operator '" + definition.name() + "': " + e, List.of(), e);
+        }
+    }
+
+    /**
+     * One instance per shard; with {@code replacing}, each replaces that shard's running instance
+     * and may leave out what it can take over from it at the switch.
+     */
+    static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version,
+                                              IntFunction<OperatorInstance> replacing) throws OperatorException {
+        List<OperatorInstance> instances = new ArrayList<>();
+        try {
+            return withClassLoader(compiled.getClass().getClassLoader(), () -> {
+                for (int s = 0; s < definition.shards(); s++) {
+                    ShardContext context = new ShardContext(definition.name(), s, definition.shards(), version);
+                    instances.add(replacing == null ? compiled.instantiate(context)
+                            : compiled.instantiateReplacing(context, replacing.apply(s)));
+                }
+                return instances;
+            });
+        } catch (Exception e) {
+            instances.forEach(OperatorInstance::close);
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + definition.name()
+                    + "' compiled but could not start: " + e, List.of(), e);
+        }
+    }
+
+    /** Closes an instance off the shard's thread, with its code's class loader. */
+    static void closeQuietly(OperatorInstance instance, CompiledOperator compiled) {
+        try {
+            withClassLoader(compiled.getClass().getClassLoader(), () -> {
+                instance.close();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Closing a replaced operator instance failed", e);
+        }
+    }
+
+    interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /** Runs {@code work} with {@code loader} as the context class loader: adapters and their operators expect their own. */
+    static <T, E extends Exception> T withClassLoader(ClassLoader loader, Work<T, E> work) throws E {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            return work.run();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+}

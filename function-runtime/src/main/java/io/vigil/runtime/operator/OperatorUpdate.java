@@ -1,0 +1,160 @@
+package io.vigil.runtime.operator;
+
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.SwapReport;
+import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.runtime.shard.Shard;
+import io.vigil.runtime.shard.ShardVersion;
+import io.vigil.runtime.state.ShardState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The update of a running operator to a new version: compile it off the hot path, prepare an
+ * instance per shard that takes over what it shares with the running one, catch it up on the
+ * input log while the old version serves, record the version, then switch every shard at its
+ * next batch boundary. A spec that does not compile leaves the running version untouched.
+ */
+final class OperatorUpdate {
+    static final long SWAP_TIMEOUT_SECONDS = 30;
+    // Passes go on until one finds at most a batch to replay, so the shard replays at most about
+    // that much at the switch; a log growing faster than the replay stops them at the limit.
+    private static final int MAX_CATCH_UP_PASSES = 64;
+    private static final int SMALL_ENOUGH_TO_SWITCH = 1;
+
+    /** Records a version in the store before any shard switches to it. */
+    interface Recorder {
+        void record(OperatorSpec spec, long version) throws OperatorException;
+    }
+
+    private final OperatorCompiler compiler;
+    private final boolean keepsState;
+    private final Recorder recorder;
+    private final ExecutorService replays = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "vigil-swap-replay");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** @param keepsState whether the host keeps an input log to carry state across by replay */
+    OperatorUpdate(OperatorCompiler compiler, boolean keepsState, Recorder recorder) {
+        this.compiler = compiler;
+        this.keepsState = keepsState;
+        this.recorder = recorder;
+    }
+
+    void apply(DeployedOperator operator, OperatorSpec spec) throws OperatorException {
+        OperatorDefinition definition = compiler.definition(spec);
+        checkCompatible(operator.definition(), definition);
+        long version = operator.version() + 1;
+        long called = System.nanoTime();
+        CompiledOperator compiled = compiler.compile(definition);
+        OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
+        ShardVersion next = new ShardVersion(normalized, compiled, version);
+        boolean carry = keepsState && next.carriesState();
+        List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version,
+                carry ? s -> operator.shard(s).runningInstance() : null);
+        long compileMicros = (System.nanoTime() - called) / 1000;
+        long[] replayedThrough = new long[instances.size()];
+        long[] replayedBatches = new long[instances.size()];
+        Arrays.fill(replayedThrough, -1);
+        long replayStart = System.nanoTime();
+        if (carry) {
+            catchUp(operator, next, instances, replayedThrough, replayedBatches);
+        }
+        long replayMicros = (System.nanoTime() - replayStart) / 1000;
+        // Recorded before any shard switches, so no checkpoint can name a version the store does not know.
+        recorder.record(normalized, version);
+        List<CompletableFuture<OperatorInstance>> swaps = new ArrayList<>();
+        for (Shard shard : operator.shards()) {
+            int s = shard.index();
+            SwapReport preparation = SwapReport.newBuilder()
+                    .setCompileMicros(compileMicros)
+                    .setReplayMicros(carry ? replayMicros : 0)
+                    .setBatchesReplayedAhead(replayedBatches[s])
+                    .build();
+            swaps.add(shard.swap(instances.get(s), next, carry, replayedThrough[s], preparation));
+        }
+        try {
+            CompletableFuture.allOf(swaps.toArray(CompletableFuture[]::new)).get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName()
+                    + "' did not switch to version " + version + ": " + e, List.of(), e);
+        }
+        for (CompletableFuture<OperatorInstance> replaced : swaps) {
+            OperatorCompiler.closeQuietly(replaced.join(), next.compiled());
+        }
+        operator.activate(normalized, definition, version);
+    }
+
+    private static void checkCompatible(OperatorDefinition current, OperatorDefinition definition) throws OperatorException {
+        String name = definition.name();
+        if (definition.shards() != current.shards()) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name
+                    + "' runs " + current.shards() + " shards; an update cannot change that to " + definition.shards());
+        }
+        if (!definition.input().equals(current.input()) || !definition.keyField().equals(current.keyField())) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name
+                    + "' is fed " + current.input() + " keyed by " + current.keyField()
+                    + "; an update must keep the input schema and key (" + current.input().differenceFrom(definition.input()) + ")");
+        }
+        if (!definition.output().equals(current.output())) {
+            throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name
+                    + "' emits " + current.output() + "; an update must keep the output schema ("
+                    + current.output().differenceFrom(definition.output()) + ")");
+        }
+    }
+
+    /**
+     * Off the hot path, each shard's new instance replays that shard's input log within the new
+     * version's horizon while the old one keeps serving; the shards replay in parallel. Each pass
+     * replays what arrived during the one before, so what is left for the switch itself is small.
+     */
+    private void catchUp(DeployedOperator operator, ShardVersion next, List<OperatorInstance> instances, long[] replayedThrough,
+                         long[] replayedBatches) throws OperatorException {
+        List<CompletableFuture<Void>> replaying = new ArrayList<>();
+        ClassLoader loader = next.compiled().getClass().getClassLoader();
+        for (Shard shard : operator.shards()) {
+            int index = shard.index();
+            OperatorInstance instance = instances.get(index);
+            // Parts the new instance takes over as they run need no replay.
+            long horizon = Math.min(next.compiled().stateHorizonMillis(), instance.replayHorizonMillis());
+            if (horizon <= 0) {
+                continue;
+            }
+            replaying.add(CompletableFuture.runAsync(() -> {
+                try {
+                    for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+                        ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizon)
+                                .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        replayedBatches[index] += OperatorCompiler.withClassLoader(loader,
+                                () -> shard.replayInto(instance, log.records()));
+                        replayedThrough[index] = log.lastSerial();
+                        if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
+                            return;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }, replays));
+        }
+        try {
+            CompletableFuture.allOf(replaying.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            instances.forEach(OperatorInstance::close);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + operator.name()
+                    + "' version " + next.version() + " could not take over the state of version " + operator.version()
+                    + ": " + cause, List.of(), cause);
+        }
+    }
+}

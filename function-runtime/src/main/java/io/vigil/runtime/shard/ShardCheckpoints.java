@@ -1,0 +1,258 @@
+package io.vigil.runtime.shard;
+
+import com.google.protobuf.ByteString;
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.proto.BarrierAck;
+import io.vigil.api.proto.HostFrame;
+import io.vigil.api.proto.StateHandle;
+import io.vigil.api.proto.StreamError;
+import io.vigil.api.proto.SwapReport;
+import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.spi.ShardContext;
+import io.vigil.api.wire.Frame;
+import io.vigil.runtime.state.ShardState;
+import io.vigil.state.RecordAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A shard's checkpoints: the input log it appends as it processes, barriers aligned across its
+ * streams, the durable commit and its acknowledgement, the release of older checkpoints, and the
+ * restore of one. Owns the shard's state in the store and the batches each stream sent after a
+ * barrier the shard has not yet taken. Shard thread only, but for {@link #replayInto}.
+ */
+final class ShardCheckpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardCheckpoints.class);
+
+    /** One stream's part in alignment: the barrier it sent that the shard has not yet taken, and the batches it sent after it (at most its credits). */
+    static final class Alignment {
+        private long barrier;
+        private final ArrayDeque<Frame> held = new ArrayDeque<>();
+        // The checkpoint the stream restored from when it opened, or null.
+        private StateHandle restoredFrom;
+    }
+
+    private final OperatorDefinition definition;
+    private final int index;
+    private final ShardState state;
+    private final ActiveVersion active;
+    private final List<StreamSession> sessions;
+    private final Consumer<StreamSession> forget;
+    private final BiConsumer<StreamSession, Frame> batchPath;
+    private final Consumer<SwapReport> restored;
+
+    /**
+     * @param state     the shard's state in the store, or null when the host keeps none
+     * @param sessions  the shard's open streams, as the shard keeps them
+     * @param forget    drops a stream the checkpoint ended from the shard
+     * @param batchPath processes a batch held back until its checkpoint was taken
+     * @param restored  receives the report of a restore into another version than the checkpoint's
+     */
+    ShardCheckpoints(OperatorDefinition definition, int index, ShardState state, ActiveVersion active,
+                     List<StreamSession> sessions, Consumer<StreamSession> forget, BiConsumer<StreamSession, Frame> batchPath,
+                     Consumer<SwapReport> restored) {
+        this.definition = definition;
+        this.index = index;
+        this.state = state;
+        this.active = active;
+        this.sessions = sessions;
+        this.forget = forget;
+        this.batchPath = batchPath;
+        this.restored = restored;
+    }
+
+    // ---- the input log ----
+
+    /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
+    void logBatch(Frame batch, ColumnarBatch rows) {
+        if (state == null) {
+            return;
+        }
+        long newest = Long.MIN_VALUE;
+        for (int r = 0; r < rows.rowCount(); r++) {
+            newest = Math.max(newest, rows.timestamp(r));
+        }
+        try {
+            state.logBatch(batch.bytes(), batch.length(), newest);
+        } catch (IOException e) {
+            throw cannotLog(e);
+        }
+    }
+
+    /** Appends a clock advance to the input log. */
+    void logAdvance(long clock, long sequence) {
+        if (state == null) {
+            return;
+        }
+        try {
+            state.logAdvance(clock, sequence);
+        } catch (IOException e) {
+            throw cannotLog(e);
+        }
+    }
+
+    private UncheckedIOException cannotLog(IOException e) {
+        return new UncheckedIOException("cannot log input of operator '" + definition.name() + "' shard " + index, e);
+    }
+
+    /** The input log after a serial (-1: all of it within {@code horizonMillis} of the clock); null when the host keeps none. */
+    ShardState.LogSnapshot logSince(long afterSerial, long horizonMillis) {
+        return state == null ? null : state.logSince(afterSerial, active.instance().eventTime(), horizonMillis);
+    }
+
+    /** Replays logged records into an instance on the calling thread; returns the batches replayed. */
+    long replayInto(OperatorInstance target, List<RecordAddress> records) throws Exception {
+        LogReplayer replayer = new LogReplayer(target, definition);
+        state.replay(records, replayer);
+        return replayer.batches();
+    }
+
+    /** At a switch: replays into {@code next} what was logged after {@code serial}; returns the batches replayed. */
+    long replayRestInto(OperatorInstance next, long serial) throws Exception {
+        return state == null ? 0 : replayInto(next, state.logSince(serial, Long.MIN_VALUE, 0).records());
+    }
+
+    /** A version that starts with empty state has seen none of the logged input, so no later checkpoint may replay it. */
+    void forgetLog() {
+        if (state != null) {
+            state.forgetLog();
+        }
+    }
+
+    // ---- alignment ----
+
+    /** Holds a batch sent after a barrier the shard has not yet taken: it belongs to the next checkpoint. */
+    boolean holds(StreamSession session, Frame batch) {
+        if (session.alignment.barrier == 0) {
+            return false;
+        }
+        session.alignment.held.addLast(batch);
+        return true;
+    }
+
+    void barrier(StreamSession session, long checkpointId) {
+        session.alignment.barrier = checkpointId;
+        takeIfAligned();
+    }
+
+    /** Once every open stream has sent the same barrier, the shard's state is exactly that checkpoint's. */
+    void takeIfAligned() {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        long checkpointId = sessions.get(0).alignment.barrier;
+        for (StreamSession session : sessions) {
+            if (session.alignment.barrier == 0 || session.alignment.barrier != checkpointId) {
+                return;
+            }
+        }
+        ByteString handle;
+        try {
+            ShardVersion running = active.version();
+            handle = state == null ? ByteString.EMPTY
+                    : state.checkpoint(checkpointId, running.spec(), running.version(), active.instance(),
+                            running.compiled().stateHorizonMillis()).toByteString();
+        } catch (Exception e) {
+            LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+            for (StreamSession session : List.copyOf(sessions)) {
+                session.fail(StreamError.Code.OPERATOR_FAILED, "checkpoint " + checkpointId + " of operator '" + definition.name()
+                        + "' shard " + index + " failed: " + e.getMessage(), 0);
+                forget.accept(session);
+            }
+            return;
+        }
+        FaultInjection.checkpointDurableAckNotSent();
+        HostFrame ack = HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder()
+                .setCheckpointId(checkpointId).setHandle(handle)).build();
+        for (StreamSession session : List.copyOf(sessions)) {
+            session.alignment.barrier = 0;
+            session.send(ack);
+        }
+        for (StreamSession session : List.copyOf(sessions)) {
+            Alignment alignment = session.alignment;
+            while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
+                batchPath.accept(session, alignment.held.pollFirst());
+            }
+        }
+    }
+
+    /** Flink completed {@code checkpointId}: older checkpoints of this shard may go. */
+    void completed(long checkpointId) {
+        if (state == null) {
+            return;
+        }
+        try {
+            state.release(checkpointId);
+        } catch (IOException e) {
+            LOG.warn("Releasing checkpoints before {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+        }
+    }
+
+    // ---- restore ----
+
+    /**
+     * A stream opens, restoring {@code handle} (or null). A handle other than the one the open
+     * streams restored from is a new attempt of the job: the streams still open from before end
+     * here, and the shard goes back to that checkpoint. False when the opening stream failed.
+     */
+    boolean open(StreamSession opening, StateHandle handle) {
+        StateHandle epoch = sessions.isEmpty() ? null : sessions.get(0).alignment.restoredFrom;
+        if (handle != null && !handle.equals(epoch) && !restore(opening, handle)) {
+            return false;
+        }
+        opening.alignment.restoredFrom = handle;
+        return true;
+    }
+
+    private boolean restore(StreamSession opening, StateHandle handle) {
+        for (StreamSession old : List.copyOf(sessions)) {
+            old.fail(StreamError.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name()
+                    + "' from checkpoint " + handle.getCheckpointId(), 0);
+            forget.accept(old);
+        }
+        if (state == null) {
+            opening.fail(StreamError.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore checkpoint "
+                    + handle.getCheckpointId(), 0);
+            return false;
+        }
+        try {
+            ShardState.Restore restore = state.restore(handle);
+            ShardVersion running = active.version();
+            long stored = restore.meta().getVersion();
+            OperatorInstance fresh = running.compiled().instantiate(
+                    new ShardContext(definition.name(), index, definition.shards(), running.version()));
+            // A checkpoint of another version (the job restores from before an update, or from after a
+            // rollback) lands on the running version as that update would have: by replay, or empty.
+            boolean carried = stored == running.version() || running.carriesState();
+            if (carried) {
+                restore.replay(fresh, new LogReplayer(fresh, definition));
+            }
+            active.replace(fresh, running).close();
+            if (stored != running.version()) {
+                restored.accept(SwapReport.newBuilder()
+                        .setCause(SwapReport.Cause.RESTORE)
+                        .setVersion(running.version())
+                        .setFromVersion(stored)
+                        .setRestoredCheckpoint(handle.getCheckpointId())
+                        .setStateCarried(carried)
+                        .setReplayed(carried)
+                        .build());
+            }
+            LOG.info("Operator {} shard {} restored checkpoint {} of version {} into version {}", definition.name(), index,
+                    handle.getCheckpointId(), stored, running.version());
+            return true;
+        } catch (Exception e) {
+            LOG.error("Operator {} shard {} could not restore checkpoint {}", definition.name(), index, handle.getCheckpointId(), e);
+            opening.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
+                    + " could not restore checkpoint " + handle.getCheckpointId() + ": " + e.getMessage(), 0);
+            return false;
+        }
+    }
+}
