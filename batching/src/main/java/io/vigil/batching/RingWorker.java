@@ -8,7 +8,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.ProducerType;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A Disruptor ring drained by one dedicated thread running an {@link EventHandler}. The thread owns
@@ -19,13 +19,18 @@ public final class RingWorker<E> {
     private final RingBuffer<E> ring;
     private final BatchEventProcessor<E> processor;
     private final Thread thread;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Consumer<Throwable> onFailure;
 
+    /**
+     * @param onFailure receives, on the worker's thread, whatever the handler lets escape (the ring
+     *                  keeps running after it): the owner fails what the worker serves
+     */
     public RingWorker(String threadName, EventFactory<E> factory, int size, ProducerType producers,
-                      WaitStrategy waitStrategy, EventHandler<E> handler) {
+                      WaitStrategy waitStrategy, EventHandler<E> handler, Consumer<Throwable> onFailure) {
+        this.onFailure = onFailure;
         this.ring = RingBuffer.create(producers, factory, size, waitStrategy);
         this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
-        this.processor.setExceptionHandler(new RecordingExceptionHandler());
+        this.processor.setExceptionHandler(new ReportingExceptionHandler());
         ring.addGatingSequences(processor.getSequence());
         this.thread = new Thread(processor, threadName);
         this.thread.setDaemon(true);
@@ -44,11 +49,6 @@ public final class RingWorker<E> {
         return thread;
     }
 
-    /** The first exception the handler let escape, or null. The ring keeps running after one. */
-    public Throwable failure() {
-        return failure.get();
-    }
-
     /** Called by the handler on its own thread: stops after the event being handled. */
     public void haltFromHandler() {
         processor.halt();
@@ -63,20 +63,20 @@ public final class RingWorker<E> {
         return !thread.isAlive();
     }
 
-    private final class RecordingExceptionHandler implements ExceptionHandler<E> {
+    private final class ReportingExceptionHandler implements ExceptionHandler<E> {
         @Override
         public void handleEventException(Throwable ex, long sequence, E event) {
-            failure.compareAndSet(null, ex);
+            onFailure.accept(ex);
         }
 
         @Override
         public void handleOnStartException(Throwable ex) {
-            failure.compareAndSet(null, ex);
+            onFailure.accept(ex);
         }
 
         @Override
         public void handleOnShutdownException(Throwable ex) {
-            failure.compareAndSet(null, ex);
+            onFailure.accept(ex);
         }
     }
 }

@@ -30,7 +30,7 @@ class RingWorkerTest {
                 seen.add(slot.value);
             }
         };
-        worker[0] = new RingWorker<>("test-ring", Slot::new, 64, ProducerType.SINGLE, new BlockingWaitStrategy(), handler).start();
+        worker[0] = new RingWorker<>("test-ring", Slot::new, 64, ProducerType.SINGLE, new BlockingWaitStrategy(), handler, e -> { throw new AssertionError(e); }).start();
         for (long i = 0; i < 1_000; i++) {
             long sequence = worker[0].ring().next();
             Slot slot = worker[0].ring().get(sequence);
@@ -51,15 +51,16 @@ class RingWorkerTest {
     }
 
     @Test
-    void aHandlerExceptionIsRecordedAndTheRingKeepsRunning() throws Exception {
+    void aHandlerExceptionReachesTheOwnerWithItsCauseAndTheRingKeepsRunning() throws Exception {
         List<Long> seen = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> reported = new java.util.concurrent.atomic.AtomicReference<>();
         RingWorker<Slot> worker = new RingWorker<>("test-ring", Slot::new, 8, ProducerType.SINGLE, new BlockingWaitStrategy(),
                 (slot, sequence, endOfBatch) -> {
                     if (slot.value == 1) {
                         throw new IllegalStateException("boom");
                     }
                     seen.add(slot.value);
-                }).start();
+                }, reported::set).start();
         for (long i = 0; i < 3; i++) {
             long sequence = worker.ring().next();
             worker.ring().get(sequence).value = i;
@@ -72,7 +73,7 @@ class RingWorkerTest {
         worker.halt();
         assertThat(worker.join(10_000)).isTrue();
         assertThat(seen).containsExactly(0L, 2L);
-        assertThat(worker.failure()).hasMessage("boom");
+        assertThat(reported.get()).isInstanceOf(IllegalStateException.class).hasMessage("boom");
     }
 
     @Test
@@ -87,23 +88,24 @@ class RingWorkerTest {
     }
 
     @Test
-    void creditsAreSpentOncePerBatchAndGrantsWakeTheSender() throws Exception {
+    void aSignalWakesTheWaiterAndNoneIsLostBeforeItParks() throws Exception {
         Wakeup wakeup = new Wakeup();
-        Credits credits = new Credits(wakeup);
-        assertThat(credits.tryAcquire()).isFalse();
-        credits.grant(2);
-        assertThat(credits.tryAcquire()).isTrue();
-        assertThat(credits.tryAcquire()).isTrue();
-        assertThat(credits.tryAcquire()).isFalse();
-
-        Thread granter = new Thread(() -> credits.grant(1));
+        java.util.concurrent.atomic.AtomicBoolean granted = new java.util.concurrent.atomic.AtomicBoolean();
+        wakeup.signal();
         long start = System.nanoTime();
+        wakeup.await(5, TimeUnit.SECONDS);
+        assertThat(System.nanoTime() - start).as("a signal raised before the wait is not lost").isLessThan(TimeUnit.SECONDS.toNanos(5));
+
+        Thread granter = new Thread(() -> {
+            granted.set(true);
+            wakeup.signal();
+        });
+        start = System.nanoTime();
         granter.start();
-        while (!credits.tryAcquire()) {
+        while (!granted.get()) {
             wakeup.await(5, TimeUnit.SECONDS);
         }
         granter.join();
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
-        assertThat(credits.available()).isZero();
     }
 }

@@ -10,8 +10,8 @@ import org.HdrHistogram.Recorder;
 /**
  * What the connector's subtasks in this JVM have done for one operator: events sent, results
  * emitted, and the latency of each event from the moment the task handed it to the connector to
- * the moment its round's results were emitted. For local runs (the demo, benchmarks); on a cluster
- * read the same figures from Flink's metrics.
+ * the moment its round's results were emitted. For local runs (the demo, benchmarks), read in the
+ * same JVM; the connector registers nothing in Flink's metric system yet.
  */
 public final class VigilTelemetry {
     private static final ConcurrentMap<String, VigilTelemetry> BY_OPERATOR = new ConcurrentHashMap<>();

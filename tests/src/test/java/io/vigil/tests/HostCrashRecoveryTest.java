@@ -7,9 +7,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.keys.KeyGroups;
-import io.vigil.api.proto.Barrier;
-import io.vigil.api.proto.BarrierAck;
-import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.ResultBatch;
 import io.vigil.api.proto.StateHandle;
@@ -49,12 +46,11 @@ class HostCrashRecoveryTest {
             List<RawStream> streams = openAll(channel, List.of());
             sendRange(streams, batches, 0, BEFORE_CHECKPOINT);
             for (int s = 0; s < SHARDS; s++) {
-                streams.get(s).send(ClientFrame.newBuilder().setBarrier(Barrier.newBuilder().setCheckpointId(7)).build());
-                BarrierAck ack = awaitAck(streams.get(s));
-                assertThat(ack.getCheckpointId()).isEqualTo(7);
-                StateHandle handle = StateHandle.parseFrom(ack.getHandle());
+                ByteString ack = streams.get(s).checkpoint(7);
+                StateHandle handle = StateHandle.parseFrom(ack);
+                assertThat(handle.getCheckpointId()).isEqualTo(7);
                 assertThat(handle.getShard()).isEqualTo(s);
-                handles.add(ack.getHandle());
+                handles.add(ack);
             }
             afterCheckpoint = sendRange(streams, batches, BEFORE_CHECKPOINT, EVENTS);
             assertThat(afterCheckpoint).as("alerts after the checkpoint").isNotEmpty();
@@ -114,12 +110,6 @@ class HostCrashRecoveryTest {
             }
         }
         return alerts;
-    }
-
-    static BarrierAck awaitAck(RawStream stream) throws InterruptedException {
-        HostFrame frame = stream.next();
-        assertThat(frame.hasBarrierAck()).as("barrier ack: %s", frame).isTrue();
-        return frame.getBarrierAck();
     }
 
     /** The seeded stream cut into slices of BATCH events, each split by shard. */

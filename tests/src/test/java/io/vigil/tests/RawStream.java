@@ -1,67 +1,79 @@
 package io.vigil.tests;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.Status;
 import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.client.ShardStream;
 import io.vigil.api.codec.SchemaProtos;
+import io.vigil.api.proto.BarrierAck;
 import io.vigil.api.proto.ClientFrame;
-import io.vigil.api.proto.DataPlaneGrpc;
 import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
+import io.vigil.api.proto.Opened;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A data-plane stream driven by hand, frame by frame, to test what the host answers. */
-final class RawStream implements AutoCloseable {
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A data-plane stream driven by hand, frame by frame, to test what the host answers: the
+ * client's {@link ShardStream}, with every answer queued as the host frame it was. It sends what a
+ * test gives it, credits or not.
+ */
+final class RawStream implements AutoCloseable, ShardStream.Listener {
+    private final ManagedChannel channel;
     private final BlockingQueue<HostFrame> frames = new LinkedBlockingQueue<>();
-    private final StreamObserver<ClientFrame> requests;
-    private volatile boolean completed;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private ShardStream stream;
 
     RawStream(ManagedChannel channel) {
-        requests = DataPlaneGrpc.newStub(channel).process(new StreamObserver<>() {
-            @Override
-            public void onNext(HostFrame frame) {
-                frames.add(frame);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                completed = true;
-            }
-
-            @Override
-            public void onCompleted() {
-                completed = true;
-            }
-        });
+        this.channel = channel;
     }
 
     RawStream open(String operator, int shard, EventSchema schema) {
-        return open(operator, shard, schema, com.google.protobuf.ByteString.EMPTY);
+        return open(operator, shard, schema, ByteString.EMPTY);
     }
 
-    RawStream open(String operator, int shard, EventSchema schema, com.google.protobuf.ByteString restoreHandle) {
-        requests.onNext(ClientFrame.newBuilder().setOpen(Open.newBuilder()
+    RawStream open(String operator, int shard, EventSchema schema, ByteString restoreHandle) {
+        stream = ShardStream.open(channel, Open.newBuilder()
                 .setOperator(operator).setShard(shard).setClient("raw-test").setInputSchema(SchemaProtos.toProto(schema))
-                .setRestoreHandle(restoreHandle)).build());
+                .setRestoreHandle(restoreHandle).build(), this, () -> { });
         return this;
     }
 
     void send(ClientFrame frame) {
-        requests.onNext(frame);
+        stream.send(frame);
     }
 
     void send(EventBatch batch) {
-        requests.onNext(ClientFrame.newBuilder().setBatch(batch).build());
+        stream.send(ClientFrame.newBuilder().setBatch(batch).build());
     }
 
     void send(ColumnarBatch batch, long id) {
         send(events(batch, id));
+    }
+
+    /** Sends barrier {@code id}; returns the handle the host acknowledged it with. */
+    ByteString checkpoint(long id) throws InterruptedException {
+        stream.barrier(id);
+        HostFrame frame = next();
+        assertThat(frame.hasBarrierAck()).as("barrier ack: %s", frame).isTrue();
+        return frame.getBarrierAck().getHandle();
+    }
+
+    /** Tells the shard that Flink completed checkpoint {@code id}: it may release older ones. */
+    void checkpointComplete(long id) {
+        stream.checkpointComplete(id);
     }
 
     /** The batch as the generated message, for tests that tamper with it. */
@@ -74,7 +86,7 @@ final class RawStream implements AutoCloseable {
         BatchEncoder.events(batch, id, hasWatermark, watermark, wire);
         try {
             return ClientFrame.parseFrom(wire.toByteArray()).getBatch();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
     }
@@ -88,17 +100,42 @@ final class RawStream implements AutoCloseable {
     }
 
     boolean awaitCompleted() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!completed && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
+        return closed.await(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void onOpened(Opened opened) {
+        frames.add(HostFrame.newBuilder().setOpened(opened).build());
+    }
+
+    @Override
+    public void onResults(Frame results) {
+        try {
+            frames.add(results.asHostFrame());
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
         }
-        return completed;
+    }
+
+    @Override
+    public void onBarrierAck(long checkpointId, ByteString handle) {
+        frames.add(HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder().setCheckpointId(checkpointId).setHandle(handle)).build());
+    }
+
+    @Override
+    public void onError(StreamError error) {
+        frames.add(HostFrame.newBuilder().setError(error).build());
+    }
+
+    @Override
+    public void onClosed(Status status) {
+        closed.countDown();
     }
 
     @Override
     public void close() {
-        if (!completed) {
-            requests.onCompleted();
+        if (stream != null && closed.getCount() > 0) {
+            stream.complete();
         }
     }
 }

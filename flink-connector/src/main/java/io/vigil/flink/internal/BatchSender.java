@@ -6,7 +6,6 @@ import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.BatchPolicy;
-import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -131,7 +130,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
             if (!round.hasWatermark && round.batches[s].isEmpty()) {
                 continue;
             }
-            if (!awaitCredit(streams.credits(s))) {
+            if (!awaitCredit(s)) {
                 return;
             }
             BatchEncoder.events(round.batches[s], round.id, round.hasWatermark, round.watermark, wire);
@@ -142,8 +141,8 @@ public final class BatchSender implements EventHandler<EventSlot> {
         }
     }
 
-    private boolean awaitCredit(Credits credits) {
-        while (!credits.tryAcquire()) {
+    private boolean awaitCredit(int shard) {
+        while (!streams.tryAcquireCredit(shard)) {
             if (stopped.getAsBoolean()) {
                 return false;
             }

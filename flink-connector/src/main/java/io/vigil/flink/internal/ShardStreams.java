@@ -1,40 +1,37 @@
 package io.vigil.flink.internal;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.CallOptions;
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
+import io.vigil.api.client.ShardStream;
 import io.vigil.api.codec.BatchFormatException;
-import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.DescribeRequest;
-import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.proto.OperatorStatus;
-import io.vigil.api.wire.DataPlaneWire;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
-import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import io.vigil.flink.VigilConnectorException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One subtask's connection to an operator: a gRPC channel to the host and one data-plane stream
- * per shard, each with its credits. Only the sender thread writes to the streams; answers arrive on
- * gRPC's threads and are handed to the {@link ResultListener}.
+ * One subtask's connection to an operator: a gRPC channel to the host and one data-plane
+ * {@link ShardStream} per shard. Only the sender thread writes to the streams; answers arrive on
+ * gRPC's threads and are handed to the {@link ResultListener}; a stream that fails fails the task.
  */
 public final class ShardStreams implements AutoCloseable {
 
     /** Receives every result frame, still encoded, and every barrier acknowledgement, on a network thread. */
     public interface ResultListener {
-        void onResults(int shard, long batchId, Frame results);
+        void onResults(int shard, long batchId, Frame results) throws BatchFormatException;
 
         void onBarrierAck(int shard, long checkpointId, byte[] handle);
     }
@@ -43,29 +40,21 @@ public final class ShardStreams implements AutoCloseable {
     private final String operator;
     private final ManagedChannel channel;
     private final OperatorStatus status;
-    private final StreamObserver<Frame>[] requests;
-    private final Credits[] credits;
-    private final CountDownLatch opened;
+    private final ShardStream[] streams;
+    private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
     private volatile boolean closing;
 
     private ShardStreams(String endpoint, String operator, ManagedChannel channel, OperatorStatus status,
-                         int shards, Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure) {
+                         Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure) {
         this.endpoint = endpoint;
         this.operator = operator;
         this.channel = channel;
         this.status = status;
+        this.senderWakeup = senderWakeup;
         this.onFailure = onFailure;
-        @SuppressWarnings("unchecked")
-        StreamObserver<Frame>[] streams = new StreamObserver[shards];
-        this.requests = streams;
-        this.credits = new Credits[shards];
-        for (int s = 0; s < shards; s++) {
-            credits[s] = new Credits(senderWakeup);
-        }
-        this.opened = new CountDownLatch(shards);
+        this.streams = new ShardStream[status.getShardsCount()];
     }
-
     /** Asks the host for the operator, so a wrong endpoint or name fails before any event is sent. */
     public static OperatorStatus describe(ManagedChannel channel, String endpoint, String operator, Duration timeout) {
         try {
@@ -99,7 +88,7 @@ public final class ShardStreams implements AutoCloseable {
                 .build();
         try {
             OperatorStatus status = describe(channel, endpoint, operator, timeout);
-            return new ShardStreams(endpoint, operator, channel, status, status.getShardsCount(), senderWakeup, onFailure);
+            return new ShardStreams(endpoint, operator, channel, status, senderWakeup, onFailure);
         } catch (RuntimeException e) {
             channel.shutdownNow();
             throw e;
@@ -108,22 +97,26 @@ public final class ShardStreams implements AutoCloseable {
 
     /** @param restoreHandles per shard, the state handle to restore from, or null for none */
     public void openStreams(String client, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
-        for (int s = 0; s < requests.length; s++) {
-            requests[s] = ClientCalls.asyncBidiStreamingCall(channel.newCall(DataPlaneWire.PROCESS, CallOptions.DEFAULT),
-                    new Receiver(s, listener));
-            requests[s].onNext(Frame.of(ClientFrame.newBuilder().setOpen(Open.newBuilder()
+        CompletableFuture<?>[] opened = new CompletableFuture<?>[streams.length];
+        for (int s = 0; s < streams.length; s++) {
+            Open open = Open.newBuilder()
                     .setOperator(operator)
                     .setShard(s)
                     .setClient(client)
                     .setInputSchema(status.getSpec().getInputSchema())
-                    .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? com.google.protobuf.ByteString.EMPTY
-                            : com.google.protobuf.ByteString.copyFrom(restoreHandles[s]))).build()));
+                    .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
+                            : ByteString.copyFrom(restoreHandles[s]))
+                    .build();
+            streams[s] = ShardStream.open(channel, open, new Receiver(s, listener), senderWakeup::signal);
+            opened[s] = streams[s].opened();
         }
         try {
-            if (!opened.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new VigilConnectorException("operator '" + operator + "' at " + endpoint + " did not open its "
-                        + requests.length + " shard streams within " + timeout);
-            }
+            CompletableFuture.allOf(opened).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new VigilConnectorException("operator '" + operator + "' at " + endpoint + " did not open its "
+                    + streams.length + " shard streams within " + timeout);
+        } catch (ExecutionException e) {
+            // The stream's listener has reported why; the task fails with that.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VigilConnectorException("interrupted while opening streams to " + endpoint, e);
@@ -135,41 +128,36 @@ public final class ShardStreams implements AutoCloseable {
     }
 
     public int shards() {
-        return requests.length;
+        return streams.length;
     }
 
-    public Credits credits(int shard) {
-        return credits[shard];
+    /** Sender thread only: takes a credit for a batch to {@code shard}. */
+    public boolean tryAcquireCredit(int shard) {
+        return streams[shard].tryAcquireCredit();
     }
 
-    /** Sender thread only. gRPC copies the frame's bytes before this returns. */
+    /** Sender thread only, holding a credit. gRPC copies the frame's bytes before this returns. */
     public void send(int shard, Frame batch) {
-        requests[shard].onNext(batch);
+        streams[shard].send(batch);
     }
 
     /** Sender thread only. */
     public void sendBarrier(int shard, long checkpointId) {
-        requests[shard].onNext(Frame.of(ClientFrame.newBuilder()
-                .setBarrier(io.vigil.api.proto.Barrier.newBuilder().setCheckpointId(checkpointId)).build()));
+        streams[shard].barrier(checkpointId);
     }
 
     /** Sender thread only. */
     public void sendCheckpointComplete(int shard, long checkpointId) {
-        requests[shard].onNext(Frame.of(ClientFrame.newBuilder()
-                .setCheckpointComplete(io.vigil.api.proto.CheckpointComplete.newBuilder().setCheckpointId(checkpointId)).build()));
+        streams[shard].checkpointComplete(checkpointId);
     }
 
     /** Ends the streams; call once the sender has stopped. */
     @Override
     public void close() {
         closing = true;
-        for (StreamObserver<Frame> request : requests) {
-            if (request != null) {
-                try {
-                    request.onCompleted();
-                } catch (RuntimeException alreadyClosed) {
-                    // The call already ended (for example after an error); nothing left to complete.
-                }
+        for (ShardStream stream : streams) {
+            if (stream != null) {
+                stream.complete();
             }
         }
         channel.shutdown();
@@ -187,12 +175,9 @@ public final class ShardStreams implements AutoCloseable {
         if (!closing) {
             onFailure.accept(failure);
         }
-        while (opened.getCount() > 0) {
-            opened.countDown();
-        }
     }
 
-    private final class Receiver implements StreamObserver<Frame> {
+    private final class Receiver implements ShardStream.Listener {
         private final int shard;
         private final ResultListener listener;
 
@@ -202,47 +187,30 @@ public final class ShardStreams implements AutoCloseable {
         }
 
         @Override
-        public void onNext(Frame received) {
-            if (received.isBatch()) {
-                try {
-                    listener.onResults(shard, received.resultBatchId(), received);
-                } catch (BatchFormatException e) {
-                    fail(new VigilConnectorException("unreadable results from " + endpoint + ": " + e.getMessage(), e));
-                    return;
-                }
-                credits[shard].grant(1);
-                return;
-            }
-            HostFrame frame;
-            try {
-                frame = received.asHostFrame();
-            } catch (InvalidProtocolBufferException e) {
-                fail(new VigilConnectorException("unreadable frame from " + endpoint + ": " + e.getMessage(), e));
-                return;
-            }
-            switch (frame.getKindCase()) {
-                case OPENED -> {
-                    credits[shard].grant(frame.getOpened().getCredits());
-                    opened.countDown();
-                }
-                case BARRIER_ACK -> listener.onBarrierAck(shard, frame.getBarrierAck().getCheckpointId(),
-                        frame.getBarrierAck().getHandle().toByteArray());
-                case ERROR -> fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + endpoint
-                        + " reported " + frame.getError().getCode() + ": " + frame.getError().getMessage()));
-                default -> fail(new VigilConnectorException("unexpected " + frame.getKindCase() + " from " + endpoint));
-            }
+        public void onResults(Frame results) throws BatchFormatException {
+            listener.onResults(shard, results.resultBatchId(), results);
         }
 
         @Override
-        public void onError(Throwable t) {
-            fail(new VigilConnectorException("lost the stream to operator '" + operator + "' shard " + shard + " at " + endpoint
-                    + ": " + Status.fromThrowable(t), t));
+        public void onBarrierAck(long checkpointId, ByteString handle) {
+            listener.onBarrierAck(shard, checkpointId, handle.toByteArray());
         }
 
         @Override
-        public void onCompleted() {
-            fail(new VigilConnectorException("the function host at " + endpoint + " ended the stream of operator '" + operator
-                    + "' shard " + shard));
+        public void onError(StreamError error) {
+            fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + endpoint
+                    + " reported " + error.getCode() + ": " + error.getMessage()));
+        }
+
+        @Override
+        public void onClosed(Status status) {
+            if (status.isOk()) {
+                fail(new VigilConnectorException("the function host at " + endpoint + " ended the stream of operator '"
+                        + operator + "' shard " + shard));
+            } else {
+                fail(new VigilConnectorException("lost the stream to operator '" + operator + "' shard " + shard + " at "
+                        + endpoint + ": " + status, status.getCause()));
+            }
         }
     }
 }

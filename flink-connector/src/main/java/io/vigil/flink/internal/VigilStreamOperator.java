@@ -111,7 +111,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                 : new LiteTimeoutBlockingWaitStrategy(Math.max(1, config.linger().toNanos()), TimeUnit.NANOSECONDS);
         int columns = inputSchema.size();
         sender = new RingWorker<>("vigil-sender-" + config.operator() + "-" + subtask, () -> new EventSlot(columns),
-                config.ringSize(), ProducerType.SINGLE, waiting, handler).start();
+                config.ringSize(), ProducerType.SINGLE, waiting, handler,
+                e -> fail(new VigilConnectorException("the sender of operator '" + config.operator() + "' (subtask " + subtask
+                        + ") failed: " + e, e))).start();
         ring = sender.ring();
         streams.openStreams(client, new ShardStreams.ResultListener() {
             @Override

@@ -51,7 +51,8 @@ public class RingHopBenchmark {
                 consumed.lazySet(sequence + 1);
             }
         };
-        worker = new RingWorker<>("ring-hop", Slot::new, 8192, ProducerType.SINGLE, new YieldingWaitStrategy(), handler).start();
+        worker = new RingWorker<>("ring-hop", Slot::new, 8192, ProducerType.SINGLE, new YieldingWaitStrategy(), handler,
+                e -> { throw new IllegalStateException("ring hop handler failed", e); }).start();
         ring = worker.ring();
     }
 

@@ -1,16 +1,15 @@
 package io.vigil.benchmarks.harness;
 
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.Status;
+import io.vigil.api.client.ShardStream;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.keys.KeyGroups;
-import io.vigil.api.proto.HostFrame;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
-import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
 import io.vigil.examples.fraud.Transaction;
 import io.vigil.examples.fraud.TransactionGenerator;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 
@@ -45,58 +45,38 @@ final class HostLoadClient {
         long[] sentNanos = new long[batches.size() + 1];
         Recorder latency = new Recorder(3);
         AtomicLong alerts = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Wakeup wakeup = new Wakeup();
-        Credits[] credits = new Credits[shards];
-        CountDownLatch opened = new CountDownLatch(shards);
         CountDownLatch answered = new CountDownLatch(batches.size());
-        List<StreamObserver<Frame>> streams = new ArrayList<>();
+        List<ShardStream> streams = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
-            Credits shardCredits = new Credits(wakeup);
-            credits[s] = shardCredits;
             ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 16);
             BatchDecoder decoder = new BatchDecoder();
-            StreamObserver<Frame> stream = PaymentStreams.open(channel, Workload.OPERATOR, s, "load-client", new StreamObserver<Frame>() {
+            streams.add(ShardStream.open(channel, Workload.open(Workload.OPERATOR, s, "load-client"), new ShardStream.Listener() {
                 @Override
-                public void onNext(Frame frame) {
-                    if (frame.isBatch()) {
-                        results.clear();
-                        try {
-                            decoder.results(frame.bytes(), frame.length(), results);
-                        } catch (BatchFormatException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        int id = (int) decoder.id();
-                        latency.recordValueWithCount(Math.max(0, (System.nanoTime() - sentNanos[id]) / 1000), sizes.get(id - 1)[0]);
-                        alerts.addAndGet(results.rowCount());
-                        shardCredits.grant(1);
-                        answered.countDown();
-                        return;
-                    }
-                    try {
-                        HostFrame control = frame.asHostFrame();
-                        if (!control.hasOpened()) {
-                            throw new IllegalStateException("host answered " + control);
-                        }
-                        shardCredits.grant(control.getOpened().getCredits());
-                        opened.countDown();
-                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                        throw new IllegalStateException(e);
-                    }
+                public void onResults(Frame frame) throws BatchFormatException {
+                    results.clear();
+                    decoder.results(frame.bytes(), frame.length(), results);
+                    int id = (int) decoder.id();
+                    latency.recordValueWithCount(Math.max(0, (System.nanoTime() - sentNanos[id]) / 1000), sizes.get(id - 1)[0]);
+                    alerts.addAndGet(results.rowCount());
+                    answered.countDown();
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                    throw new IllegalStateException("load stream failed", t);
+                public void onClosed(Status status) {
+                    if (!status.isOk()) {
+                        failure.compareAndSet(null, status.asRuntimeException());
+                    }
                 }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
-            streams.add(stream);
+            }, wakeup::signal));
         }
-        if (!opened.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("streams did not open");
+        for (ShardStream stream : streams) {
+            try {
+                stream.opened().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("streams did not open", e);
+            }
         }
         long start = System.nanoTime();
         long sentEvents = 0;
@@ -110,18 +90,21 @@ final class HostLoadClient {
                     LockSupport.parkNanos(due - System.nanoTime());
                 }
             }
-            while (!credits[shard].tryAcquire()) {
+            while (!streams.get(shard).tryAcquireCredit()) {
+                if (failure.get() != null) {
+                    throw new IllegalStateException("load stream failed", failure.get());
+                }
                 wakeup.await(1, TimeUnit.MILLISECONDS);
             }
             sentNanos[i + 1] = System.nanoTime();
-            streams.get(shard).onNext(Frame.of(batch));
+            streams.get(shard).send(Frame.of(batch));
             sentEvents += rows;
         }
         if (!answered.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("host did not answer every batch");
         }
         long nanos = System.nanoTime() - start;
-        streams.forEach(StreamObserver::onCompleted);
+        streams.forEach(ShardStream::complete);
         return Measurement.of(events, nanos, alerts.get(), latency.getIntervalHistogram());
     }
 

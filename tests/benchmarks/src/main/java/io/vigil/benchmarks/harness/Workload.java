@@ -1,6 +1,7 @@
 package io.vigil.benchmarks.harness;
 
 import io.vigil.api.codec.SchemaProtos;
+import io.vigil.api.proto.Open;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.schema.FieldKind;
@@ -65,6 +66,11 @@ public final class Workload {
                 .build();
     }
 
+    /** The first frame of a data-plane stream of payments straight to one shard of {@code operator}, for drivers that do without Flink. */
+    public static Open open(String operator, int shard, String client) {
+        return Open.newBuilder().setOperator(operator).setShard(shard).setClient(client).setInputSchema(SchemaProtos.toProto(PAYMENT)).build();
+    }
+
     /** Seeded payments with event-time watermarks, from one source subtask, optionally rate-limited. */
     public static DataStream<Payment> payments(StreamExecutionEnvironment env, long events, double eventsPerSecond) {
         FIRST_EMIT_NANOS.set(0);
@@ -96,7 +102,7 @@ public final class Workload {
             Transaction t = generator.next();
             long now = System.nanoTime();
             FIRST_EMIT_NANOS.compareAndSet(0, now);
-            return new Payment(t.getTxnId(), t.getCardId(), t.getAmount(), t.getTs(), now);
+            return new Payment(t, now);
         }
     }
 }

@@ -1,20 +1,18 @@
 package io.vigil.benchmarks.swap;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.Status;
+import io.vigil.api.client.ShardStream;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.codec.SwapReports;
 import io.vigil.api.codec.BatchFormatException;
-import io.vigil.api.proto.Barrier;
-import io.vigil.api.proto.CheckpointComplete;
-import io.vigil.api.proto.ClientFrame;
-import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.ShardStatus;
+import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.api.wire.Frame;
-import io.vigil.batching.Credits;
 import io.vigil.batching.Wakeup;
-import io.vigil.benchmarks.harness.PaymentStreams;
 import io.vigil.benchmarks.harness.Workload;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,8 +97,8 @@ final class HostSwapRun {
         control.update(workload.spec(operator, version));
         outcome.callToActiveMicros.add((System.nanoTime() - called) / 1000);
         for (ShardStatus shard : control.describe(operator).getShardsList()) {
-            outcome.pauseMicros.add(shard.getLastSwapPauseMicros());
-            outcome.lastSwap = "shard " + shard.getShard() + ": " + shard.getLastSwap();
+            outcome.pauseMicros.add(shard.getLastSwap().getPauseMicros());
+            outcome.lastSwap = "shard " + shard.getShard() + ": " + SwapReports.describe(shard.getLastSwap());
         }
     }
 
@@ -141,8 +139,7 @@ final class HostSwapRun {
             while ((done = completions.poll()) != null) {
                 for (Target target : targets) {
                     if (target.id == done[0]) {
-                        target.streams.get((int) done[1]).onNext(Frame.of(ClientFrame.newBuilder()
-                                .setCheckpointComplete(CheckpointComplete.newBuilder().setCheckpointId(done[2])).build()));
+                        target.streams.get((int) done[1]).checkpointComplete(done[2]);
                     }
                 }
             }
@@ -150,19 +147,19 @@ final class HostSwapRun {
                 checkpointId++;
                 nextCheckpoint += CHECKPOINT_NANOS;
                 for (Target target : targets) {
-                    for (StreamObserver<Frame> stream : target.streams) {
-                        stream.onNext(Frame.of(ClientFrame.newBuilder().setBarrier(Barrier.newBuilder().setCheckpointId(checkpointId)).build()));
+                    for (ShardStream stream : target.streams) {
+                        stream.barrier(checkpointId);
                     }
                 }
             }
             int shard = workload.frameShard.get(f);
             byte[] frame = workload.frames.get(f);
             for (Target target : targets) {
-                while (!target.credits.get(shard).tryAcquire()) {
+                while (!target.streams.get(shard).tryAcquireCredit()) {
                     wakeup.await(1, TimeUnit.MILLISECONDS);
                 }
                 target.outstanding.incrementAndGet();
-                target.streams.get(shard).onNext(Frame.of(frame));
+                target.streams.get(shard).send(Frame.of(frame));
             }
             sent += workload.frameEvents.get(f).length;
         }
@@ -170,63 +167,53 @@ final class HostSwapRun {
 
     private Target open(String operator, SwapOutcome outcome) throws InterruptedException {
         Target target = new Target(operator, targetIds.incrementAndGet(), workload.shards);
-        CountDownLatch opened = new CountDownLatch(workload.shards);
         for (int s = 0; s < workload.shards; s++) {
             int shard = s;
-            Credits credits = new Credits(wakeup);
-            target.credits.add(credits);
             ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 512);
             BatchDecoder decoder = new BatchDecoder();
-            StreamObserver<Frame> stream = PaymentStreams.open(channel, operator, s, "swap-benchmark", new StreamObserver<Frame>() {
-                        @Override
-                        public void onNext(Frame frame) {
-                            try {
-                                if (frame.isBatch()) {
-                                    results.clear();
-                                    decoder.results(frame.bytes(), frame.length(), results);
-                                    for (int r = 0; r < results.rowCount(); r++) {
-                                        int index = (int) results.getLong(4, r);
-                                        if (results.getString(0, r).equals("SEEN")) {
-                                            outcome.processed(index);
-                                        } else {
-                                            outcome.alert(index);
-                                        }
-                                    }
-                                    target.outstanding.decrementAndGet();
-                                    credits.grant(1);
-                                    return;
-                                }
-                                HostFrame control = frame.asHostFrame();
-                                if (control.hasOpened()) {
-                                    credits.grant(control.getOpened().getCredits());
-                                    opened.countDown();
-                                } else if (control.hasBarrierAck()) {
-                                    completions.add(new long[] {target.id, shard, control.getBarrierAck().getCheckpointId()});
-                                } else if (!target.completing) {
-                                    failure.compareAndSet(null, new IllegalStateException(target.operator + " shard " + shard + ": " + control));
-                                }
-                            } catch (BatchFormatException | com.google.protobuf.InvalidProtocolBufferException e) {
-                                failure.compareAndSet(null, e);
-                            }
+            target.streams.add(ShardStream.open(channel, Workload.open(operator, s, "swap-benchmark"), new ShardStream.Listener() {
+                @Override
+                public void onResults(Frame frame) throws BatchFormatException {
+                    results.clear();
+                    decoder.results(frame.bytes(), frame.length(), results);
+                    for (int r = 0; r < results.rowCount(); r++) {
+                        int index = (int) results.getLong(4, r);
+                        if (results.getString(0, r).equals("SEEN")) {
+                            outcome.processed(index);
+                        } else {
+                            outcome.alert(index);
                         }
+                    }
+                    target.outstanding.decrementAndGet();
+                }
 
-                        @Override
-                        public void onError(Throwable t) {
-                            if (!target.completing) {
-                                failure.compareAndSet(null, t);
-                            }
-                            target.closed.countDown();
-                        }
+                @Override
+                public void onBarrierAck(long checkpointId, ByteString handle) {
+                    completions.add(new long[] {target.id, shard, checkpointId});
+                }
 
-                        @Override
-                        public void onCompleted() {
-                            target.closed.countDown();
-                        }
-                    });
-            target.streams.add(stream);
+                @Override
+                public void onError(StreamError error) {
+                    if (!target.completing) {
+                        failure.compareAndSet(null, new IllegalStateException(target.operator + " shard " + shard + ": " + error));
+                    }
+                }
+
+                @Override
+                public void onClosed(Status status) {
+                    if (!status.isOk() && !target.completing) {
+                        failure.compareAndSet(null, status.asRuntimeException());
+                    }
+                    target.closed.countDown();
+                }
+            }, wakeup::signal));
         }
-        if (!opened.await(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("streams to " + operator + " did not open");
+        for (ShardStream stream : target.streams) {
+            try {
+                stream.opened().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("streams to " + operator + " did not open", e);
+            }
         }
         return target;
     }
@@ -235,8 +222,7 @@ final class HostSwapRun {
     private static final class Target {
         final String operator;
         final long id;
-        final List<StreamObserver<Frame>> streams = new ArrayList<>();
-        final List<Credits> credits = new ArrayList<>();
+        final List<ShardStream> streams = new ArrayList<>();
         final AtomicLong outstanding = new AtomicLong();
         final CountDownLatch closed;
         volatile boolean completing;
@@ -250,7 +236,7 @@ final class HostSwapRun {
         /** No more input (the sending thread): the host answers what it has and ends the streams. */
         void complete() {
             completing = true;
-            streams.forEach(StreamObserver::onCompleted);
+            streams.forEach(ShardStream::complete);
         }
 
         /** Waits until every batch sent has been answered and the host has ended the streams. */
