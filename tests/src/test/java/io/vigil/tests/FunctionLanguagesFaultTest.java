@@ -11,6 +11,7 @@ import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.examples.fraud.functions.FraudFunctions;
+import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.flink.VigilTelemetry;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -19,12 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The exactly-once fault test for Java, JavaScript, SiddhiQL and Python operators (state the host
@@ -47,10 +50,18 @@ class FunctionLanguagesFaultTest {
     @TempDir
     Path output;
 
+    /** Every language with its host killed mid-stream and during a swap; one that runs in a process of its own, that process too. */
+    static Stream<Arguments> kills() {
+        Stream<Arguments> hosts = Stream.of("host", "host during a swap")
+                .flatMap(killed -> Stream.of(RuleLanguage.values()).map(language -> Arguments.of(language, killed)));
+        Stream<Arguments> processes = Stream.of(RuleLanguage.values()).filter(RuleLanguage::needsProcess)
+                .map(language -> Arguments.of(language, language.id() + " process"));
+        return Stream.concat(hosts, processes);
+    }
+
     @ParameterizedTest(name = "{0}, {1} killed")
-    @CsvSource({"java, host", "javascript, host", "siddhi, host", "python, host", "python, python process",
-            "java, host during a swap", "javascript, host during a swap", "siddhi, host during a swap", "python, host during a swap"})
-    void aProcessKilledMidStreamLosesNothingAndDuplicatesNothing(String language, String killed) throws Exception {
+    @MethodSource("kills")
+    void aProcessKilledMidStreamLosesNothingAndDuplicatesNothing(RuleLanguage language, String killed) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -58,7 +69,7 @@ class FunctionLanguagesFaultTest {
         boolean duringSwap = killed.equals("host during a swap");
         HostProcess first = duringSwap ? HostProcess.start(state, port, "-Dvigil.fault.halt-after-switch=0") : HostProcess.start(state, port);
         AtomicReference<HostProcess> host = new AtomicReference<>(first);
-        PythonOperatorProcess python = language.equals("python") ? FraudFunctions.pythonRules() : null;
+        PythonOperatorProcess python = language.needsProcess() ? FraudFunctions.pythonRules() : null;
         String target = python == null ? null : python.target();
         List<OperatorSpec> operators = FunctionLanguagesSwapAtLoadTest.RULES.stream()
                 .map(rule -> FunctionLanguagesSwapAtLoadTest.inLanguage(language, rule, 1, target))
@@ -96,7 +107,7 @@ class FunctionLanguagesFaultTest {
             restarted.shutdownNow();
             assertThat(status.getVersion()).as("the version the update recorded before it switched a shard").isEqualTo(2);
             for (var shard : status.getShardsList()) {
-                assertThat(shard.getLastSwap()).contains("version 2 restored from checkpoint").contains("of version 1");
+                SwapStateTest.assertRestored(shard.getLastSwap(), 2, 1);
             }
         }
         host.get().close();

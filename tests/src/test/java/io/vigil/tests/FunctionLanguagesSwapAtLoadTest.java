@@ -12,8 +12,7 @@ import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.examples.fraud.functions.FraudFunctions;
-import io.vigil.examples.fraud.functions.SmallThenLarge;
-import io.vigil.examples.fraud.functions.Velocity;
+import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Hot swaps in every language while a Flink job streams through SMALL_THEN_LARGE and VELOCITY
@@ -53,9 +52,9 @@ class FunctionLanguagesSwapAtLoadTest {
     Path state;
 
     @ParameterizedTest
-    @ValueSource(strings = {"java", "javascript", "siddhi", "python"})
-    void swapsWithinTheLanguageToEplAndBackLoseNothingAndDuplicateNothing(String language) throws Exception {
-        try (PythonOperatorProcess python = language.equals("python") ? FraudFunctions.pythonRules() : null;
+    @EnumSource(RuleLanguage.class)
+    void swapsWithinTheLanguageToEplAndBackLoseNothingAndDuplicateNothing(RuleLanguage language) throws Exception {
+        try (PythonOperatorProcess python = language.needsProcess() ? FraudFunctions.pythonRules() : null;
              FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).stateDirectory(state)
                      .build().start()) {
             String target = python == null ? null : python.target();
@@ -121,16 +120,10 @@ class FunctionLanguagesSwapAtLoadTest {
      * The rule in {@code language}; its revision changes nothing it computes. The host keeps a day
      * of input beside its snapshots, so that EPL can take over from it by replay and it from EPL.
      */
-    static OperatorSpec inLanguage(String language, String rule, int revision, String pythonTarget) {
-        OperatorSpec spec = switch (language) {
-            case "java" -> FraudFunctions.spec(rule, rule.equals("velocity") ? Velocity.class : SmallThenLarge.class, SHARDS);
-            case "javascript" -> FraudFunctions.javascript(rule, rule, SHARDS);
-            case "siddhi" -> FraudFunctions.siddhi(rule, rule, SHARDS);
-            case "python" -> FraudFunctions.python(rule, rule, pythonTarget, SHARDS);
-            default -> throw new IllegalArgumentException(language);
-        };
+    static OperatorSpec inLanguage(RuleLanguage language, String rule, int revision, String pythonTarget) {
+        OperatorSpec spec = language.spec(rule, rule, SHARDS, pythonTarget);
         OperatorSpec.Builder revised = spec.toBuilder().putOptions("retention", "1 day");
-        if (language.equals("siddhi")) {
+        if (language == RuleLanguage.SIDDHI) {
             revised.setSource(spec.getSource() + "\n-- revision " + revision + "\n");
         } else {
             revised.putOptions("revision", Integer.toString(revision));
@@ -151,8 +144,8 @@ class FunctionLanguagesSwapAtLoadTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(status.getVersion()).isEqualTo(version);
             for (var shard : control.describe(rule).getShardsList()) {
-                assertThat(shard.getLastSwap()).as("%s shard %d", rule, shard.getShard())
-                        .contains("version " + version).contains("state carried");
+                assertThat(shard.getLastSwap().getVersion()).as("%s shard %d", rule, shard.getShard()).isEqualTo(version);
+                assertThat(shard.getLastSwap().getStateCarried()).as("%s shard %d carries state", rule, shard.getShard()).isTrue();
             }
             swaps.add(rule + " v" + version + " (" + next.getLanguage() + ") " + millis + " ms");
         }

@@ -4,10 +4,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.codec.SwapReports;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.functions.FraudFunctions;
-import io.vigil.examples.fraud.functions.SmallThenLarge;
-import io.vigil.examples.fraud.functions.Velocity;
+import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
@@ -46,7 +46,7 @@ public final class FraudDemo {
 
     /** Runs the demo; true when every rule scored precision = recall = 1.0. */
     public static boolean run(Options options, PrintStream out) throws Exception {
-        if (!options.language.equals("python")) {
+        if (options.language.equals("esper") || !RuleLanguage.of(options.language).needsProcess()) {
             return runWithHost(options, out);
         }
         try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {
@@ -176,29 +176,15 @@ public final class FraudDemo {
                 FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), options.shards),
                 smallThenLarge(options, "200.00"),
                 // Input kept a while beside the snapshots, so the update below can move the rule to EPL by replay.
-                (switch (options.language) {
-                    case "java" -> FraudFunctions.spec("velocity", Velocity.class, options.shards);
-                    case "javascript" -> FraudFunctions.javascript("velocity", "velocity", options.shards);
-                    case "python" -> FraudFunctions.python("velocity", "velocity", options.pythonTarget, options.shards);
-                    default -> FraudFunctions.siddhi("velocity", "velocity", options.shards);
-                }).toBuilder().putOptions("retention", "2 min").build());
+                RuleLanguage.of(options.language).spec("velocity", "velocity", options.shards, options.pythonTarget).toBuilder()
+                        .putOptions("retention", "2 min").build());
     }
 
     private static OperatorSpec smallThenLarge(Options options, String large) {
-        return switch (options.language) {
-            case "java" -> FraudFunctions.spec("small-then-large", SmallThenLarge.class, options.shards).toBuilder()
-                    .putOptions("large", large).build();
-            case "javascript" -> FraudFunctions.javascript("small-then-large", "small-then-large", options.shards).toBuilder()
-                    .putOptions("large", large).build();
-            case "python" -> FraudFunctions.python("small-then-large", "small-then-large", options.pythonTarget, options.shards)
-                    .toBuilder().putOptions("large", large).build();
-            // SiddhiQL has no options: the threshold is in the query; its update rebuilds state from a day of input.
-            default -> {
-                OperatorSpec spec = FraudFunctions.siddhi("small-then-large", "small-then-large", options.shards);
-                yield spec.toBuilder().setSource(spec.getSource().replace("amount >= 200.0", "amount >= " + large))
-                        .putOptions("retention", "1 day").build();
-            }
-        };
+        RuleLanguage language = RuleLanguage.of(options.language);
+        OperatorSpec spec = language.smallThenLarge("small-then-large", options.shards, options.pythonTarget, large);
+        // SiddhiQL's update rebuilds state by replay, from a day of input.
+        return language == RuleLanguage.SIDDHI ? spec.toBuilder().putOptions("retention", "1 day").build() : spec;
     }
 
     /**
@@ -221,12 +207,7 @@ public final class FraudDemo {
                     new PlannedUpdate(options.events * 7 / 10, FraudRules.spec(FraudRules.OPERATOR, tightened.replace(velocity, spending),
                             options.shards), "logic: VELOCITY also needs more than 50.00 spent in the minute"));
         }
-        String language = switch (options.language) {
-            case "java" -> "Java";
-            case "javascript" -> "JavaScript";
-            case "python" -> "Python";
-            default -> "SiddhiQL";
-        };
+        String language = RuleLanguage.of(options.language).displayName();
         return List.of(
                 new PlannedUpdate(options.events * 4 / 10, smallThenLarge(options, "150.00"),
                         "threshold: SMALL_THEN_LARGE (" + language + ") from 200.00 down to 150.00"),
@@ -274,13 +255,13 @@ public final class FraudDemo {
             long start = System.nanoTime();
             var status = control.update(update.spec());
             long callToActive = (System.nanoTime() - start) / 1_000_000;
-            long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwapPauseMicros()).max().orElse(0);
+            long maxPause = status.getShardsList().stream().mapToLong(s -> s.getLastSwap().getPauseMicros()).max().orElse(0);
             processedAtSwaps.computeIfAbsent(update.spec().getName(), name -> new ArrayList<>())
-                    .add(status.getShardsList().stream().mapToLong(s -> s.getEventsAtLastSwap()).sum());
+                    .add(status.getShardsList().stream().mapToLong(s -> s.getLastSwap().getEventsBefore()).sum());
             lines.add(String.format(Locale.ROOT, "swap %d       %s version %d (%s), called at event %,d: %,d ms from the call to active,"
                     + " pause at the switch at most %.2f ms", swap, update.spec().getName(), status.getVersion(), update.what(), atCall,
                     callToActive, maxPause / 1000.0));
-            lines.add("               shard 0: " + status.getShards(0).getLastSwap());
+            lines.add("               shard 0: " + SwapReports.describe(status.getShards(0).getLastSwap()));
         }
 
         /** The swaps, then per operator swapped how many events each version processed, against what the job sent. */
@@ -364,8 +345,9 @@ public final class FraudDemo {
                     case "--checkpoint-ms" -> options.checkpointMillis = Long.parseLong(value);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--language" -> {
-                        if (!List.of("esper", "java", "javascript", "siddhi", "python").contains(value)) {
-                            throw new IllegalArgumentException("--language must be esper, java, javascript, siddhi or python, not " + value);
+                        if (!value.equals("esper") && !RuleLanguage.ids().contains(value)) {
+                            throw new IllegalArgumentException("--language must be esper, " + String.join(", ", RuleLanguage.ids())
+                                    + ", not " + value);
                         }
                         options.language = value;
                     }

@@ -9,8 +9,7 @@ import io.vigil.examples.fraud.CollectingSink;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.examples.fraud.functions.FraudFunctions;
-import io.vigil.examples.fraud.functions.SmallThenLarge;
-import io.vigil.examples.fraud.functions.Velocity;
+import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.net.InetAddress;
@@ -42,7 +41,7 @@ public final class LanguageBenchmark {
 
     public static void main(String[] args) throws Exception {
         long events = 500_000;
-        Path plugins = Path.of("examples/fraud-detection/target/vigil/plugins");
+        Path plugins = Path.of("distribution/target/vigil/plugins");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--events" -> events = Long.parseLong(args[i + 1].replace("_", ""));
@@ -52,17 +51,14 @@ public final class LanguageBenchmark {
         }
         try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {
             String target = python.target();
-            List<Variant> variants = List.of(
-                    new Variant("SMALL_THEN_LARGE", "esper", FraudRules.spec("stl-esper", FraudRules.statement("SMALL_THEN_LARGE"), 2)),
-                    new Variant("SMALL_THEN_LARGE", "java", FraudFunctions.spec("stl-java", SmallThenLarge.class, 2)),
-                    new Variant("SMALL_THEN_LARGE", "javascript", FraudFunctions.javascript("stl-javascript", "small-then-large", 2)),
-                    new Variant("SMALL_THEN_LARGE", "siddhi", FraudFunctions.siddhi("stl-siddhi", "small-then-large", 2)),
-                    new Variant("SMALL_THEN_LARGE", "python", FraudFunctions.python("stl-python", "small-then-large", target, 2)),
-                    new Variant("VELOCITY", "esper", FraudRules.spec("velocity-esper", FraudRules.statement("VELOCITY"), 2)),
-                    new Variant("VELOCITY", "java", FraudFunctions.spec("velocity-java", Velocity.class, 2)),
-                    new Variant("VELOCITY", "javascript", FraudFunctions.javascript("velocity-javascript", "velocity", 2)),
-                    new Variant("VELOCITY", "siddhi", FraudFunctions.siddhi("velocity-siddhi", "velocity", 2)),
-                    new Variant("VELOCITY", "python", FraudFunctions.python("velocity-python", "velocity", target, 2)));
+            List<Variant> variants = new ArrayList<>();
+            for (String rule : List.of("small-then-large", "velocity")) {
+                String name = rule.equals("velocity") ? "VELOCITY" : "SMALL_THEN_LARGE";
+                variants.add(new Variant(name, "esper", FraudRules.spec(rule + "-esper", FraudRules.statement(name), 2)));
+                for (RuleLanguage language : RuleLanguage.values()) {
+                    variants.add(new Variant(name, language.id(), language.spec(rule + "-" + language.id(), rule, 2, target)));
+                }
+            }
             bench(variants, events, plugins);
         }
     }

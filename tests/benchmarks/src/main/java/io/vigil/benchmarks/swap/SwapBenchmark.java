@@ -123,7 +123,7 @@ public final class SwapBenchmark {
         int swaps = 10;
         int shards = 2;
         int horizonSeconds = 1;
-        Path plugins = Path.of(System.getProperty("vigil.plugins", "examples/fraud-detection/target/vigil/plugins"));
+        Path plugins = Path.of(System.getProperty("vigil.plugins", "distribution/target/vigil/plugins"));
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
