@@ -3,7 +3,7 @@ package io.vigil.examples.fraud;
 import java.util.Objects;
 
 /** A rule's verdict on one transaction. */
-public final class Alert {
+public class Alert {
     private String rule;
     private String cardId;
     private String txnId;

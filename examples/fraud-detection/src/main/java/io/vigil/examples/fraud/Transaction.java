@@ -2,8 +2,11 @@ package io.vigil.examples.fraud;
 
 import java.util.Objects;
 
-/** A card transaction; {@code ts} is event time in epoch milliseconds, {@code lat}/{@code lon} where it happened. */
-public final class Transaction {
+/**
+ * A card transaction; {@code ts} is event time in epoch milliseconds, {@code lat}/{@code lon} where
+ * it happened. Not final: the benchmarks' payments extend it with a timing field.
+ */
+public class Transaction {
     private String txnId;
     private String cardId;
     private String merchantId;
