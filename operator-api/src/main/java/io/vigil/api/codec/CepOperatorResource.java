@@ -28,9 +28,6 @@ import java.util.Map;
 public final class CepOperatorResource {
     public static final String API_VERSION = "vigil.io/v1alpha1";
     public static final String KIND = "CepOperator";
-    /** The spec option that {@code statePolicy} sets. */
-    public static final String STATE_POLICY_OPTION = "swap-state";
-
     private CepOperatorResource() {
     }
 
@@ -63,10 +60,7 @@ public final class CepOperatorResource {
         }
         Object statePolicy = spec.get("statePolicy");
         if (statePolicy != null) {
-            if (!"replay".equals(statePolicy) && !"fresh".equals(statePolicy)) {
-                throw new IllegalArgumentException("spec.statePolicy must be replay or fresh, not " + statePolicy);
-            }
-            operator.putOptions(STATE_POLICY_OPTION, String.valueOf(statePolicy));
+            operator.putOptions(SwapStatePolicy.OPTION, SwapStatePolicy.parse(String.valueOf(statePolicy), "spec.statePolicy").value());
         }
         return operator.build();
     }
