@@ -11,10 +11,12 @@ import io.vigil.examples.fraud.Transaction;
 import io.vigil.flink.VigilFunction;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A job whose Vigil function cannot be used fails with a message that says why. */
@@ -75,6 +77,21 @@ class ConnectorFailuresTest {
                 .sinkTo(new CollectingSink<>());
         assertThat(rootMessage(() -> env.execute("wrong output")))
                 .contains("has no setter for field 'rule' (STRING) of the operator's output schema");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // an exception the sender swallowed would leave the job waiting for its round
+    void anExceptionOnTheSenderThreadFailsTheTaskWithItsCause() {
+        FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(HOST.endpoint(), FraudRules.OPERATOR, 5_000, 1, 0.01, 64,
+                Duration.ofMillis(1), 0);
+        System.setProperty("vigil.fault.sender-fails-at-round", "3");
+        try {
+            assertThat(rootMessage(() -> run(settings)))
+                    .contains("the sender of operator '" + FraudRules.OPERATOR + "'")
+                    .contains("injected sender fault at round 3");
+        } finally {
+            System.clearProperty("vigil.fault.sender-fails-at-round");
+        }
     }
 
     static void run(FraudDetectionJob.Settings settings) throws Exception {

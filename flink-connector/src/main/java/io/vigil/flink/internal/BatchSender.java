@@ -28,6 +28,9 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private final VigilTelemetry telemetry;
     private final LongSupplier published;
+    // Fault injection for tests only, inert unless armed when the sender starts:
+    // -Dvigil.fault.sender-fails-at-round=N throws on the sender thread as round N closes.
+    private final long failAtRound = Long.getLong("vigil.fault.sender-fails-at-round", 0);
     private Round current;
     private long nextRoundId = 1;
 
@@ -118,6 +121,9 @@ public final class BatchSender implements EventHandler<EventSlot> {
         Round round = current;
         current = null;
         nextRoundId++;
+        if (round.id == failAtRound) {
+            throw new IllegalStateException("injected sender fault at round " + round.id);
+        }
         telemetry.recordBacklog(window.inFlightBefore(round.id) + 1, published.getAsLong() - round.lastRingSequence);
         int targets = 0;
         for (int s = 0; s < round.batches.length; s++) {
