@@ -9,6 +9,7 @@ import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.Transaction;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.examples.fraud.functions.FraudFunctions;
 import io.vigil.examples.fraud.functions.RuleLanguage;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -90,9 +92,11 @@ class FunctionLanguagesFaultTest {
         };
 
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
-        FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
-                        ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000),
-                        operators.stream().map(OperatorSpec::getName).toList())
+        var settings = new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
+                ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000);
+        DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, settings)
+                .map(TailHeldUntilFailure.<Transaction>from(EVENTS * 9 / 10, killer)).returns(Transaction.class).setParallelism(1);
+        FraudDetectionJob.alerts(transactions, settings, operators.stream().map(OperatorSpec::getName).toList())
                 .map(alert -> alert.getRule() + "/" + alert.getTxnId())
                 .sinkTo(ExactlyOnceFaultTest.fileSink(output)).setParallelism(1);
         env.execute("exactly once in " + language + " with a host killed mid-stream");

@@ -29,15 +29,24 @@ public final class FraudDetectionJob {
 
     /** The same transactions through several operators (say, rules written in different languages), their alerts merged. */
     public static DataStream<Alert> alerts(StreamExecutionEnvironment env, Settings settings, java.util.List<String> operators) {
+        return alerts(transactions(env, settings), settings, operators);
+    }
+
+    /** The seeded transactions, event time from each one's timestamp. */
+    public static DataStream<Transaction> transactions(StreamExecutionEnvironment env, Settings settings) {
         DataGeneratorSource<Transaction> source = new DataGeneratorSource<>(
                 new TransactionSource(settings.seed(), settings.events(), settings.fraudRate()),
                 settings.events(),
                 settings.eventsPerSecond() > 0 ? RateLimiterStrategy.perSecond(settings.eventsPerSecond()) : RateLimiterStrategy.noOp(),
                 TypeInformation.of(Transaction.class));
-        DataStream<Transaction> transactions = env
+        return env
                 .fromSource(source, WatermarkStrategy.<Transaction>forMonotonousTimestamps()
                         .withTimestampAssigner((transaction, previous) -> transaction.getTs()), "transactions")
                 .setParallelism(1);
+    }
+
+    /** {@code transactions} through each of {@code operators}, their alerts merged. */
+    public static DataStream<Alert> alerts(DataStream<Transaction> transactions, Settings settings, java.util.List<String> operators) {
         DataStream<Alert> alerts = null;
         for (String operator : operators) {
             DataStream<Alert> fromOperator = VigilFunction.<Transaction, Alert>builder()

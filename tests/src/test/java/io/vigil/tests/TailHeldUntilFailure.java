@@ -1,0 +1,50 @@
+package io.vigil.tests;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+
+/**
+ * Passes a stream through, except that on the job's first attempt it holds the stream's tail
+ * (from event {@code from} on) until the thread that injects a test's failure has finished, so the
+ * failure falls mid-stream however slow the machine: a swap that takes longer than the rest of the
+ * stream would otherwise halt a host after the job had already ended. The job runs in the test's
+ * JVM, so the thread is found by a key the serialised function carries.
+ */
+final class TailHeldUntilFailure<T> extends RichMapFunction<T, T> {
+    private static final Map<String, Thread> FAILURES = new ConcurrentHashMap<>();
+    private static final long MOST_MILLIS = TimeUnit.SECONDS.toMillis(120);
+
+    private final String failure;
+    private final long from;
+    private transient boolean firstAttempt;
+    private transient long seen;
+
+    private TailHeldUntilFailure(String failure, long from) {
+        this.failure = failure;
+        this.from = from;
+    }
+
+    /** Holds the tail from event {@code from} until {@code injector} ends. */
+    static <T> TailHeldUntilFailure<T> from(long from, Thread injector) {
+        String key = UUID.randomUUID().toString();
+        FAILURES.put(key, injector);
+        return new TailHeldUntilFailure<>(key, from);
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        firstAttempt = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0;
+    }
+
+    @Override
+    public T map(T value) throws InterruptedException {
+        if (firstAttempt && ++seen == from) {
+            FAILURES.get(failure).join(MOST_MILLIS);
+        }
+        return value;
+    }
+}
