@@ -76,9 +76,17 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
         stream.checkpointComplete(id);
     }
 
-    /** The batch as the generated message, for tests that tamper with it. */
+    /**
+     * The batch as the generated message, for tests that tamper with it; its watermark is its
+     * latest timestamp, as a source whose events come in order would send, so the shard releases
+     * the batch's events at once.
+     */
     static EventBatch events(ColumnarBatch batch, long id) {
-        return events(batch, id, false, 0);
+        long latest = Long.MIN_VALUE;
+        for (int r = 0; r < batch.rowCount(); r++) {
+            latest = Math.max(latest, batch.timestamp(r));
+        }
+        return events(batch, id, batch.rowCount() > 0, latest);
     }
 
     static EventBatch events(ColumnarBatch batch, long id, boolean hasWatermark, long watermark) {

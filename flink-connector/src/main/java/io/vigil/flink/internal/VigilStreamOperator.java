@@ -40,8 +40,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * The connector's Flink operator. The task thread copies each event into a ring slot; the sender
  * thread batches the ring to the operator's shards; answers arrive on network threads; the task's
- * mailbox thread emits them, round by round in input order, each followed by the watermark that
- * closed it. A checkpoint or the end of input first drains everything in flight.
+ * mailbox thread emits them, round by round in event-time order, each followed by the watermark
+ * that closed it. A checkpoint or the end of input first drains everything in flight.
  */
 public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<IN, OUT> {
     private static final long serialVersionUID = 1L;
@@ -326,14 +326,22 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                 decoder.results(round.results[s].bytes(), round.results[s].length(), decoded[s]);
             }
         }
+        // Each shard answers in the order its operator emitted, which is event-time order; the
+        // shards' answers are merged by time, then by the sequence of the input that caused them.
         int emitted = 0;
         while (true) {
             int next = -1;
+            long earliest = Long.MAX_VALUE;
             long lowest = Long.MAX_VALUE;
             for (int s = 0; s < shards; s++) {
-                if (cursors[s] < decoded[s].rowCount() && decoded[s].sequence(cursors[s]) < lowest) {
-                    lowest = decoded[s].sequence(cursors[s]);
-                    next = s;
+                if (cursors[s] < decoded[s].rowCount()) {
+                    long time = decoded[s].timestamp(cursors[s]);
+                    long sequence = decoded[s].sequence(cursors[s]);
+                    if (time < earliest || (time == earliest && sequence < lowest)) {
+                        earliest = time;
+                        lowest = sequence;
+                        next = s;
+                    }
                 }
             }
             if (next < 0) {

@@ -100,7 +100,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
         OperatorStatus.Builder status = OperatorStatus.newBuilder()
                 .setSpec(operator.spec())
                 .setVersion(operator.version())
-                .setKeyGroups(KeyGroups.COUNT);
+                .setKeyGroups(KeyGroups.COUNT)
+                .setStateHorizonMillis(operator.shards().isEmpty() ? 0 : operator.shards().get(0).stateHorizonMillis());
         for (Shard shard : operator.shards()) {
             ShardStats stats = shard.stats();
             ShardStatus.Builder shardStatus = ShardStatus.newBuilder()
@@ -109,7 +110,10 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setEventsProcessed(stats.eventsProcessed())
                     .setResultsEmitted(stats.resultsEmitted())
                     .setOpenStreams(stats.openStreams())
-                    .setEventTime(stats.eventTime());
+                    .setEventTime(stats.eventTime())
+                    .setEventsHeld(stats.eventsHeld())
+                    .setLateEvents(stats.lateEvents())
+                    .setWatermark(stats.watermark());
             if (shard.lastSwap() != null) {
                 shardStatus.setLastSwap(shard.lastSwap());
             }

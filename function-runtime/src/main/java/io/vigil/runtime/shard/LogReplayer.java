@@ -6,16 +6,22 @@ import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.wire.BatchDecoder;
 import io.vigil.runtime.state.ShardState;
 
-/** Replays logged batches and clock advances into an instance, discarding what it emits. */
+/**
+ * Replays logged batches and clock advances into an instance, discarding what it emits; and, on
+ * a restore, brings back the events the checkpoint held for the watermark.
+ */
 final class LogReplayer implements ShardState.Replayer {
     private final OperatorInstance target;
+    private final EventTimeBuffer buffer;
     private final BatchDecoder decoder = new BatchDecoder();
     private final ColumnarBatch input;
     private final ColumnarBatch discarded;
     private long batches;
 
-    LogReplayer(OperatorInstance target, OperatorDefinition definition) {
+    /** @param buffer where a checkpoint's held events go back to, or null when replaying only the log */
+    LogReplayer(OperatorInstance target, OperatorDefinition definition, EventTimeBuffer buffer) {
         this.target = target;
+        this.buffer = buffer;
         this.input = new ColumnarBatch(definition.input(), 1024);
         this.discarded = new ColumnarBatch(definition.output(), 64);
     }
@@ -38,6 +44,16 @@ final class LogReplayer implements ShardState.Replayer {
     public void advance(long eventTime, long sequence) {
         discarded.clear();
         target.advanceTime(eventTime, sequence, discarded);
+    }
+
+    @Override
+    public void held(byte[] frame) throws Exception {
+        if (buffer == null) {
+            return;
+        }
+        input.clear();
+        decoder.events(frame, frame.length, input);
+        buffer.restore(input, decoder.watermark());
     }
 
     long batches() {

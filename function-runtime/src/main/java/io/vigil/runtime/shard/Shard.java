@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard of an operator: a range of key groups, the operator instance that holds their state,
  * and the one thread that runs it. Network threads hand it work through its ring; the thread
- * processes batches in arrival order per stream and answers each on the stream it came from.
- * Checkpoints are {@link ShardCheckpoints}' concern, switching versions {@link VersionSwitch}'s.
+ * takes batches in arrival order per stream, holds their events until the watermark (the lowest
+ * over its streams) passes them ({@link EventTimeBuffer}), feeds what it releases to the operator
+ * in timestamp order, and answers each batch on the stream it came from with the results of what
+ * that batch released. Checkpoints are {@link ShardCheckpoints}' concern, switching versions
+ * {@link VersionSwitch}'s.
  */
 public final class Shard implements EventHandler<ShardTask> {
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
@@ -46,6 +49,8 @@ public final class Shard implements EventHandler<ShardTask> {
     private final io.vigil.api.proto.Schema outputSchemaProto;
     private final RingWorker<ShardTask> worker;
     private final ColumnarBatch input;
+    private final ColumnarBatch released;
+    private final EventTimeBuffer buffer;
     private final ColumnarBatch results;
     private final BatchDecoder decoder = new BatchDecoder();
     private final WireBuffer answer = new WireBuffer(64 << 10);
@@ -60,6 +65,9 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile long resultsEmitted;
     private volatile int openStreams;
     private volatile long eventTime = Long.MIN_VALUE;
+    private volatile int eventsHeld;
+    private volatile long lateEvents;
+    private volatile long watermark = Long.MIN_VALUE;
     private volatile boolean accepting = true;
     private volatile SwapReport lastSwap;
     private final AtomicInteger pendingBatches = new AtomicInteger();
@@ -73,12 +81,14 @@ public final class Shard implements EventHandler<ShardTask> {
         this.index = index;
         this.active = new ActiveVersion(running, instance);
         this.version = running.version();
+        this.buffer = new EventTimeBuffer(definition.input());
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
-                report -> lastSwap = report);
+                report -> lastSwap = report, buffer);
         this.versionSwitch = new VersionSwitch(active, checkpoints);
         this.outputSchemaProto = SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
         this.input = new ColumnarBatch(inputSchema, 1024);
+        this.released = new ColumnarBatch(inputSchema, 1024);
         this.results = new ColumnarBatch(definition.output(), 256);
         this.keyColumn = inputSchema.indexOf(definition.keyField());
         this.keyKind = inputSchema.field(keyColumn).kind();
@@ -102,7 +112,13 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     public ShardStats stats() {
-        return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get());
+        return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get(),
+                eventsHeld, lateEvents, watermark);
+    }
+
+    /** How far back in event time the running version's state reaches. */
+    public long stateHorizonMillis() {
+        return active.version().compiled().stateHorizonMillis();
     }
 
     /** How the version this shard runs came to run it; null before any swap or restore into another version. */
@@ -280,28 +296,46 @@ public final class Shard implements EventHandler<ShardTask> {
             forget(session);
             return;
         }
-        OperatorInstance instance = active.instance();
         long batchId = decoder.id();
         int rows = input.rowCount();
         if (rows > 0) {
-            checkpoints.logBatch(batch, input);
             session.lastSequence = input.sequence(rows - 1);
-            instance.process(input, results);
+            lateEvents += buffer.hold(input);
         }
         if (decoder.hasWatermark() && decoder.watermark() > session.watermark) {
             session.watermark = decoder.watermark();
-            long clock = lowestWatermark();
-            if (clock != Long.MIN_VALUE && clock > instance.eventTime()) {
-                checkpoints.logAdvance(clock, session.lastSequence);
-                instance.advanceTime(clock, session.lastSequence, results);
-            }
         }
+        releaseDue(session.lastSequence);
         // The credit returns with the answer, so count the batch as answered before sending it.
         answered(session);
         BatchEncoder.results(results, batchId, version, answer);
         session.send(Frame.of(answer));
-        eventsProcessed += rows;
         resultsEmitted += results.rowCount();
+        eventsHeld = buffer.heldCount();
+    }
+
+    /**
+     * Feeds the operator every held event the shard's watermark has passed, in timestamp order,
+     * then moves its clock to the watermark; both go to the input log first, as the instance sees them.
+     */
+    private void releaseDue(long sequence) {
+        long lowest = lowestWatermark();
+        if (lowest == Long.MIN_VALUE || lowest <= buffer.releasedThrough()) {
+            return;
+        }
+        OperatorInstance instance = active.instance();
+        released.clear();
+        buffer.release(lowest, released);
+        if (!released.isEmpty()) {
+            checkpoints.logReleased(released);
+            instance.process(released, results);
+            eventsProcessed += released.rowCount();
+        }
+        if (lowest > instance.eventTime()) {
+            checkpoints.logAdvance(lowest, sequence);
+            instance.advanceTime(lowest, sequence, results);
+        }
+        watermark = lowest;
         eventTime = instance.eventTime();
     }
 

@@ -10,7 +10,9 @@ import io.vigil.api.proto.SwapReport;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.ShardContext;
+import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
+import io.vigil.api.wire.WireBuffer;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.RecordAddress;
 import java.io.IOException;
@@ -47,6 +49,8 @@ final class ShardCheckpoints {
     private final Consumer<StreamSession> forget;
     private final BiConsumer<StreamSession, Frame> batchPath;
     private final Consumer<SwapReport> restored;
+    private final EventTimeBuffer buffer;
+    private final WireBuffer wire = new WireBuffer(64 << 10);
 
     /**
      * @param state     the shard's state in the store, or null when the host keeps none
@@ -54,10 +58,12 @@ final class ShardCheckpoints {
      * @param forget    drops a stream the checkpoint ended from the shard
      * @param batchPath processes a batch held back until its checkpoint was taken
      * @param restored  receives the report of a restore into another version than the checkpoint's
+     * @param buffer    the events the shard holds for the watermark, part of every checkpoint
      */
     ShardCheckpoints(OperatorDefinition definition, int index, ShardState state, ActiveVersion active,
                      List<StreamSession> sessions, Consumer<StreamSession> forget, BiConsumer<StreamSession, Frame> batchPath,
-                     Consumer<SwapReport> restored) {
+                     Consumer<SwapReport> restored, EventTimeBuffer buffer) {
+        this.buffer = buffer;
         this.definition = definition;
         this.index = index;
         this.state = state;
@@ -70,17 +76,14 @@ final class ShardCheckpoints {
 
     // ---- the input log ----
 
-    /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
-    void logBatch(Frame batch, ColumnarBatch rows) {
-        if (state == null) {
+    /** Appends the events the watermark released, in the order the instance is about to see them, to the input log. */
+    void logReleased(ColumnarBatch rows) {
+        if (state == null || rows.isEmpty()) {
             return;
         }
-        long newest = Long.MIN_VALUE;
-        for (int r = 0; r < rows.rowCount(); r++) {
-            newest = Math.max(newest, rows.timestamp(r));
-        }
+        BatchEncoder.events(rows, 0, false, 0, wire);
         try {
-            state.logBatch(batch.bytes(), batch.length(), newest);
+            state.logBatch(wire.array(), wire.length(), rows.timestamp(rows.rowCount() - 1));
         } catch (IOException e) {
             throw cannotLog(e);
         }
@@ -109,7 +112,7 @@ final class ShardCheckpoints {
 
     /** Replays logged records into an instance on the calling thread; returns the batches replayed. */
     long replayInto(OperatorInstance target, List<RecordAddress> records) throws Exception {
-        LogReplayer replayer = new LogReplayer(target, definition);
+        LogReplayer replayer = new LogReplayer(target, definition, null);
         state.replay(records, replayer);
         return replayer.batches();
     }
@@ -156,9 +159,13 @@ final class ShardCheckpoints {
         ByteString handle;
         try {
             ShardVersion running = active.version();
-            handle = state == null ? ByteString.EMPTY
-                    : state.checkpoint(checkpointId, running.spec(), running.version(), active.instance(),
-                            running.compiled().stateHorizonMillis()).toByteString();
+            if (state == null) {
+                handle = ByteString.EMPTY;
+            } else {
+                BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
+                handle = state.checkpoint(checkpointId, running.spec(), running.version(), active.instance(),
+                        running.compiled().stateHorizonMillis(), wire.array(), wire.length()).toByteString();
+            }
         } catch (Exception e) {
             LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
             for (StreamSession session : List.copyOf(sessions)) {
@@ -207,8 +214,37 @@ final class ShardCheckpoints {
         if (handle != null && !handle.equals(epoch) && !restore(opening, handle)) {
             return false;
         }
+        if (handle == null && sessions.isEmpty() && !startOver(opening)) {
+            return false;
+        }
         opening.alignment.restoredFrom = handle;
         return true;
+    }
+
+    /**
+     * A job that opens the shard with no checkpoint to restore starts from nothing, as it would in
+     * the language's own runtime: a fresh instance, a fresh clock, no held events. The state of
+     * the job before it is not this job's input.
+     */
+    private boolean startOver(StreamSession opening) {
+        OperatorInstance running = active.instance();
+        if (running.eventTime() == Long.MIN_VALUE && buffer.heldCount() == 0 && buffer.releasedThrough() == Long.MIN_VALUE) {
+            return true;
+        }
+        try {
+            ShardVersion version = active.version();
+            OperatorInstance fresh = version.compiled().instantiate(
+                    new ShardContext(definition.name(), index, definition.shards(), version.version()));
+            active.replace(fresh, version).close();
+            buffer.reset();
+            forgetLog();
+            return true;
+        } catch (Exception e) {
+            LOG.error("Operator {} shard {} could not start a fresh instance", definition.name(), index, e);
+            opening.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
+                    + " could not start afresh for a job with no checkpoint: " + e.getMessage(), 0);
+            return false;
+        }
     }
 
     private boolean restore(StreamSession opening, StateHandle handle) {
@@ -231,8 +267,12 @@ final class ShardCheckpoints {
             // A checkpoint of another version (the job restores from before an update, or from after a
             // rollback) lands on the running version as that update would have: by replay, or empty.
             boolean carried = stored == running.version() || running.carriesState();
+            buffer.reset();
+            LogReplayer replayer = new LogReplayer(fresh, definition, buffer);
             if (carried) {
-                restore.replay(fresh, new LogReplayer(fresh, definition));
+                restore.replay(fresh, replayer);
+            } else {
+                restore.replayHeld(replayer);
             }
             active.replace(fresh, running).close();
             if (stored != running.version()) {

@@ -5,5 +5,5 @@ package io.vigil.runtime.shard;
  * {@code pendingBatches} is how many batches it has accepted and not yet answered: what credits bound.
  */
 public record ShardStats(int shard, long version, long eventsProcessed, long resultsEmitted, int openStreams, long eventTime,
-                         int pendingBatches) {
+                         int pendingBatches, int eventsHeld, long lateEvents, long watermark) {
 }

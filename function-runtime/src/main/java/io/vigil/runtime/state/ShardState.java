@@ -29,6 +29,7 @@ public final class ShardState {
     private static final int BATCH = StoreLayout.LOGGED_BATCH;
     private static final int ADVANCE = StoreLayout.LOGGED_ADVANCE;
     private static final int SNAPSHOT = StoreLayout.NATIVE_SNAPSHOT;
+    private static final int HELD = StoreLayout.HELD_EVENTS;
 
     private final CheckpointStore store;
     private final String operator;
@@ -53,7 +54,7 @@ public final class ShardState {
         this.group = StoreLayout.shardGroup(operator, shard);
     }
 
-    /** Appends a batch the shard is about to process (its encoded frame) to the input log. */
+    /** Appends a batch the shard is about to process (its encoded frame, rows in timestamp order) to the input log. */
     public void logBatch(byte[] frame, int length, long newestEventTime) throws IOException {
         log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime, ++serial));
     }
@@ -66,10 +67,11 @@ public final class ShardState {
 
     /**
      * Makes the shard's state at this point durable as Flink checkpoint {@code checkpointId}: a
-     * native snapshot when the instance writes one, otherwise the input log within the horizon.
+     * native snapshot when the instance writes one, otherwise the input log within the horizon;
+     * and beside it the events held for the watermark, {@code held} (an encoded frame).
      */
     public StateHandle checkpoint(long checkpointId, OperatorSpec spec, long version, OperatorInstance instance,
-                                  long horizonMillis) throws Exception {
+                                  long horizonMillis, byte[] held, int heldLength) throws Exception {
         long clock = instance.eventTime();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         boolean nativeSnapshot = instance.snapshot(snapshot);
@@ -89,6 +91,7 @@ public final class ShardState {
                 records.add(entry.address());
             }
         }
+        records.add(store.append(HELD, held, 0, heldLength));
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
         long storeId = store.commitNext(group, records).id();
         storeCheckpoints.put(checkpointId, storeId);
@@ -132,12 +135,23 @@ public final class ShardState {
             return meta;
         }
 
+        /** Brings back only the events held for the watermark: a version that starts empty still owes them their processing. */
+        public void replayHeld(Replayer replayer) throws Exception {
+            for (RecordAddress record : records) {
+                if (record.tag() == HELD) {
+                    replayer.held(store.read(record));
+                }
+            }
+        }
+
         /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
             for (RecordAddress record : records) {
                 byte[] payload = store.read(record);
                 if (record.tag() == SNAPSHOT) {
                     instance.restore(new ByteArrayInputStream(payload));
+                } else if (record.tag() == HELD) {
+                    replayer.held(payload);
                 } else {
                     log.addLast(new LogEntry(record, apply(record, payload, replayer), ++serial));
                 }
@@ -211,6 +225,9 @@ public final class ShardState {
         long batch(byte[] frame) throws Exception;
 
         void advance(long eventTime, long sequence);
+
+        /** The events the shard held for the watermark at the checkpoint (an encoded frame). */
+        void held(byte[] frame) throws Exception;
     }
 
     // Drops the log's head that lies wholly outside the horizon, keeping the last clock advance

@@ -69,6 +69,25 @@ public final class ColumnarBatch {
         return rows++;
     }
 
+    /** Appends a copy of row {@code row} of {@code from}, a batch of the same schema; returns its index. */
+    public int copyRow(ColumnarBatch from, int row) {
+        int to = addRow(from.timestamps[row], from.sequences[row]);
+        for (int c = 0; c < kinds.length; c++) {
+            if (from.isNull(c, row)) {
+                setNull(c, to);
+                continue;
+            }
+            switch (kinds[c]) {
+                case BOOLEAN -> booleans[c][to] = from.booleans[c][row];
+                case INT -> ints[c][to] = from.ints[c][row];
+                case LONG, TIMESTAMP -> longs[c][to] = from.longs[c][row];
+                case DOUBLE -> doubles[c][to] = from.doubles[c][row];
+                case STRING -> strings[c][to] = from.strings[c][row];
+            }
+        }
+        return to;
+    }
+
     /** Re-stamps a row with the input sequence that caused it, where its producer could not know it. */
     public void setSequence(int row, long sequence) {
         sequences[row] = sequence;

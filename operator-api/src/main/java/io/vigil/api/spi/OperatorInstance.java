@@ -11,16 +11,26 @@ import java.io.OutputStream;
 public interface OperatorInstance extends AutoCloseable {
 
     /**
-     * Processes every row of {@code input} in order and appends 0..n results per row to
-     * {@code output}, each stamped with the timestamp and sequence of the row that caused it.
+     * Processes every row of {@code input} in order (the host gives them in timestamp order) and
+     * appends 0..n results per row to {@code output}. Before each row the operator's clock moves
+     * to the row's timestamp when that is later, stepping through every timer due on the way, so
+     * what falls due between two events fires between them, as in the language's own runtime.
+     * A result carries the time its cause happened at: the row's timestamp, or for a timer the
+     * time it was scheduled for; and the sequence of the row being processed.
      */
     void process(ColumnarBatch input, ColumnarBatch output);
 
     /**
-     * Moves the operator's event-time clock to {@code eventTime} (never backwards), appending the
-     * results that time-driven logic emits; they carry {@code eventTime} and {@code sequence}.
+     * Moves the operator's event-time clock to {@code eventTime} (never backwards), stepping
+     * through every timer due on the way and appending what they emit, each result stamped with
+     * its timer's time and with {@code sequence}. {@link #END_OF_INPUT} is the end of the stream:
+     * the operator fires what its windows, batches and output rates still hold, up to its state
+     * horizon past its clock.
      */
     void advanceTime(long eventTime, long sequence, ColumnarBatch output);
+
+    /** The watermark at the end of the input: no event follows. */
+    long END_OF_INPUT = Long.MAX_VALUE;
 
     /** The operator's event-time clock, {@code Long.MIN_VALUE} before it has one. */
     long eventTime();

@@ -63,7 +63,7 @@ final class EsperCompiledOperator implements CompiledOperator {
                 deployed.add(runningAlready.contains(part.key()) ? new EsperOperatorInstance.Part(part.key(), part.horizonMillis())
                         : deploy(part, shard));
             }
-            return new EsperOperatorInstance(definition, deployed);
+            return new EsperOperatorInstance(definition, deployed, stateHorizonMillis);
         } catch (EPDeployException | RuntimeException e) {
             deployed.forEach(EsperOperatorInstance.Part::destroy);
             throw e;

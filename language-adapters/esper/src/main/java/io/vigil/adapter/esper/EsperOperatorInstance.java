@@ -16,11 +16,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One shard's Esper runtimes, one per part of the module. Each clock is external: it starts at the
- * first event's timestamp and then moves only with watermarks (not with the end-of-input
- * watermark), so windows and {@code timer:within} run on Flink's event time.
- * Results are collected synchronously by the statements' listeners while an event or a time
- * advance is being processed, and stamped with what caused them.
+ * One shard's Esper runtimes, one per part of the module. Each clock is external and steps, as
+ * {@code advanceTimeSpan} does, through every schedule up to each event's timestamp before the
+ * event is sent, so windows, batches, output rates and timers fire at their own times, between
+ * events, exactly as in an Esper runtime whose clock an application advances per event. The end of
+ * input moves every clock on by the module's state horizon, which flushes what is still due.
+ * Results are collected synchronously by the statements' listeners and stamped with the runtime's
+ * time when they were emitted; a result that does not fit the output schema fails the call.
  *
  * <p>An instance created to replace another may leave out the parts the other runs already
  * (placeholders); at the switch it takes those runtimes over as they are.
@@ -30,11 +32,16 @@ final class EsperOperatorInstance implements OperatorInstance {
     private final Set<String> keys;
     private final int inputColumns;
     private final EventSchema output;
+    private final String operatorName;
+    private final long flushMillis;
     private ColumnarBatch results;
-    private long causeTimestamp;
     private long causeSequence;
+    private RuntimeException misfit;
 
-    EsperOperatorInstance(OperatorDefinition definition, List<Part> parts) {
+    /** @param flushMillis how far the end of input moves the clocks: the module's state horizon */
+    EsperOperatorInstance(OperatorDefinition definition, List<Part> parts, long flushMillis) {
+        this.operatorName = definition.name();
+        this.flushMillis = flushMillis;
         this.parts = parts.toArray(Part[]::new);
         this.keys = parts.stream().map(p -> p.key).collect(Collectors.toUnmodifiableSet());
         this.inputColumns = definition.input().size();
@@ -60,34 +67,39 @@ final class EsperOperatorInstance implements OperatorInstance {
             for (int c = 0; c < inputColumns; c++) {
                 event[c] = input.getObject(c, r);
             }
-            causeTimestamp = timestamp;
             causeSequence = input.sequence(r);
             for (Part part : parts) {
                 if (part.runtime == null) {
                     continue;
                 }
-                if (part.clock == Long.MIN_VALUE) {
-                    part.moveClock(timestamp);
-                }
+                part.stepClock(timestamp);
                 part.sender.sendEvent(event);
+                throwIfMisfit();
             }
         }
     }
 
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
-        // The end-of-input watermark is not a time: Esper would run every periodic schedule
-        // (say, 'output every 5 sec') once per period all the way to the end of the epoch.
-        if (eventTime == Long.MAX_VALUE) {
-            return;
-        }
         results = output;
-        causeTimestamp = eventTime;
         causeSequence = sequence;
         for (Part part : parts) {
-            if (part.runtime != null && eventTime > part.clock) {
-                part.moveClock(eventTime);
+            if (part.runtime == null || part.clock == Long.MIN_VALUE) {
+                continue;
             }
+            // The end of input is not a time to step to: every periodic schedule ('output every
+            // 5 sec') would fire once per period to the end of the epoch. What the module can
+            // still emit about its input lies within its state horizon.
+            part.stepClock(eventTime == END_OF_INPUT ? part.clock + flushMillis : eventTime);
+            throwIfMisfit();
+        }
+    }
+
+    private void throwIfMisfit() {
+        RuntimeException e = misfit;
+        if (e != null) {
+            misfit = null;
+            throw e;
         }
     }
 
@@ -181,9 +193,15 @@ final class EsperOperatorInstance implements OperatorInstance {
             this.emitting = emitting;
         }
 
-        void moveClock(long time) {
-            clock = time;
-            runtime.getEventService().advanceTime(time);
+        /** Steps through every schedule due up to {@code time}; the first time only sets the clock. */
+        void stepClock(long time) {
+            if (clock == Long.MIN_VALUE) {
+                runtime.getEventService().advanceTime(time);
+                clock = time;
+            } else if (time > clock) {
+                runtime.getEventService().advanceTimeSpan(time);
+                clock = time;
+            }
         }
 
         void destroy() {
@@ -194,11 +212,17 @@ final class EsperOperatorInstance implements OperatorInstance {
         }
     }
 
-    /** Writes one statement's new rows into the result batch; the getters are resolved once per statement. */
+    /**
+     * Writes one statement's new rows into the result batch, stamped with the runtime's time; the
+     * getters are resolved once per statement. Esper catches what a listener throws, so a row that
+     * does not fit the output schema is kept aside and thrown once the runtime returns.
+     */
     private final class ResultWriter implements UpdateListener {
         private final EventPropertyGetter[] getters;
+        private final String statementName;
 
         ResultWriter(EPStatement statement) {
+            statementName = statement.getName();
             getters = new EventPropertyGetter[output.size()];
             for (int c = 0; c < getters.length; c++) {
                 String name = output.field(c).name();
@@ -211,10 +235,25 @@ final class EsperOperatorInstance implements OperatorInstance {
             if (newEvents == null) {
                 return;
             }
-            for (EventBean event : newEvents) {
-                int row = results.addRow(causeTimestamp, causeSequence);
+            if (misfit != null) {
+                return;
+            }
+            long time = source.getEventService().getCurrentTime();
+            for (int e = 0; e < newEvents.length; e++) {
+                int row = results.addRow(time, causeSequence);
                 for (int c = 0; c < getters.length; c++) {
-                    results.setObject(c, row, getters[c] == null ? null : getters[c].get(event));
+                    Object value = getters[c] == null ? null : getters[c].get(newEvents[e]);
+                    try {
+                        results.setObject(c, row, value);
+                    } catch (RuntimeException wrong) {
+                        results.truncate(row);
+                        misfit = new IllegalStateException("operator '" + operatorName + "' statement '" + statementName
+                                + "' emitted row " + e + " at " + time + " with " + (value == null ? "null"
+                                : "a " + value.getClass().getSimpleName() + " (" + value + ")") + " in output field '"
+                                + output.field(c).name() + "' (" + output.field(c).kind() + (output.field(c).nullable() ? "" : ", not nullable")
+                                + "): " + wrong.getMessage(), wrong);
+                        return;
+                    }
                 }
             }
         }

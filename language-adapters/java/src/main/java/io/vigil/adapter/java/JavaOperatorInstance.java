@@ -54,7 +54,7 @@ final class JavaOperatorInstance extends KeyedStateInstance implements FunctionC
             }
         }
         if (batch.rowCount() > 0) {
-            startClock(batch.timestamp(0));
+            clockAt(batch.timestamp(batch.rowCount() - 1));
         }
     }
 

@@ -63,7 +63,7 @@ final class JavaScriptInstance extends KeyedStateInstance {
             process.execute(event, this.results);
         }
         if (in.rowCount() > 0) {
-            startClock(in.timestamp(0));
+            clockAt(in.timestamp(in.rowCount() - 1));
         }
     }
 

@@ -11,7 +11,7 @@ import java.io.OutputStream;
 
 /**
  * What every instance whose state is the host's does alike, whatever its language: its clock
- * follows the watermarks, its snapshot is its state, and an instance of a new version of the same
+ * follows the events and the watermarks, its snapshot is its state, and an instance of a new version of the same
  * language takes the old one's state over at the switch; from another language it replays the
  * input kept within {@code retention}.
  */
@@ -27,9 +27,9 @@ public abstract class KeyedStateInstance implements OperatorInstance {
         this.retentionMillis = retentionMillis;
     }
 
-    /** Starts the clock at the first event, for instances that have seen no watermark yet. */
-    protected void startClock(long eventTime) {
-        clock.startAt(eventTime);
+    /** Moves the clock to an event's timestamp (the host hands events over in timestamp order). */
+    protected void clockAt(long eventTime) {
+        clock.advanceTo(eventTime);
     }
 
     @Override
