@@ -96,13 +96,19 @@ public final class ShardStreams implements AutoCloseable {
     }
 
     /** @param restoreHandles per shard, the state handle to restore from, or null for none */
-    public void openStreams(String client, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
+    /**
+     * @param feed    the job and attempt this stream belongs to; the shard's state is that feed's
+     * @param subtasks how many subtasks feed each shard
+     */
+    public void openStreams(String client, String feed, int subtasks, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
         CompletableFuture<?>[] opened = new CompletableFuture<?>[streams.length];
         for (int s = 0; s < streams.length; s++) {
             Open open = Open.newBuilder()
                     .setOperator(operator)
                     .setShard(s)
                     .setClient(client)
+                    .setFeed(feed)
+                    .setStreams(subtasks)
                     .setInputSchema(status.getSpec().getInputSchema())
                     .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
                             : ByteString.copyFrom(restoreHandles[s]))

@@ -115,7 +115,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                 e -> fail(new VigilConnectorException("the sender of operator '" + config.operator() + "' (subtask " + subtask
                         + ") failed: " + e, e))).start();
         ring = sender.ring();
-        streams.openStreams(client, new ShardStreams.ResultListener() {
+        var task = getRuntimeContext().getTaskInfo();
+        String feed = getRuntimeContext().getJobInfo().getJobId() + "/attempt-" + task.getAttemptNumber();
+        streams.openStreams(client, feed, task.getNumberOfParallelSubtasks(), new ShardStreams.ResultListener() {
             @Override
             public void onResults(int shard, long batchId, Frame results) {
                 VigilStreamOperator.this.onResults(shard, batchId, results);

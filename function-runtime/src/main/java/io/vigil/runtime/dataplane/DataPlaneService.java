@@ -136,7 +136,7 @@ public final class DataPlaneService {
                 }
             }
             shard = operator.shard(open.getShard());
-            session = new StreamSession(responses, open.getClient(), credits);
+            session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getStreams());
             shard.open(session, restore);
         }
 

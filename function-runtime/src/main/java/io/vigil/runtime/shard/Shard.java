@@ -73,6 +73,9 @@ public final class Shard implements EventHandler<ShardTask> {
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private boolean answerPending;
+    // The streams of the current feed that completed: their watermark is the end of input.
+    private int finishedStreams;
+    private int expectedStreams;
 
     /** @param state where checkpoints go, or null when the host keeps no state */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
@@ -253,9 +256,15 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     private void onOpen(StreamSession session, StateHandle restore) {
+        String before = checkpoints.feed();
         if (!checkpoints.open(session, restore)) {
             return;
         }
+        if (!session.feed().equals(before) || sessions.isEmpty() && restore != null) {
+            finishedStreams = 0;
+            expectedStreams = 0;
+        }
+        expectedStreams = Math.max(expectedStreams, session.streams());
         eventTime = active.instance().eventTime();
         sessions.add(session);
         openStreams = sessions.size();
@@ -360,7 +369,11 @@ public final class Shard implements EventHandler<ShardTask> {
         }
     }
 
+    /** The lowest watermark over the feed's streams; none until every stream the feed announced has opened. */
     private long lowestWatermark() {
+        if (sessions.size() + finishedStreams < expectedStreams) {
+            return Long.MIN_VALUE;
+        }
         long lowest = Long.MAX_VALUE;
         for (StreamSession session : sessions) {
             lowest = Math.min(lowest, session.watermark);
@@ -370,6 +383,9 @@ public final class Shard implements EventHandler<ShardTask> {
 
     private void onClose(StreamSession session, boolean clientCompleted) {
         if (clientCompleted) {
+            if (session.watermark == Long.MAX_VALUE) {
+                finishedStreams++;
+            }
             session.complete();
         } else {
             session.abandon();

@@ -51,6 +51,7 @@ final class ShardCheckpoints {
     private final Consumer<SwapReport> restored;
     private final EventTimeBuffer buffer;
     private final WireBuffer wire = new WireBuffer(64 << 10);
+    private String feed;
 
     /**
      * @param state     the shard's state in the store, or null when the host keeps none
@@ -214,11 +215,17 @@ final class ShardCheckpoints {
         if (handle != null && !handle.equals(epoch) && !restore(opening, handle)) {
             return false;
         }
-        if (handle == null && sessions.isEmpty() && !startOver(opening)) {
+        if (handle == null && !opening.feed().equals(feed) && !startOver(opening)) {
             return false;
         }
         opening.alignment.restoredFrom = handle;
+        feed = opening.feed();
         return true;
+    }
+
+    /** The feed whose state the shard holds: the one its streams belong to. */
+    String feed() {
+        return feed;
     }
 
     /**
@@ -227,6 +234,11 @@ final class ShardCheckpoints {
      * the job before it is not this job's input.
      */
     private boolean startOver(StreamSession opening) {
+        for (StreamSession old : List.copyOf(sessions)) {
+            old.fail(StreamError.Code.PROTOCOL, "superseded: another job (" + opening.feed() + ") started feeding operator '"
+                    + definition.name() + "' shard " + index + " from no checkpoint", 0);
+            forget.accept(old);
+        }
         OperatorInstance running = active.instance();
         if (running.eventTime() == Long.MIN_VALUE && buffer.heldCount() == 0 && buffer.releasedThrough() == Long.MIN_VALUE) {
             return true;

@@ -14,6 +14,8 @@ public final class StreamSession {
     private final StreamObserver<Frame> responses;
     private final String client;
     private final int credits;
+    private final String feed;
+    private final int streams;
     private final AtomicInteger inFlight = new AtomicInteger();
     // Owned by the shard thread.
     long watermark = Long.MIN_VALUE;
@@ -21,10 +23,24 @@ public final class StreamSession {
     boolean closed;
     final ShardCheckpoints.Alignment alignment = new ShardCheckpoints.Alignment();
 
-    public StreamSession(StreamObserver<Frame> responses, String client, int credits) {
+    /**
+     * @param feed    the feed the stream belongs to (its job and attempt); streams of one feed share the shard's state
+     * @param streams how many streams of that feed the shard waits for before it releases events
+     */
+    public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, int streams) {
         this.responses = responses;
         this.client = client;
         this.credits = credits;
+        this.feed = feed;
+        this.streams = Math.max(1, streams);
+    }
+
+    public String feed() {
+        return feed;
+    }
+
+    public int streams() {
+        return streams;
     }
 
     public String client() {

@@ -97,6 +97,12 @@ public final class EsperAdapter implements LanguageAdapter {
         if (!problems.isEmpty()) {
             throw new OperatorCompileException(List.copyOf(problems));
         }
+        if (definition.shards() > 1) {
+            List<SourceProblem> unkeyed = KeyPartitioning.problems(module, definition.keyField(), definition.shards());
+            if (!unkeyed.isEmpty()) {
+                throw new OperatorCompileException(unkeyed);
+            }
+        }
         // The whole module first, so a refusal points at the line in the source as written.
         long horizon = StateHorizon.of(source, definition.options());
         for (int i = 0; i < parts.size(); i++) {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The event-time reach of an EPL module's state, read from its statements: the longest time
- * window ({@code #time}, {@code #ext_timed}, their batch forms) or {@code timer:within}. State
+ * window ({@code #time}, {@code #ext_timed}, their batch forms), {@code timer:within} or
+ * {@code timer:interval}, and a named window kept by a time window bounds what reads it. State
  * kept without a time bound — count windows, {@code #keepall}, aggregates over a stream with no
  * window, patterns without {@code within}, tables and named windows — has no horizon; such a
  * module needs the spec option {@code retention} (for example {@code 24 hours}) to say how much
@@ -24,7 +25,9 @@ final class StateHorizon {
     private static final Pattern TIMED = Pattern.compile(
             "#(?:time|time_batch|time_accum|firsttime)\\s*\\(" + DURATION + "\\s*[,)]"
                     + "|#(?:ext_timed|ext_timed_batch)\\s*\\([^,]+,\\s*" + DURATION + "\\s*[,)]"
-                    + "|timer:within\\s*\\(" + DURATION + "\\s*\\)", Pattern.CASE_INSENSITIVE);
+                    + "|timer:(?:within|interval)\\s*\\(" + DURATION + "\\s*\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NAMED_WINDOW = Pattern.compile("\\bcreate\\s+window\\s+(\\w+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern FROM = Pattern.compile("\\bfrom\\s+(\\w+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern UNBOUNDED = Pattern.compile(
             "#(?:length|length_batch|keepall|firstlength|firstevent|lastevent|unique|firstunique|sort|rank)\\b"
                     + "|\\bcreate\\s+(?:window|table)\\b", Pattern.CASE_INSENSITIVE);
@@ -41,6 +44,8 @@ final class StateHorizon {
         }
         long horizon = 0;
         List<SourceProblem> unbounded = new ArrayList<>();
+        // Named windows kept by a time window are bounded, and so is what reads them.
+        Map<String, Long> timedWindows = new java.util.HashMap<>();
         int line = 1;
         for (String statement : withoutComments(source).split(";")) {
             int statementLine = line + leadingNewlines(statement);
@@ -54,12 +59,22 @@ final class StateHorizon {
                 String duration = timed.group(1) != null ? timed.group(1) : timed.group(2) != null ? timed.group(2) : timed.group(3);
                 statementHorizon = Math.max(statementHorizon, Durations.millis(duration));
             }
+            Matcher named = NAMED_WINDOW.matcher(statement);
+            boolean timedWindow = named.find() && statementHorizon > 0;
+            if (timedWindow) {
+                timedWindows.put(named.group(1), statementHorizon);
+            }
+            Matcher from = FROM.matcher(statement);
+            while (from.find()) {
+                statementHorizon = Math.max(statementHorizon, timedWindows.getOrDefault(from.group(1), 0L));
+            }
             Matcher unboundedView = UNBOUNDED.matcher(statement);
             String why = null;
-            if (unboundedView.find()) {
+            if (unboundedView.find() && !timedWindow) {
                 why = "keeps '" + unboundedView.group().trim() + "' state with no time bound";
-            } else if (statement.contains("pattern") && !statement.contains("timer:within") && statement.contains("->")) {
-                why = "has a pattern without 'where timer:within(...)'";
+            } else if (statement.contains("pattern") && statement.contains("->")
+                    && !statement.contains("timer:within") && !statement.contains("timer:interval")) {
+                why = "has a pattern without 'where timer:within(...)' or a 'timer:interval(...)' that ends it";
             } else if (AGGREGATE.matcher(statement).find() && statementHorizon == 0) {
                 why = "aggregates over a stream with no time window";
             }

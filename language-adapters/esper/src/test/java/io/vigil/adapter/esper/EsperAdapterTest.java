@@ -118,22 +118,40 @@ class EsperAdapterTest {
     }
 
     @Test
-    void timeMovesWithWatermarksNotWithEvents() throws Exception {
+    void theClockStepsThroughEverySchedulePerEventAndResultsCarryTheirScheduledTime() throws Exception {
         String epl = "select 'COUNT' as rule, cardId, count(*) as total from Txn#time(10 sec) group by cardId output last every 5 sec";
+        var compiled = adapter.compile(definition(epl));
+        try (OperatorInstance instance = compiled.instantiate(new ShardContext("test", 0, 1, 1))) {
+            ColumnarBatch out = new ColumnarBatch(ALERT, 4);
+            instance.process(batch(row("a", 1, 100_000), row("a", 1, 112_000)), out);
+            assertThat(rows(out)).as("the output due at 105 s fires between the events, stamped with its own time")
+                    .containsExactly("COUNT a 1.0 @105000#2", "COUNT a 0.0 @110000#2");
+            assertThat(instance.eventTime()).isEqualTo(112_000);
+
+            out.clear();
+            instance.advanceTime(111_000, 2, out);
+            assertThat(instance.eventTime()).as("the clock never goes back").isEqualTo(112_000);
+
+            instance.advanceTime(OperatorInstance.END_OF_INPUT, 2, out);
+            assertThat(instance.eventTime()).as("the end of input moves the clock on by the state horizon, not to the end of time")
+                    .isEqualTo(112_000 + compiled.stateHorizonMillis());
+            assertThat(rows(out)).as("and flushes what falls due on the way").contains("COUNT a 1.0 @115000#2");
+        }
+    }
+
+    @Test
+    void aRowThatDoesNotFitTheOutputSchemaFailsTheCallNamingStatementFieldAndRow() throws Exception {
+        String epl = "@name('NULL_CARD') select 'R' as rule, case when amount > 5 then null else cardId end as cardId, "
+                + "amount as total from Txn";
         try (OperatorInstance instance = adapter.compile(definition(epl)).instantiate(new ShardContext("test", 0, 1, 1))) {
             ColumnarBatch out = new ColumnarBatch(ALERT, 4);
-            instance.process(batch(row("a", 1, 100_000), row("a", 1, 200_000)), out);
-            assertThat(out.rowCount()).as("an event far ahead of the clock does not move it").isZero();
-            assertThat(instance.eventTime()).isEqualTo(100_000);
-
-            instance.advanceTime(105_000, 2, out);
-            assertThat(rows(out)).containsExactly("COUNT a 2.0 @105000#2");
-
-            instance.advanceTime(104_000, 2, out);
-            assertThat(instance.eventTime()).as("the clock never goes back").isEqualTo(105_000);
-
-            instance.advanceTime(Long.MAX_VALUE, 2, out);
-            assertThat(instance.eventTime()).as("end of input does not run periodic output to the end of time").isEqualTo(105_000);
+            instance.process(batch(row("a", 1, 1_000)), out);
+            assertThat(out.rowCount()).isEqualTo(1);
+            assertThatThrownBy(() -> instance.process(batch(row("b", 9, 2_000)), out))
+                    .hasMessageContaining("statement 'NULL_CARD'")
+                    .hasMessageContaining("null in output field 'cardId'")
+                    .hasMessageContaining("not nullable");
+            assertThat(out.rowCount()).as("no half-written row is left behind").isEqualTo(1);
         }
     }
 
