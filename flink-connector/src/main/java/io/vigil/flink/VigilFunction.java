@@ -11,7 +11,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * A Vigil operator called from a Flink job. Events are keyed by the operator's key field, batched
  * to the function host through a Disruptor ring, and the operator's results come back as a stream
- * in input order, with their event timestamps, followed by the watermarks that came in.
+ * in event-time order, each at the time the operator emitted it, followed by the watermarks that
+ * came in. The host holds events until the watermark passes them, so results follow their events
+ * by up to one watermark interval (docs/event-time.md).
  *
  * <pre>{@code
  * DataStream<Alert> alerts = VigilFunction.<Transaction, Alert>builder()

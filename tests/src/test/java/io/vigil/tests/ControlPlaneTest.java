@@ -46,9 +46,15 @@ class ControlPlaneTest {
     }
 
     @Test
-    void esperIsLoadedInItsOwnClassLoaderNotFromTheHostsClassPath() {
-        assertThatThrownBy(() -> Class.forName("com.espertech.esper.runtime.client.EPRuntime"))
-                .isInstanceOf(ClassNotFoundException.class);
+    void esperIsLoadedInItsOwnClassLoaderNotFromTheHostsClassPath() throws Exception {
+        // The tests' class path has an Esper of its own (the differential test's reference): the
+        // plugin must still use the one in its folder.
+        assertThatThrownBy(() -> Class.forName("io.vigil.adapter.esper.EsperAdapter")).isInstanceOf(ClassNotFoundException.class);
+        ClassLoader plugin = io.vigil.runtime.plugin.LanguagePlugins.load(TestHosts.plugins()).adapter("esper").getClass().getClassLoader();
+        assertThat(plugin).isInstanceOf(io.vigil.runtime.plugin.PluginClassLoader.class);
+        Class<?> pluginsEsper = plugin.loadClass("com.espertech.esper.runtime.client.EPRuntime");
+        assertThat(pluginsEsper.getClassLoader()).isSameAs(plugin);
+        assertThat(pluginsEsper).isNotSameAs(Class.forName("com.espertech.esper.runtime.client.EPRuntime"));
         control.deploy(FraudRules.spec("isolated", BIG, 1));
         assertThat(control.describe("isolated").getVersion()).isEqualTo(1);
     }

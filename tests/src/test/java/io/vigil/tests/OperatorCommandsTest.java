@@ -67,7 +67,21 @@ class OperatorCommandsTest {
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, tightened.replace("select 'VELOCITY'", "selec 'VELOCITY'"));
         assertThat(vigil("update", "-f", broken.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("refused").containsPattern(broken + ":\\d+:\\d+: ");
+        String brokenYaml = Files.readString(broken);
+        int brokenLine = 1 + (int) brokenYaml.substring(0, brokenYaml.indexOf("selec 'VELOCITY'")).chars().filter(c -> c == '\n').count();
+        assertThat(err.toString()).as("the line of the YAML file the source is written in")
+                .contains("refused").containsPattern(java.util.regex.Pattern.quote(broken + ":" + brokenLine + ":") + "\\d+: ");
+
+        Path brokenEpl = dir.resolve("broken.epl");
+        String epl = FraudRules.epl().replace("select 'VELOCITY'", "selec 'VELOCITY'");
+        Files.writeString(brokenEpl, epl);
+        Path referring = dir.resolve("referring.yaml");
+        Files.writeString(referring, Files.readString(SAMPLE).replace("sourceFile: ../src/main/resources/fraud/fraud-rules.epl",
+                "sourceFile: broken.epl"));
+        int eplLine = 1 + (int) epl.substring(0, epl.indexOf("selec 'VELOCITY'")).chars().filter(c -> c == '\n').count();
+        assertThat(vigil("update", "-f", referring.toString())).isEqualTo(1);
+        assertThat(err.toString()).as("the line of the .epl file the resource names")
+                .containsPattern(java.util.regex.Pattern.quote(brokenEpl + ":" + eplLine + ":") + "\\d+: ");
 
         assertThat(vigil("describe", "fraud-rules")).isZero();
         assertThat(out.toString()).contains("fraud-rules: esper, version 2, key cardId, 2 shards");

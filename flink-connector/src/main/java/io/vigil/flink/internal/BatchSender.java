@@ -59,6 +59,9 @@ public final class BatchSender implements EventHandler<EventSlot> {
                     return;
                 }
                 mapping.append(slot, round.batches[slot.shard]);
+                if (slot.arrivalTime) {
+                    round.arrivalWatermark = Math.max(round.arrivalWatermark, slot.timestamp - 1);
+                }
                 round.recordPublish(slot.publishNanos);
                 round.lastRingSequence = sequence;
                 if (policy.isFull(round.rows)) {
@@ -125,21 +128,23 @@ public final class BatchSender implements EventHandler<EventSlot> {
             throw new IllegalStateException("injected sender fault at round " + round.id);
         }
         telemetry.recordBacklog(window.inFlightBefore(round.id) + 1, published.getAsLong() - round.lastRingSequence);
+        boolean carriesWatermark = round.hasWatermark || round.arrivalWatermark != Long.MIN_VALUE;
+        long watermark = round.hasWatermark ? Math.max(round.watermark, round.arrivalWatermark) : round.arrivalWatermark;
         int targets = 0;
         for (int s = 0; s < round.batches.length; s++) {
-            if (round.hasWatermark || !round.batches[s].isEmpty()) {
+            if (carriesWatermark || !round.batches[s].isEmpty()) {
                 targets++;
             }
         }
         round.pending.addAndGet(targets);
         for (int s = 0; s < round.batches.length; s++) {
-            if (!round.hasWatermark && round.batches[s].isEmpty()) {
+            if (!carriesWatermark && round.batches[s].isEmpty()) {
                 continue;
             }
             if (!awaitCredit(s)) {
                 return;
             }
-            BatchEncoder.events(round.batches[s], round.id, round.hasWatermark, round.watermark, wire);
+            BatchEncoder.events(round.batches[s], round.id, carriesWatermark, watermark, wire);
             streams.send(s, Frame.of(wire));
         }
         if (round.pending.decrementAndGet() == 0) {

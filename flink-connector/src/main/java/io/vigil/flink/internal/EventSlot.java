@@ -17,6 +17,8 @@ public final class EventSlot {
 
     byte kind;
     long timestamp;
+    // The event had no event time: timestamp is when it arrived.
+    boolean arrivalTime;
     long sequence;
     long publishNanos;
     int shard;

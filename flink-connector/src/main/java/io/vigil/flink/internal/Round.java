@@ -26,6 +26,9 @@ final class Round {
     int rows;
     boolean hasWatermark;
     long watermark;
+    // Just below the latest arrival stamp of the round's events that had no event time: sent to
+    // the shards as the round's watermark, never emitted downstream.
+    long arrivalWatermark = Long.MIN_VALUE;
     long lastRingSequence;
     long openedAtNanos;
 
@@ -45,6 +48,7 @@ final class Round {
         Arrays.fill(results, null);
         rows = 0;
         hasWatermark = false;
+        arrivalWatermark = Long.MIN_VALUE;
         openedAtNanos = nowNanos;
         id = newId;
     }

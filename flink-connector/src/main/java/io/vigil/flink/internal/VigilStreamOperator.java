@@ -137,7 +137,11 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         EventSlot slot = ring.get(slotSequence);
         try {
             slot.kind = EventSlot.EVENT;
-            slot.timestamp = element.hasTimestamp() ? element.getTimestamp() : getProcessingTimeService().getCurrentProcessingTime();
+            // A record without event time is stamped with its arrival (processing) time, which
+            // also serves as its watermark: the host then processes such records as they come.
+            boolean eventTime = element.hasTimestamp() && element.getTimestamp() != Long.MIN_VALUE;
+            slot.timestamp = eventTime ? element.getTimestamp() : getProcessingTimeService().getCurrentProcessingTime();
+            slot.arrivalTime = !eventTime;
             slot.sequence = ++sequence;
             slot.publishNanos = System.nanoTime();
             eventMapping.copy(element.getValue(), slot);

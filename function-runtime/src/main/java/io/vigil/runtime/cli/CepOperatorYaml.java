@@ -58,6 +58,62 @@ public final class CepOperatorYaml {
         return operator;
     }
 
+    /**
+     * Where line 1 of the operator's source is in the files the user wrote: the file
+     * {@code spec.sourceFile} names, line for line; or, for an inline {@code spec.source}, the
+     * resource file itself, lines and columns shifted to where the source text starts.
+     */
+    public record SourceOrigin(Path file, int lineOffset, int columnOffset) {
+        /** {@code file:line:column} of a position in the source. */
+        public String at(int line, int column) {
+            return line <= 0 ? file.toString() : file + ":" + (line + lineOffset) + ":" + (column + columnOffset);
+        }
+    }
+
+    /** Where the source of the resource in {@code file} starts. */
+    public static SourceOrigin origin(Path file) throws IOException {
+        String yaml = Files.readString(file);
+        Map<?, ?> spec = spec(load(yaml));
+        if (spec.get("source") == null && spec.get("sourceFile") != null) {
+            Path directory = file.toAbsolutePath().getParent();
+            return new SourceOrigin(directory.resolve(String.valueOf(spec.get("sourceFile"))).normalize(), 0, 0);
+        }
+        org.yaml.snakeyaml.nodes.Node source = sourceNode(new Yaml(new SafeConstructor(new LoaderOptions()))
+                .compose(new java.io.StringReader(yaml)));
+        if (!(source instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar)) {
+            return new SourceOrigin(file, 0, 0);
+        }
+        int markLine = scalar.getStartMark().getLine();
+        var style = scalar.getScalarStyle();
+        if (style == org.yaml.snakeyaml.DumperOptions.ScalarStyle.LITERAL || style == org.yaml.snakeyaml.DumperOptions.ScalarStyle.FOLDED) {
+            // A block scalar starts on the line after its indicator, indented.
+            String[] lines = yaml.split("\n", -1);
+            int first = markLine + 1;
+            while (first < lines.length && lines[first].isBlank()) {
+                first++;
+            }
+            int indent = first < lines.length ? lines[first].length() - lines[first].stripLeading().length() : 0;
+            return new SourceOrigin(file, markLine + 1, indent);
+        }
+        return new SourceOrigin(file, markLine, scalar.getStartMark().getColumn() + (style.getChar() == null ? 0 : 1));
+    }
+
+    private static org.yaml.snakeyaml.nodes.Node sourceNode(org.yaml.snakeyaml.nodes.Node root) {
+        org.yaml.snakeyaml.nodes.Node spec = value(root, "spec");
+        return spec == null ? null : value(spec, "source");
+    }
+
+    private static org.yaml.snakeyaml.nodes.Node value(org.yaml.snakeyaml.nodes.Node node, String key) {
+        if (node instanceof org.yaml.snakeyaml.nodes.MappingNode mapping) {
+            for (org.yaml.snakeyaml.nodes.NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k && k.getValue().equals(key)) {
+                    return tuple.getValueNode();
+                }
+            }
+        }
+        return null;
+    }
+
     /** @throws IllegalArgumentException naming what is missing or wrong, with its path in the document */
     public static OperatorSpec parse(String yaml) {
         return parse(yaml, null);

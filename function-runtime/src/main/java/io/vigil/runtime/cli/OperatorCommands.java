@@ -76,8 +76,16 @@ public final class OperatorCommands {
             return 0;
         } catch (OperatorRejectedException e) {
             err.println("refused: " + e.getMessage());
+            CepOperatorYaml.SourceOrigin origin = null;
+            try {
+                origin = file == null ? null : CepOperatorYaml.origin(Path.of(file));
+            } catch (IOException | RuntimeException unreadable) {
+                // The spec was read to deploy it; if it cannot be read again, positions stay the source's own.
+            }
             for (Diagnostic diagnostic : e.diagnostics()) {
-                err.printf("  %s:%d:%d: %s%n", file == null ? "source" : file, diagnostic.getLine(), diagnostic.getColumn(), diagnostic.getMessage());
+                String at = origin != null ? origin.at(diagnostic.getLine(), diagnostic.getColumn())
+                        : "source:" + diagnostic.getLine() + ":" + diagnostic.getColumn();
+                err.printf("  %s: %s%n", at, diagnostic.getMessage());
             }
             return 1;
         } catch (IllegalArgumentException e) {

@@ -83,17 +83,21 @@ final class SiddhiInstance implements OperatorInstance {
         }
     }
 
-    /** The watermark moves Siddhi's playback time too; results it causes carry the watermark and {@code sequence}. */
+    /** The watermark moves Siddhi's playback time too; results it causes carry that time and {@code sequence}. */
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
-        clock.advanceTo(eventTime);
-        if (playback == null || eventTime == Long.MAX_VALUE) {
+        if (playback == null || clock.time() == Long.MIN_VALUE && eventTime == END_OF_INPUT) {
+            clock.advanceTo(eventTime);
             return;
         }
+        // The end of input moves playback time on by the retention: what windows and absence
+        // patterns still hold fires, but periodic schedules do not run to the end of time.
+        long target = eventTime == END_OF_INPUT ? clock.time() + retentionMillis : eventTime;
+        clock.advanceTo(target);
         results = output;
-        causeTimestamp = eventTime;
+        causeTimestamp = target;
         causeSequence = sequence;
-        playback.advanceTo(eventTime);
+        playback.advanceTo(target);
     }
 
     @Override
