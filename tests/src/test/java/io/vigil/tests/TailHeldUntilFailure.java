@@ -16,6 +16,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  */
 final class TailHeldUntilFailure<T> extends RichMapFunction<T, T> {
     private static final Map<String, Thread> FAILURES = new ConcurrentHashMap<>();
+    private static final Map<String, Integer> LATEST_ATTEMPT = new ConcurrentHashMap<>();
     private static final long MOST_MILLIS = TimeUnit.SECONDS.toMillis(120);
 
     private final String failure;
@@ -37,7 +38,14 @@ final class TailHeldUntilFailure<T> extends RichMapFunction<T, T> {
 
     @Override
     public void open(OpenContext context) {
-        firstAttempt = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0;
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        LATEST_ATTEMPT.merge(failure, attempt, Math::max);
+        firstAttempt = attempt == 0;
+    }
+
+    /** How many times the job was restored after its first attempt: at least once when the failure fell mid-stream. */
+    int restarts() {
+        return LATEST_ATTEMPT.getOrDefault(failure, 0);
     }
 
     @Override
