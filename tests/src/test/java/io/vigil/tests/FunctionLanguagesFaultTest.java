@@ -94,7 +94,7 @@ class FunctionLanguagesFaultTest {
         StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
         var settings = new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
                 ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000);
-        TailHeldUntilFailure<Transaction> tail = TailHeldUntilFailure.from(EVENTS * 9 / 10, killer);
+        HeldTail<Transaction> tail = HeldTail.from(EVENTS * 9 / 10, killer);
         DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, settings)
                 .map(tail).returns(Transaction.class).setParallelism(1);
         FraudDetectionJob.alerts(transactions, settings, operators.stream().map(OperatorSpec::getName).toList())

@@ -86,8 +86,12 @@ class FunctionLanguagesSwapAtLoadTest {
             env.setParallelism(2);
             env.enableCheckpointing(300);
             CollectingSink<String> alerts = new CollectingSink<>();
-            FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.endpoint(), RULES.get(0), EVENTS, SEED, FRAUD_RATE, 256,
-                            Duration.ofMillis(2), RATE), RULES)
+            var settings = new FraudDetectionJob.Settings(host.endpoint(), RULES.get(0), EVENTS, SEED, FRAUD_RATE, 256,
+                    Duration.ofMillis(2), RATE);
+            var transactions = FraudDetectionJob.transactions(env, settings)
+                    .map(HeldTail.<io.vigil.examples.fraud.Transaction>from(EVENTS * 9 / 10, swapper))
+                    .returns(io.vigil.examples.fraud.Transaction.class).setParallelism(1);
+            FraudDetectionJob.alerts(transactions, settings, RULES)
                     .map(alert -> alert.getRule() + "/" + alert.getTxnId())
                     .sinkTo(alerts).setParallelism(1);
             swapper.start();

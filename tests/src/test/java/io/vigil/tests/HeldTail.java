@@ -9,12 +9,13 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * Passes a stream through, except that on the job's first attempt it holds the stream's tail
- * (from event {@code from} on) until the thread that injects a test's failure has finished, so the
- * failure falls mid-stream however slow the machine: a swap that takes longer than the rest of the
- * stream would otherwise halt a host after the job had already ended. The job runs in the test's
- * JVM, so the thread is found by a key the serialised function carries.
+ * (from event {@code from} on) until a test's thread that acts on the running stream (injects a
+ * failure, swaps a version) has finished, so that act falls mid-stream however slow the machine:
+ * a swap that takes longer than the rest of the stream would otherwise land after the job had
+ * ended. The job runs in the test's JVM, so the thread is found by a key the serialised function
+ * carries.
  */
-final class TailHeldUntilFailure<T> extends RichMapFunction<T, T> {
+final class HeldTail<T> extends RichMapFunction<T, T> {
     private static final Map<String, Thread> FAILURES = new ConcurrentHashMap<>();
     private static final Map<String, Integer> LATEST_ATTEMPT = new ConcurrentHashMap<>();
     private static final long MOST_MILLIS = TimeUnit.SECONDS.toMillis(120);
@@ -24,16 +25,16 @@ final class TailHeldUntilFailure<T> extends RichMapFunction<T, T> {
     private transient boolean firstAttempt;
     private transient long seen;
 
-    private TailHeldUntilFailure(String failure, long from) {
+    private HeldTail(String failure, long from) {
         this.failure = failure;
         this.from = from;
     }
 
     /** Holds the tail from event {@code from} until {@code injector} ends. */
-    static <T> TailHeldUntilFailure<T> from(long from, Thread injector) {
+    static <T> HeldTail<T> from(long from, Thread injector) {
         String key = UUID.randomUUID().toString();
         FAILURES.put(key, injector);
-        return new TailHeldUntilFailure<>(key, from);
+        return new HeldTail<>(key, from);
     }
 
     @Override
