@@ -309,7 +309,8 @@ public final class Shard implements EventHandler<ShardTask> {
         int rows = input.rowCount();
         if (rows > 0) {
             session.lastSequence = input.sequence(rows - 1);
-            lateEvents += buffer.hold(input);
+            buffer.hold(input);
+            lateEvents = buffer.lateCount();
         }
         if (decoder.hasWatermark() && decoder.watermark() > session.watermark) {
             session.watermark = decoder.watermark();

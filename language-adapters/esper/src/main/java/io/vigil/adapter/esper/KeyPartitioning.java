@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  * unless they are per key.
  */
 final class KeyPartitioning {
-    private static final Pattern COMMENTS = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
     private static final Pattern ANNOTATIONS = Pattern.compile("@\\w+(\\s*\\([^)]*\\))?");
     private static final Pattern DECLARATION = Pattern.compile(
             "^\\s*create\\s+(schema|expression|window|table|variable|constant|index|context)\\b", Pattern.CASE_INSENSITIVE);
@@ -64,7 +63,7 @@ final class KeyPartitioning {
             if (item.isCommentOnly()) {
                 continue;
             }
-            String text = ANNOTATIONS.matcher(COMMENTS.matcher(item.getExpression()).replaceAll(" ")).replaceAll(" ");
+            String text = ANNOTATIONS.matcher(StatementGroups.COMMENTS.matcher(item.getExpression()).replaceAll(" ")).replaceAll(" ");
             Matcher context = CONTEXT.matcher(text);
             if (context.find()) {
                 if (context.group(2).equalsIgnoreCase(key)) {

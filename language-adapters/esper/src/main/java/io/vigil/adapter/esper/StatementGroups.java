@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class StatementGroups {
     private static final Pattern LEADING_ANNOTATIONS = Pattern.compile("^(\\s*@\\w+(\\s*\\([^)]*\\))?)*\\s*");
-    private static final Pattern COMMENTS = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
+    static final Pattern COMMENTS = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
 
     private StatementGroups() {
     }
