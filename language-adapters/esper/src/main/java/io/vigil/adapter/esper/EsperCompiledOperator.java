@@ -5,7 +5,6 @@ import com.espertech.esper.common.client.configuration.Configuration;
 import com.espertech.esper.runtime.client.EPDeployException;
 import com.espertech.esper.runtime.client.EPDeployment;
 import com.espertech.esper.runtime.client.EPRuntime;
-import com.espertech.esper.runtime.client.EPRuntimeProvider;
 import com.espertech.esper.runtime.client.EPStatement;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
@@ -72,7 +71,7 @@ final class EsperCompiledOperator implements CompiledOperator {
 
     private EsperOperatorInstance.Part deploy(CompiledPart part, ShardContext shard) throws EPDeployException {
         String uri = "vigil-" + shard.operatorName() + "-s" + shard.shard() + "-v" + shard.version() + "-" + RUNTIMES.incrementAndGet();
-        EPRuntime runtime = EPRuntimeProvider.getRuntime(uri, configuration);
+        EPRuntime runtime = EsperConfiguration.runtime(uri, configuration);
         try {
             runtime.getDeploymentService().deploy(schemaModule);
             EPDeployment deployment = runtime.getDeploymentService().deploy(part.module());

@@ -12,7 +12,6 @@ import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompilerProvider;
 import com.espertech.esper.runtime.client.EPDeployment;
 import com.espertech.esper.runtime.client.EPRuntime;
-import com.espertech.esper.runtime.client.EPRuntimeProvider;
 import com.espertech.esper.runtime.client.EPStatement;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.schema.FieldDef;
@@ -42,7 +41,7 @@ final class OutputStatements {
 
     static OutputStatements probe(OperatorDefinition definition, Configuration configuration, EPCompiled schemaModule,
                                   EPCompiled userModule, Module module, String source) throws OperatorCompileException {
-        EPRuntime runtime = EPRuntimeProvider.getRuntime("vigil-probe-" + UUID.randomUUID(), configuration);
+        EPRuntime runtime = EsperConfiguration.runtime("vigil-probe-" + UUID.randomUUID(), configuration);
         try {
             runtime.getDeploymentService().deploy(schemaModule);
             EPDeployment deployment = runtime.getDeploymentService().deploy(userModule);
