@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
 
 /**
  * A Vigil operator called from a Flink job. Events are keyed by the operator's key field, batched
@@ -39,6 +40,16 @@ public final class VigilFunction<IN, OUT> {
 
     public VigilFunctionConfig config() {
         return config;
+    }
+
+    /**
+     * The side output of {@link #applyTo}'s stream that carries the events that came behind the
+     * watermark, when the operator's spec says {@code late-events: side-output}: an event is late
+     * when its timestamp is at or before the last watermark this subtask received, as with Flink's
+     * {@code sideOutputLateData}. With the default, {@code drop}, the host drops and counts them.
+     */
+    public OutputTag<IN> lateEventsTag() {
+        return config.lateEventsTag();
     }
 
     @SuppressWarnings("unchecked")

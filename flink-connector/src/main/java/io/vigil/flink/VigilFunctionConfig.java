@@ -2,6 +2,8 @@ package io.vigil.flink;
 
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
 
 /**
  * How the connector reaches an operator and batches events to it. Made by {@link VigilFunction#builder()}.
@@ -26,4 +28,10 @@ public record VigilFunctionConfig(
         int ringSize,
         int roundsInFlight,
         Duration timeout) implements Serializable {
+
+    /** The side output that late events go to when the operator's spec says {@code late-events: side-output}. */
+    @SuppressWarnings("unchecked")
+    public <IN> OutputTag<IN> lateEventsTag() {
+        return new OutputTag<>("vigil-late-events-" + operator, TypeInformation.of((Class<IN>) inputType));
+    }
 }

@@ -18,6 +18,7 @@ public final class VigilTelemetry {
 
     private final LongAdder eventsIn = new LongAdder();
     private final LongAdder resultsOut = new LongAdder();
+    private final LongAdder lateEvents = new LongAdder();
     private final Recorder latencyMicros = new Recorder(3);
     private final Histogram total = new Histogram(3);
     private final Recorder checkpointPauseMicros = new Recorder(3);
@@ -35,6 +36,16 @@ public final class VigilTelemetry {
 
     public void recordResults(long count) {
         resultsOut.add(count);
+    }
+
+    /** Task thread: an event that came behind the watermark went to the late-events side output. */
+    public void recordLateEvent() {
+        lateEvents.increment();
+    }
+
+    /** Events the subtasks sent to the late-events side output instead of the operator. */
+    public long lateEvents() {
+        return lateEvents.sum();
     }
 
     public void recordLatencyMicros(long micros) {

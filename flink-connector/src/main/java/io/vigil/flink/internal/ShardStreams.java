@@ -95,12 +95,13 @@ public final class ShardStreams implements AutoCloseable {
         }
     }
 
-    /** @param restoreHandles per shard, the state handle to restore from, or null for none */
     /**
-     * @param feed    the job and attempt this stream belongs to; the shard's state is that feed's
-     * @param subtasks how many subtasks feed each shard
+     * @param job            the job the streams belong to: while it feeds the operator, no other job may
+     * @param feed           the job's attempt; the shard's state is that feed's
+     * @param subtasks       how many subtasks feed each shard
+     * @param restoreHandles per shard, the state handle to restore from, or null for none
      */
-    public void openStreams(String client, String feed, int subtasks, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
+    public void openStreams(String client, String job, String feed, int subtasks, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
         CompletableFuture<?>[] opened = new CompletableFuture<?>[streams.length];
         for (int s = 0; s < streams.length; s++) {
             Open open = Open.newBuilder()
@@ -108,6 +109,7 @@ public final class ShardStreams implements AutoCloseable {
                     .setShard(s)
                     .setClient(client)
                     .setFeed(feed)
+                    .setJob(job)
                     .setStreams(subtasks)
                     .setInputSchema(status.getSpec().getInputSchema())
                     .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY

@@ -8,6 +8,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
+import io.vigil.api.codec.LateEventsPolicy;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.schema.EventSchema;
@@ -36,6 +37,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The connector's Flink operator. The task thread copies each event into a ring slot; the sender
@@ -67,6 +69,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient long checkpointStartNanos;
     private transient ListState<byte[]> handleState;
     private transient List<byte[]> restored;
+    private transient OutputTag<IN> lateEvents;
+    private transient long watermark;
     private final transient BarrierAcks acks = new BarrierAcks();
 
     VigilStreamOperator(StreamOperatorParameters<OUT> parameters, VigilFunctionConfig config) {
@@ -93,6 +97,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     + "' but the job keys it by '" + config.keyField() + "'");
         }
         int shards = status.getShardsCount();
+        watermark = Long.MIN_VALUE;
+        lateEvents = LateEventsPolicy.of(status.getSpec()) == LateEventsPolicy.SIDE_OUTPUT ? config.lateEventsTag() : null;
         eventMapping = new InputMapping<>((Class<IN>) config.inputType(), inputSchema, config.keyField(), shards);
         resultMapping = new OutputMapping<>((Class<OUT>) config.outputType(), outputSchema);
         decoded = new ColumnarBatch[shards];
@@ -116,8 +122,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                         + ") failed: " + e, e))).start();
         ring = sender.ring();
         var task = getRuntimeContext().getTaskInfo();
-        String feed = getRuntimeContext().getJobInfo().getJobId() + "/attempt-" + task.getAttemptNumber();
-        streams.openStreams(client, feed, task.getNumberOfParallelSubtasks(), new ShardStreams.ResultListener() {
+        String job = getRuntimeContext().getJobInfo().getJobId().toString();
+        String feed = job + "/attempt-" + task.getAttemptNumber();
+        streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), new ShardStreams.ResultListener() {
             @Override
             public void onResults(int shard, long batchId, Frame results) {
                 VigilStreamOperator.this.onResults(shard, batchId, results);
@@ -133,6 +140,11 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     @Override
     public void processElement(StreamRecord<IN> element) {
         throwIfFailed();
+        if (lateEvents != null && element.hasTimestamp() && element.getTimestamp() <= watermark) {
+            output.collect(lateEvents, element);
+            telemetry.recordLateEvent();
+            return;
+        }
         long slotSequence = claimSlot();
         EventSlot slot = ring.get(slotSequence);
         try {
@@ -156,6 +168,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     @Override
     public void processWatermark(Watermark mark) {
         throwIfFailed();
+        watermark = Math.max(watermark, mark.getTimestamp());
         publishControl(EventSlot.WATERMARK, mark.getTimestamp());
     }
 
