@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -130,45 +131,10 @@ class EsperFidelityTest {
         List<Transaction> arrivals = configuration.startsWith("in order") ? inOrder : shuffledWithin(inOrder, OUT_OF_ORDER, 12);
         List<String> modules = MODULES.stream().filter(m -> shards == 1 || KEYED.contains(m)).toList();
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(parallelism);
-        WatermarkStrategy<Transaction> watermarks = bounded
-                ? WatermarkStrategy.<Transaction>forBoundedOutOfOrderness(OUT_OF_ORDER)
-                : WatermarkStrategy.<Transaction>forMonotonousTimestamps();
-        DataStream<Transaction> transactions = env.fromData(arrivals, TypeInformation.of(Transaction.class)).setParallelism(1)
-                .assignTimestampsAndWatermarks(watermarks.withTimestampAssigner((t, previous) -> t.getTs())).setParallelism(1);
-        CollectingSink<String> sink = new CollectingSink<>();
-        DataStream<String> all = null;
-        for (String module : modules) {
-            DataStream<String> rows = VigilFunction.<Transaction, Row>builder()
-                    .setEndpoint(host.endpoint())
-                    .setOperator(name(module, shards))
-                    .setInputType(Transaction.class)
-                    .setOutputType(Row.class)
-                    .setKeyField("cardId")
-                    .setMaxBatchSize(64)
-                    .setLinger(Duration.ofMillis(1))
-                    .build()
-                    .applyTo(transactions)
-                    .process(new Stamped()).returns(String.class);
-            all = all == null ? rows : all.union(rows);
-        }
-        all.sinkTo(sink).setParallelism(1);
-        env.execute("fidelity: " + configuration);
-
-        Map<String, List<String>> actual = new HashMap<>();
-        sink.results().forEach(row -> actual.computeIfAbsent(row.substring(0, row.indexOf('|')), m -> new ArrayList<>()).add(row));
-        sink.release();
-        List<String> differing = new ArrayList<>();
-        for (String module : modules) {
-            List<String> want = sorted(expected.get(module));
-            List<String> got = sorted(actual.getOrDefault(module, List.of()));
-            if (!want.equals(got)) {
-                differing.add(module + ": Esper " + want.size() + " rows, Vigil " + got.size() + "; first difference "
-                        + firstDifference(want, got));
-            }
-        }
-        assertThat(differing).as("modules whose rows or emit times differ from Esper's (%s)", configuration).isEmpty();
+        Map<String, List<String>> actual = runThroughVigil(host.endpoint(), configuration, arrivals, parallelism, bounded, modules,
+                module -> name(module, shards));
+        assertThat(differences(modules, expected, actual)).as("modules whose rows or emit times differ from Esper's (%s)", configuration)
+                .isEmpty();
         assertThat(expected.values().stream().mapToInt(List::size).sum()).as("the modules emit something to compare").isGreaterThan(1000);
     }
 
@@ -237,6 +203,59 @@ class EsperFidelityTest {
             runtime.destroy();
         }
         return rows;
+    }
+
+    // ---- Vigil: the same stream through the connector, a MiniCluster and the host ----
+
+    /**
+     * Runs {@code arrivals} through one Vigil operator per module in one Flink job and returns each
+     * module's rows as {@code label|k|v|time}, the label naming the module.
+     */
+    static Map<String, List<String>> runThroughVigil(String endpoint, String configuration, List<Transaction> arrivals, int parallelism, boolean bounded,
+                                                      List<String> modules, Function<String, String> operatorOf) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        WatermarkStrategy<Transaction> watermarks = bounded
+                ? WatermarkStrategy.<Transaction>forBoundedOutOfOrderness(OUT_OF_ORDER)
+                : WatermarkStrategy.<Transaction>forMonotonousTimestamps();
+        DataStream<Transaction> transactions = env.fromData(arrivals, TypeInformation.of(Transaction.class)).setParallelism(1)
+                .assignTimestampsAndWatermarks(watermarks.withTimestampAssigner((t, previous) -> t.getTs())).setParallelism(1);
+        CollectingSink<String> sink = new CollectingSink<>();
+        DataStream<String> all = null;
+        for (String module : modules) {
+            DataStream<String> rows = VigilFunction.<Transaction, Row>builder()
+                    .setEndpoint(endpoint)
+                    .setOperator(operatorOf.apply(module))
+                    .setInputType(Transaction.class)
+                    .setOutputType(Row.class)
+                    .setKeyField("cardId")
+                    .setMaxBatchSize(64)
+                    .setLinger(Duration.ofMillis(1))
+                    .build()
+                    .applyTo(transactions)
+                    .process(new Stamped()).returns(String.class);
+            all = all == null ? rows : all.union(rows);
+        }
+        all.sinkTo(sink).setParallelism(1);
+        env.execute("fidelity: " + configuration);
+        Map<String, List<String>> actual = new HashMap<>();
+        sink.results().forEach(row -> actual.computeIfAbsent(row.substring(0, row.indexOf('|')), m -> new ArrayList<>()).add(row));
+        sink.release();
+        return actual;
+    }
+
+    /** One line per module whose rows differ, naming the first difference. */
+    static List<String> differences(List<String> modules, Map<String, List<String>> expected, Map<String, List<String>> actual) {
+        List<String> differing = new ArrayList<>();
+        for (String module : modules) {
+            List<String> want = sorted(expected.get(module));
+            List<String> got = sorted(actual.getOrDefault(module, List.of()));
+            if (!want.equals(got)) {
+                differing.add(module + ": the engine " + want.size() + " rows, Vigil " + got.size() + "; first difference "
+                        + firstDifference(want, got));
+            }
+        }
+        return differing;
     }
 
     // ---- the stream ----
@@ -309,7 +328,7 @@ class EsperFidelityTest {
             String w = i < want.size() ? want.get(i) : "(none)";
             String g = i < got.size() ? got.get(i) : "(none)";
             if (!w.equals(g)) {
-                return "at row " + i + ": Esper " + w + ", Vigil " + g;
+                return "at row " + i + ": the engine " + w + ", Vigil " + g;
             }
         }
         return "none";

@@ -10,6 +10,9 @@ import io.vigil.api.spi.Durations;
 import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.api.spi.SourceProblem;
+import io.siddhi.query.compiler.SiddhiCompiler;
+import java.util.List;
 
 /**
  * SiddhiQL operators. Each shard runs the operator as a Siddhi app of its own in playback mode, so
@@ -64,6 +67,13 @@ public final class SiddhiAdapter implements LanguageAdapter {
             }
         } finally {
             runtime.shutdown();
+        }
+        if (definition.shards() > 1) {
+            List<SourceProblem> unkeyed = KeyPartitioning.problems(SiddhiCompiler.parse(SiddhiApps.of(definition)),
+                    definition.input().name(), definition.keyField(), definition.shards());
+            if (!unkeyed.isEmpty()) {
+                throw new OperatorCompileException(unkeyed);
+            }
         }
         return new SiddhiCompiledOperator(definition, manager, Durations.retention(definition.options()));
     }

@@ -83,16 +83,20 @@ final class SiddhiInstance implements OperatorInstance {
         }
     }
 
-    /** The watermark moves Siddhi's playback time too; results it causes carry that time and {@code sequence}. */
+    /**
+     * Siddhi's playback time moves with the events alone, as in Siddhi itself: a watermark between
+     * two events leaves it where it is, and what falls due before the next event fires when that
+     * event arrives, as it would in the engine (the shard's clock follows the watermark all the
+     * same). Only the end of input moves playback on, by the retention, so what windows and absence
+     * patterns still hold fires; results it causes carry that time.
+     */
     @Override
     public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
-        if (playback == null || clock.time() == Long.MIN_VALUE && eventTime == END_OF_INPUT) {
+        if (eventTime != END_OF_INPUT || playback == null || clock.time() == Long.MIN_VALUE) {
             clock.advanceTo(eventTime);
             return;
         }
-        // The end of input moves playback time on by the retention: what windows and absence
-        // patterns still hold fires, but periodic schedules do not run to the end of time.
-        long target = eventTime == END_OF_INPUT ? clock.time() + retentionMillis : eventTime;
+        long target = clock.time() + retentionMillis;
         clock.advanceTo(target);
         results = output;
         causeTimestamp = target;

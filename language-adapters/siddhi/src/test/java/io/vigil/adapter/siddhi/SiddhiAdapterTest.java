@@ -16,27 +16,53 @@ class SiddhiAdapterTest {
     static final EventSchema OUT = EventSchema.builder("Alert").field("rule", FieldKind.STRING).field("cardId", FieldKind.STRING).build();
 
     @Test
-    void vigilsWatermarksMoveSiddhisPlaybackTimeSoTimeWindowsExpireOnThem() throws Exception {
+    void playbackTimeMovesWithTheEventsAsInSiddhiItselfAndTheEndOfInputFlushesByTheRetention() throws Exception {
         // A card that goes quiet for a minute: its charge leaves the time window only as time passes.
         String quiet = "from Txn#window.time(1 min)\nselect 'QUIET' as rule, cardId\ninsert expired events into Alert;";
-        OperatorDefinition definition = new OperatorDefinition("quiet", "siddhi", quiet, IN, OUT, "cardId", 1, Map.of());
+        OperatorDefinition definition = new OperatorDefinition("quiet", "siddhi", quiet, IN, OUT, "cardId", 1,
+                Map.of("retention", "2 min"));
         try (OperatorInstance instance = new SiddhiAdapter().compile(definition).instantiate(new ShardContext("quiet", 0, 1, 1))) {
-            ColumnarBatch input = new ColumnarBatch(IN, 1);
-            int row = input.addRow(1_000, 7);
-            input.setString(0, row, "c1");
-            input.setLong(1, row, 1_000);
             ColumnarBatch results = new ColumnarBatch(OUT, 4);
-            instance.process(input, results);
-            instance.advanceTime(30_000, 7, results);
-            assertThat(results.rowCount()).as("half a minute later the charge is still in the window").isZero();
+            instance.process(charge("c1", 1_000, 7), results);
+            instance.advanceTime(61_001, 8, results);
+            assertThat(results.rowCount()).as("a watermark does not move Siddhi's playback time").isZero();
+            assertThat(instance.eventTime()).as("the shard's clock follows it all the same").isEqualTo(61_001);
 
-            instance.advanceTime(61_001, 9, results);
-            assertThat(results.rowCount()).as("a minute later the watermark expires it").isEqualTo(1);
-            assertThat(results.getString(0, 0)).isEqualTo("QUIET");
+            instance.process(charge("c2", 62_000, 9), results);
+            assertThat(results.rowCount()).as("the next event's time expires the charge, as in Siddhi").isEqualTo(1);
             assertThat(results.getString(1, 0)).isEqualTo("c1");
-            assertThat(results.timestamp(0)).as("stamped with the watermark that caused it").isEqualTo(61_001);
+            assertThat(results.timestamp(0)).as("stamped with the event whose time fired it").isEqualTo(62_000);
             assertThat(results.sequence(0)).isEqualTo(9);
-            assertThat(instance.eventTime()).isEqualTo(61_001);
+
+            instance.advanceTime(OperatorInstance.END_OF_INPUT, 10, results);
+            assertThat(results.rowCount()).as("the end of input expires what the window still holds").isEqualTo(2);
+            assertThat(results.getString(1, 1)).isEqualTo("c2");
+            assertThat(results.timestamp(1)).as("at the last event's time plus the retention").isEqualTo(62_000 + 120_000);
         }
+    }
+
+    @Test
+    void onMoreThanOneShardAQueryOutsideAPartitionOnTheKeyIsRefusedAtItsLine() throws Exception {
+        String app = "from Txn[cardId != 'x']\nselect 'ANY' as rule, cardId\ninsert into Alert;\n\n"
+                + "partition with (cardId of Txn)\nbegin\n  from Txn#window.length(2)\n  select 'PER_CARD' as rule, cardId\n"
+                + "  insert into Alert;\nend;\n"
+                + "from Txn#window.time(1 min)\nselect 'ALL' as rule, cardId\ninsert into Alert;";
+        OperatorDefinition twoShards = new OperatorDefinition("mixed", "siddhi", app, IN, OUT, "cardId", 2, Map.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SiddhiAdapter().compile(twoShards))
+                .isInstanceOfSatisfying(io.vigil.api.spi.OperatorCompileException.class, e -> {
+                    assertThat(e.problems()).hasSize(1);
+                    assertThat(e.problems().get(0).line()).isEqualTo(11);
+                    assertThat(e.problems().get(0).message()).contains("keeps a window", "more than one key", "shards: 1",
+                            "partition with (cardId of Txn)");
+                });
+        new SiddhiAdapter().compile(new OperatorDefinition("mixed", "siddhi", app, IN, OUT, "cardId", 1, Map.of()));
+    }
+
+    private static ColumnarBatch charge(String card, long ts, long sequence) {
+        ColumnarBatch input = new ColumnarBatch(IN, 1);
+        int row = input.addRow(ts, sequence);
+        input.setString(0, row, card);
+        input.setLong(1, row, ts);
+        return input;
     }
 }
