@@ -56,6 +56,7 @@ public final class FunctionHost implements AutoCloseable {
     public FunctionHost start() throws IOException {
         operators.redeployFromStore();
         server.start();
+        housekeeping.scheduleWithFixedDelay(operators::reclaimIdleState, 1, 1, TimeUnit.SECONDS);
         if (store != null) {
             housekeeping.scheduleWithFixedDelay(operators::refreshDeploymentRecords, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);

@@ -45,9 +45,18 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
     }
 
     RawStream open(String operator, int shard, EventSchema schema, ByteString restoreHandle) {
-        stream = ShardStream.open(channel, Open.newBuilder()
-                .setOperator(operator).setShard(shard).setClient("raw-test").setInputSchema(SchemaProtos.toProto(schema))
-                .setRestoreHandle(restoreHandle).build(), this, () -> { });
+        return open(Open.newBuilder().setOperator(operator).setShard(shard).setInputSchema(SchemaProtos.toProto(schema))
+                .setRestoreHandle(restoreHandle).build());
+    }
+
+    /** A stream of one attempt ({@code feed}) of {@code job}. */
+    RawStream open(String operator, int shard, EventSchema schema, String job, String feed) {
+        return open(Open.newBuilder().setOperator(operator).setShard(shard).setInputSchema(SchemaProtos.toProto(schema))
+                .setJob(job).setFeed(feed).build());
+    }
+
+    private RawStream open(Open open) {
+        stream = ShardStream.open(channel, open.toBuilder().setClient("raw-test").build(), this, () -> { });
         return this;
     }
 

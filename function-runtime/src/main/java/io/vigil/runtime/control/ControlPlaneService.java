@@ -113,7 +113,10 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setEventTime(stats.eventTime())
                     .setEventsHeld(stats.eventsHeld())
                     .setLateEvents(stats.lateEvents())
-                    .setWatermark(stats.watermark());
+                    .setWatermark(stats.watermark())
+                    .setFeed(stats.feed() == null ? "" : stats.feed())
+                    .setIdleMillis(stats.idleMillis())
+                    .setFeedsReclaimed(stats.feedsReclaimed());
             if (shard.lastSwap() != null) {
                 shardStatus.setLastSwap(shard.lastSwap());
             }

@@ -136,7 +136,7 @@ public final class DataPlaneService {
                 }
             }
             shard = operator.shard(open.getShard());
-            session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getStreams());
+            session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams());
             shard.open(session, restore);
         }
 

@@ -165,6 +165,16 @@ public final class Operators {
      * reclaims a segment only when no retained record is in it, so an operator never updated would
      * otherwise hold the segment of its deploy for good; the host calls this periodically.
      */
+    /** Reclaims the state of every shard whose feed has been away longer than its operator's idle-state retention. */
+    public void reclaimIdleState() {
+        long now = System.currentTimeMillis();
+        for (DeployedOperator operator : all()) {
+            for (Shard shard : operator.shards()) {
+                shard.reclaimIfIdle(now);
+            }
+        }
+    }
+
     public synchronized void refreshDeploymentRecords() {
         if (records == null) {
             return;

@@ -5,6 +5,7 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
+import io.vigil.api.codec.IdleStateRetention;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.proto.HostFrame;
@@ -70,6 +71,10 @@ public final class Shard implements EventHandler<ShardTask> {
     private volatile long watermark = Long.MIN_VALUE;
     private volatile boolean accepting = true;
     private volatile SwapReport lastSwap;
+    private volatile String feed;
+    private volatile long idleSince;
+    private volatile long feedsReclaimed;
+    private final long idleStateRetentionMillis;
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private boolean answerPending;
@@ -93,6 +98,7 @@ public final class Shard implements EventHandler<ShardTask> {
         this.input = new ColumnarBatch(inputSchema, 1024);
         this.released = new ColumnarBatch(inputSchema, 1024);
         this.results = new ColumnarBatch(definition.output(), 256);
+        this.idleStateRetentionMillis = IdleStateRetention.millis(definition.options());
         this.keyColumn = inputSchema.indexOf(definition.keyField());
         this.keyKind = inputSchema.field(keyColumn).kind();
         this.worker = new RingWorker<>("vigil-" + definition.name() + "-shard-" + index, ShardTask::new, ringSize,
@@ -115,8 +121,9 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     public ShardStats stats() {
+        long idle = idleSince;
         return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get(),
-                eventsHeld, lateEvents, watermark);
+                eventsHeld, lateEvents, watermark, feed, idle == 0 ? 0 : Math.max(1, System.currentTimeMillis() - idle), feedsReclaimed);
     }
 
     /** How far back in event time the running version's state reaches. */
@@ -150,6 +157,17 @@ public final class Shard implements EventHandler<ShardTask> {
 
     public void closeStream(StreamSession session, boolean clientCompleted) {
         worker.ring().publishEvent(ShardTask::closeStream, session, clientCompleted);
+    }
+
+    /**
+     * Reclaims the state of the feed the shard holds if none of its streams has been open for the
+     * operator's idle-state retention; any thread. Its checkpoints stay in the store.
+     */
+    public void reclaimIfIdle(long nowMillis) {
+        long idle = idleSince;
+        if (idle != 0 && nowMillis - idle >= idleStateRetentionMillis) {
+            runFirst(this::onReclaim);
+        }
     }
 
     public void failStream(StreamSession session, StreamError.Code code, String message) {
@@ -268,6 +286,8 @@ public final class Shard implements EventHandler<ShardTask> {
         eventTime = active.instance().eventTime();
         sessions.add(session);
         openStreams = sessions.size();
+        feed = session.feed();
+        idleSince = 0;
         session.send(HostFrame.newBuilder().setOpened(Opened.newBuilder()
                 .setVersion(version)
                 .setCredits(session.credits())
@@ -397,7 +417,34 @@ public final class Shard implements EventHandler<ShardTask> {
     private void forget(StreamSession session) {
         sessions.remove(session);
         openStreams = sessions.size();
+        if (sessions.isEmpty() && feed != null) {
+            idleSince = System.currentTimeMillis();
+        }
         checkpoints.takeIfAligned();
+    }
+
+    private void onReclaim() {
+        long idle = idleSince;
+        if (!sessions.isEmpty() || idle == 0 || System.currentTimeMillis() - idle < idleStateRetentionMillis) {
+            return;
+        }
+        String reclaimed = feed;
+        try {
+            checkpoints.reclaim();
+        } catch (Exception e) {
+            LOG.error("Operator {} shard {} could not reclaim the state of feed {}", definition.name(), index, reclaimed, e);
+            return;
+        }
+        finishedStreams = 0;
+        expectedStreams = 0;
+        feed = null;
+        idleSince = 0;
+        feedsReclaimed++;
+        eventTime = active.instance().eventTime();
+        watermark = Long.MIN_VALUE;
+        eventsHeld = buffer.heldCount();
+        LOG.info("event=feed-state-reclaimed operator={} shard={} feed={} idle-state-retention-ms={}", definition.name(), index,
+                reclaimed, idleStateRetentionMillis);
     }
 
     private void onSwap(SwapRequest request) {

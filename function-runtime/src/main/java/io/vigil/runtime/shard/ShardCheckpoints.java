@@ -52,6 +52,7 @@ final class ShardCheckpoints {
     private final EventTimeBuffer buffer;
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private String feed;
+    private String job;
 
     /**
      * @param state     the shard's state in the store, or null when the host keeps none
@@ -211,6 +212,12 @@ final class ShardCheckpoints {
      * here, and the shard goes back to that checkpoint. False when the opening stream failed.
      */
     boolean open(StreamSession opening, StateHandle handle) {
+        if (!sessions.isEmpty() && !opening.job().equals(job)) {
+            opening.fail(StreamError.Code.OPERATOR_BUSY, "operator '" + definition.name() + "' shard " + index + " is fed by job "
+                    + job + " (" + sessions.size() + " streams open), and an operator's state serves one job at a time: job "
+                    + opening.job() + " may feed it once that job has ended, or deploy the operator again under another name", 0);
+            return false;
+        }
         StateHandle epoch = sessions.isEmpty() ? null : sessions.get(0).alignment.restoredFrom;
         if (handle != null && !handle.equals(epoch) && !restore(opening, handle)) {
             return false;
@@ -220,10 +227,11 @@ final class ShardCheckpoints {
         }
         opening.alignment.restoredFrom = handle;
         feed = opening.feed();
+        job = opening.job();
         return true;
     }
 
-    /** The feed whose state the shard holds: the one its streams belong to. */
+    /** The feed whose state the shard holds: the one its streams belong to; null when none does. */
     String feed() {
         return feed;
     }
@@ -235,21 +243,12 @@ final class ShardCheckpoints {
      */
     private boolean startOver(StreamSession opening) {
         for (StreamSession old : List.copyOf(sessions)) {
-            old.fail(StreamError.Code.PROTOCOL, "superseded: another job (" + opening.feed() + ") started feeding operator '"
+            old.fail(StreamError.Code.PROTOCOL, "superseded: another attempt (" + opening.feed() + ") started feeding operator '"
                     + definition.name() + "' shard " + index + " from no checkpoint", 0);
             forget.accept(old);
         }
-        OperatorInstance running = active.instance();
-        if (running.eventTime() == Long.MIN_VALUE && buffer.heldCount() == 0 && buffer.releasedThrough() == Long.MIN_VALUE) {
-            return true;
-        }
         try {
-            ShardVersion version = active.version();
-            OperatorInstance fresh = version.compiled().instantiate(
-                    new ShardContext(definition.name(), index, definition.shards(), version.version()));
-            active.replace(fresh, version).close();
-            buffer.reset();
-            forgetLog();
+            startAfresh();
             return true;
         } catch (Exception e) {
             LOG.error("Operator {} shard {} could not start a fresh instance", definition.name(), index, e);
@@ -257,6 +256,29 @@ final class ShardCheckpoints {
                     + " could not start afresh for a job with no checkpoint: " + e.getMessage(), 0);
             return false;
         }
+    }
+
+    /**
+     * Drops the state the shard holds for a feed whose streams have all been away longer than the
+     * operator's idle-state retention; its checkpoints stay in the store, so a restore still works.
+     */
+    void reclaim() throws Exception {
+        startAfresh();
+        feed = null;
+        job = null;
+    }
+
+    private void startAfresh() throws Exception {
+        OperatorInstance running = active.instance();
+        if (running.eventTime() == Long.MIN_VALUE && buffer.heldCount() == 0 && buffer.releasedThrough() == Long.MIN_VALUE) {
+            return;
+        }
+        ShardVersion version = active.version();
+        OperatorInstance fresh = version.compiled().instantiate(
+                new ShardContext(definition.name(), index, definition.shards(), version.version()));
+        active.replace(fresh, version).close();
+        buffer.reset();
+        forgetLog();
     }
 
     private boolean restore(StreamSession opening, StateHandle handle) {

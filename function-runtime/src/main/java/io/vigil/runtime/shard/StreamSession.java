@@ -15,6 +15,7 @@ public final class StreamSession {
     private final String client;
     private final int credits;
     private final String feed;
+    private final String job;
     private final int streams;
     private final AtomicInteger inFlight = new AtomicInteger();
     // Owned by the shard thread.
@@ -25,18 +26,25 @@ public final class StreamSession {
 
     /**
      * @param feed    the feed the stream belongs to (its job and attempt); streams of one feed share the shard's state
+     * @param job     the job the feed is an attempt of; empty for the feed itself
      * @param streams how many streams of that feed the shard waits for before it releases events
      */
-    public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, int streams) {
+    public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, String job, int streams) {
         this.responses = responses;
         this.client = client;
         this.credits = credits;
         this.feed = feed;
+        this.job = job.isEmpty() ? feed : job;
         this.streams = Math.max(1, streams);
     }
 
     public String feed() {
         return feed;
+    }
+
+    /** The job whose attempt the feed is: while it feeds the shard, no other job may. */
+    public String job() {
+        return job;
     }
 
     public int streams() {

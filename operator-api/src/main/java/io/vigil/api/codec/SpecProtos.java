@@ -20,6 +20,8 @@ public final class SpecProtos {
         if (spec.getLanguage().isBlank()) {
             throw new IllegalArgumentException("operator '" + spec.getName() + "' names no language");
         }
+        LateEventsPolicy.of(spec);
+        IdleStateRetention.millis(spec.getOptionsMap());
         if (!spec.hasInputSchema()) {
             throw new IllegalArgumentException("operator '" + spec.getName() + "' has no input schema");
         }
