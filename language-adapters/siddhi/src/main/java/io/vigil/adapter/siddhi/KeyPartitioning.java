@@ -6,9 +6,20 @@ import io.siddhi.query.api.execution.partition.Partition;
 import io.siddhi.query.api.execution.partition.PartitionType;
 import io.siddhi.query.api.execution.partition.ValuePartitionType;
 import io.siddhi.query.api.execution.query.Query;
+import io.siddhi.query.api.execution.query.input.handler.Filter;
 import io.siddhi.query.api.execution.query.input.handler.StreamHandler;
 import io.siddhi.query.api.execution.query.input.handler.Window;
+import io.siddhi.query.api.execution.query.input.state.AbsentStreamStateElement;
+import io.siddhi.query.api.execution.query.input.state.CountStateElement;
+import io.siddhi.query.api.execution.query.input.state.EveryStateElement;
+import io.siddhi.query.api.execution.query.input.state.LogicalStateElement;
+import io.siddhi.query.api.execution.query.input.state.NextStateElement;
+import io.siddhi.query.api.execution.query.input.state.StateElement;
+import io.siddhi.query.api.execution.query.input.state.StreamStateElement;
+import io.siddhi.query.api.execution.query.input.stream.BasicSingleInputStream;
 import io.siddhi.query.api.execution.query.input.stream.SingleInputStream;
+import io.siddhi.query.api.execution.query.input.stream.StateInputStream;
+import io.siddhi.query.api.execution.query.output.stream.OutputStream;
 import io.siddhi.query.api.execution.query.selection.OutputAttribute;
 import io.siddhi.query.api.execution.query.selection.Selector;
 import io.siddhi.query.api.expression.AttributeFunction;
@@ -27,19 +38,25 @@ import io.siddhi.query.api.expression.math.Multiply;
 import io.siddhi.query.api.expression.math.Subtract;
 import io.vigil.api.spi.SourceProblem;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * Which queries of an app may run on more than one shard: those inside a partition on the key
- * field, and those that read one event at a time (no window, aggregate, output rate, pattern,
- * sequence, join or table). Any other query answers over every key's events, which on several
- * shards would each see only their own keys.
+ * field, those that read one event at a time (no window, aggregate, output rate, join or table),
+ * and patterns whose every later state equates its key with an earlier state's
+ * ({@code cardId == a.cardId}). Any other query answers over every key's events, which on several
+ * shards would each see only their own keys. So does one that emits on time (expired events, a
+ * time batch, an absence), even in a partition: Siddhi's playback time moves with every key's
+ * events, so when it fires depends on the other keys.
  */
 final class KeyPartitioning {
     private static final Set<String> AGGREGATORS = Set.of("sum", "count", "avg", "max", "min", "distinctcount", "stddev",
             "maxforever", "minforever", "and", "or", "unionset");
+
+    private static final Set<String> ON_TIME_WINDOWS = Set.of("timebatch", "cron", "session", "delay");
 
     private KeyPartitioning() {
     }
@@ -48,23 +65,48 @@ final class KeyPartitioning {
     static List<SourceProblem> problems(SiddhiApp app, String inputStream, String key, int shards) {
         List<SourceProblem> problems = new ArrayList<>();
         for (ExecutionElement element : app.getExecutionElementList()) {
-            if (element instanceof Partition partition && partitionedBy(partition, inputStream, key)) {
-                continue;
-            }
+            boolean partitioned = element instanceof Partition partition && partitionedBy(partition, inputStream, key);
             List<Query> queries = element instanceof Partition partition ? partition.getQueryList() : List.of((Query) element);
             for (Query query : queries) {
-                String why = element instanceof Partition ? "is in a partition that is not on '" + key + "' of " + inputStream
-                        : whyAcrossKeys(query);
+                String why = firesOnTime(query);
+                if (why == null && !partitioned) {
+                    why = element instanceof Partition ? "is in a partition that is not on '" + key + "' of " + inputStream
+                            : whyAcrossKeys(query, key);
+                }
                 if (why != null) {
                     int[] at = query.getQueryContextStartIndex();
                     problems.add(new SourceProblem("query " + why + ": it reads the events of more than one key, so on " + shards
-                            + " shards each would answer for its own keys only; deploy it with 'shards: 1', or put it in "
-                            + "'partition with (" + key + " of " + inputStream + ") begin ... end;'",
+                            + " shards each would answer for its own keys only; deploy it with 'shards: 1'"
+                            + (partitioned ? "" : ", or put it in 'partition with (" + key + " of " + inputStream + ") begin ... end;'"),
                             at == null ? 1 : Math.max(1, at[0] - SiddhiApps.HEADER_LINES), at == null ? 1 : at[1] + 1));
                 }
             }
         }
         return problems;
+    }
+
+    /**
+     * Why the query emits on time rather than on its own key's events; null when it does not.
+     * Siddhi's playback time moves with every key's events, so when such a result comes out
+     * depends on the other keys even inside a partition.
+     */
+    private static String firesOnTime(Query query) {
+        OutputStream.OutputEventType emitted = query.getOutputStream().getOutputEventType();
+        if (emitted != OutputStream.OutputEventType.CURRENT_EVENTS) {
+            return "emits expired events, which leave on time";
+        }
+        if (query.getInputStream() instanceof SingleInputStream single && single.getStreamHandlers().stream()
+                .anyMatch(handler -> handler instanceof Window window && ON_TIME_WINDOWS.contains(window.getName().toLowerCase(Locale.ROOT)))) {
+            return "keeps a window that emits on time";
+        }
+        if (query.getInputStream() instanceof StateInputStream states) {
+            List<StreamStateElement> elements = new ArrayList<>();
+            flatten(states.getStateElement(), elements);
+            if (elements.stream().anyMatch(AbsentStreamStateElement.class::isInstance)) {
+                return "waits for an absence, which fires on time";
+            }
+        }
+        return null;
     }
 
     private static boolean partitionedBy(Partition partition, String inputStream, String key) {
@@ -73,10 +115,20 @@ final class KeyPartitioning {
                 && variable.getAttributeName().equals(key);
     }
 
-    /** Why the query, outside a partition, reads across keys; null when it reads one event at a time. */
-    private static String whyAcrossKeys(Query query) {
+    /**
+     * Why the query, outside a partition, reads across keys; null when it reads one event at a time
+     * or is a pattern whose every later state is correlated with an earlier one on the key.
+     */
+    private static String whyAcrossKeys(Query query, String key) {
+        if (query.getInputStream() instanceof StateInputStream states) {
+            if (states.getStateType() == StateInputStream.Type.SEQUENCE) {
+                return "matches a sequence (any key's event in between breaks it)";
+            }
+            return correlatedOnKey(states.getStateElement(), key) ? null
+                    : "matches a pattern whose states are not all correlated on '" + key + "' (" + key + " == e1." + key + ")";
+        }
         if (!(query.getInputStream() instanceof SingleInputStream single)) {
-            return "joins streams or matches a pattern or sequence";
+            return "joins streams";
         }
         if (single.getStreamHandlers().stream().anyMatch(Window.class::isInstance)) {
             return "keeps a window";
@@ -101,6 +153,51 @@ final class KeyPartitioning {
             }
         }
         return null;
+    }
+
+    /** Whether every state after the first has a filter that equates its key with an earlier state's. */
+    private static boolean correlatedOnKey(StateElement pattern, String key) {
+        List<StreamStateElement> states = new ArrayList<>();
+        flatten(pattern, states);
+        Set<String> earlier = new HashSet<>();
+        for (int i = 0; i < states.size(); i++) {
+            BasicSingleInputStream stream = states.get(i).getBasicSingleInputStream();
+            if (i > 0 && stream.getStreamHandlers().stream().noneMatch(handler -> handler instanceof Filter filter
+                    && equatesKey(filter.getParameters()[0], key, earlier))) {
+                return false;
+            }
+            if (stream.getStreamReferenceId() != null) {
+                earlier.add(stream.getStreamReferenceId());
+            }
+        }
+        return true;
+    }
+
+    private static void flatten(StateElement element, List<StreamStateElement> into) {
+        if (element instanceof StreamStateElement stream) {
+            into.add(stream);
+        } else if (element instanceof NextStateElement next) {
+            flatten(next.getStateElement(), into);
+            flatten(next.getNextStateElement(), into);
+        } else if (element instanceof EveryStateElement every) {
+            flatten(every.getStateElement(), into);
+        } else if (element instanceof CountStateElement count) {
+            flatten(count.getStreamStateElement(), into);
+        } else if (element instanceof LogicalStateElement logical) {
+            flatten(logical.getStreamStateElement1(), into);
+            flatten(logical.getStreamStateElement2(), into);
+        }
+    }
+
+    /** Whether {@code condition}, a chain of ands, requires {@code key == s.key} for some earlier state s. */
+    private static boolean equatesKey(Expression condition, String key, Set<String> earlier) {
+        if (condition instanceof And and) {
+            return equatesKey(and.getLeftExpression(), key, earlier) || equatesKey(and.getRightExpression(), key, earlier);
+        }
+        return condition instanceof Compare compare && compare.getOperator() == Compare.Operator.EQUAL
+                && compare.getLeftExpression() instanceof Variable left && compare.getRightExpression() instanceof Variable right
+                && left.getAttributeName().equals(key) && right.getAttributeName().equals(key)
+                && (earlier.contains(left.getStreamId()) != earlier.contains(right.getStreamId()));
     }
 
     /** Whether the expression aggregates over events or looks into a table. */

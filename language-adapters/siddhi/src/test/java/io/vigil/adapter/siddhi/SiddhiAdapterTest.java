@@ -58,6 +58,22 @@ class SiddhiAdapterTest {
         new SiddhiAdapter().compile(new OperatorDefinition("mixed", "siddhi", app, IN, OUT, "cardId", 1, Map.of()));
     }
 
+    @Test
+    void onMoreThanOneShardAPatternCorrelatedOnTheKeyRunsAndOneThatFiresOnTimeIsRefused() throws Exception {
+        String correlated = "from every a=Txn[ts > 0] -> b=Txn[cardId == a.cardId and ts > a.ts] within 1 min\n"
+                + "select 'AGAIN' as rule, b.cardId as cardId\ninsert into Alert;";
+        new SiddhiAdapter().compile(new OperatorDefinition("again", "siddhi", correlated, IN, OUT, "cardId", 2, Map.of()));
+        for (String[] refused : new String[][] {
+                {"from every a=Txn -> b=Txn[ts > a.ts]\nselect 'ANY' as rule, b.cardId as cardId\ninsert into Alert;", "not all correlated"},
+                {"from every a=Txn, b=Txn[cardId == a.cardId]\nselect 'SEQ' as rule, b.cardId as cardId\ninsert into Alert;", "sequence"},
+                {"partition with (cardId of Txn)\nbegin\nfrom every a=Txn -> not Txn[cardId == a.cardId] for 1 min\n"
+                        + "select 'QUIET' as rule, a.cardId as cardId\ninsert into Alert;\nend;", "absence"}}) {
+            OperatorDefinition definition = new OperatorDefinition("refused", "siddhi", refused[0], IN, OUT, "cardId", 2, Map.of());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SiddhiAdapter().compile(definition))
+                    .as(refused[0]).hasMessageContaining(refused[1]).hasMessageContaining("shards: 1");
+        }
+    }
+
     private static ColumnarBatch charge(String card, long ts, long sequence) {
         ColumnarBatch input = new ColumnarBatch(IN, 1);
         int row = input.addRow(ts, sequence);
