@@ -2,6 +2,8 @@ package io.vigil.runtime.shard;
 
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.schema.EventSchema;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * The events a shard holds until the watermark passes them, so its operator sees them in
@@ -9,65 +11,80 @@ import io.vigil.api.schema.EventSchema;
  * or behind the watermark already released is late: it is counted and dropped, as Flink's
  * windows drop theirs. Shard thread only; rows are copied, never boxed.
  *
- * <p>The held rows are kept sorted by timestamp, ties in arrival order, from {@code start} on, so
- * a release copies out a prefix. A row that arrives behind the newest held one waits aside and is
- * merged in before the next release: in-order input never sorts, and the cost of out-of-order
- * input grows with how much of it there is, not with how much is held.
+ * <p>Each stream's rows are held in a lane of their own ({@link HeldLane}), sorted as they come
+ * (a stream's rows mostly arrive in order, so that is an append); a release merges the lanes'
+ * due prefixes by timestamp, ties in the order the shard received them. Interleaved streams so
+ * cost one copy in and one copy out, whatever their number, and out-of-order rows cost only in
+ * the lane they arrived on.
  */
 final class EventTimeBuffer {
-    private ColumnarBatch held;
-    private ColumnarBatch spare;
-    private final ColumnarBatch behind;
-    private int start;
-    private int[] order = new int[256];
-    private int[] merge = new int[256];
+    private static final Object UNNAMED = new Object();
+
+    private final EventSchema schema;
+    private Object[] owners = new Object[4];
+    private HeldLane[] lanes = new HeldLane[4];
+    private boolean[] closed = new boolean[4];
+    private int[] cursors = new int[4];
+    private int laneCount;
+    private final ArrayDeque<HeldLane> free = new ArrayDeque<>();
+    private final ColumnarBatch snapshot;
+    private long arrivals;
     private long releasedThrough = Long.MIN_VALUE;
     private long late;
 
     EventTimeBuffer(EventSchema schema) {
-        this.held = new ColumnarBatch(schema, 1024);
-        this.spare = new ColumnarBatch(schema, 1024);
-        this.behind = new ColumnarBatch(schema, 256);
+        this.schema = schema;
+        this.snapshot = new ColumnarBatch(schema, 256);
     }
 
     /** Holds every row of {@code batch} that is not late; returns how many were. */
     int hold(ColumnarBatch batch) {
+        return hold(UNNAMED, batch);
+    }
+
+    /** Holds every row that {@code stream} sent in {@code batch} and that is not late; returns how many were. */
+    int hold(Object stream, ColumnarBatch batch) {
+        int rows = batch.rowCount();
+        if (rows == 0) {
+            return 0;
+        }
+        HeldLane lane = lanes[laneOf(stream)];
         int dropped = 0;
-        for (int r = 0; r < batch.rowCount(); r++) {
-            long timestamp = batch.timestamp(r);
-            if (timestamp <= releasedThrough) {
+        for (int r = 0; r < rows; r++) {
+            if (batch.timestamp(r) <= releasedThrough) {
                 dropped++;
-            } else if (behind.isEmpty() && (held.rowCount() == start || timestamp >= held.timestamp(held.rowCount() - 1))) {
-                held.copyRow(batch, r);
             } else {
-                // Once one row waits aside, every later one does too, so the arrival order of ties holds.
-                behind.copyRow(batch, r);
+                lane.add(batch, r, ++arrivals);
             }
         }
         late += dropped;
         return dropped;
     }
 
+    /** {@code stream} sends nothing more; its lane goes once what it holds has been released. */
+    void streamClosed(Object stream) {
+        for (int i = 0; i < laneCount; i++) {
+            if (owners[i] == stream) {
+                closed[i] = true;
+            }
+        }
+        dropDrainedLanes();
+    }
+
     /**
      * Appends every held row at or before {@code watermark} to {@code out}, in timestamp order
-     * and, at equal timestamps, in the order they arrived; what is later stays held.
+     * and, at equal timestamps, in the order the shard received them; what is later stays held.
      */
     void release(long watermark, ColumnarBatch out) {
         if (watermark <= releasedThrough) {
             return;
         }
         releasedThrough = watermark;
-        mergeBehind();
-        int rows = held.rowCount();
-        while (start < rows && held.timestamp(start) <= watermark) {
-            out.copyRow(held, start++);
+        merge(watermark, out);
+        for (int i = 0; i < laneCount; i++) {
+            lanes[i].releasedUpTo(cursors[i]);
         }
-        if (start == rows) {
-            held.clear();
-            start = 0;
-        } else if (start > 4096 && start > rows / 2) {
-            compact();
-        }
+        dropDrainedLanes();
     }
 
     /** The watermark through which events have been released: events at or before it are late. */
@@ -76,104 +93,117 @@ final class EventTimeBuffer {
     }
 
     int heldCount() {
-        return held.rowCount() - start + behind.rowCount();
+        int held = 0;
+        for (int i = 0; i < laneCount; i++) {
+            held += lanes[i].count();
+        }
+        return held;
     }
 
     long lateCount() {
         return late;
     }
 
-    /** The rows held, in release order, for a checkpoint. */
+    /** The rows held, in release order, for a checkpoint; valid until the next call. */
     ColumnarBatch held() {
-        mergeBehind();
-        compact();
-        return held;
+        snapshot.clear();
+        merge(Long.MAX_VALUE, snapshot);
+        return snapshot;
     }
 
     /** Empty, nothing released: a shard that starts over. */
     void reset() {
-        held.clear();
-        behind.clear();
-        start = 0;
+        for (int i = 0; i < laneCount; i++) {
+            closed[i] = true;
+            lanes[i].clear();
+        }
+        dropDrainedLanes();
         releasedThrough = Long.MIN_VALUE;
     }
 
     /** Back to a checkpoint's buffer: {@code rows} held (in release order), events through {@code released} already released. */
     void restore(ColumnarBatch rows, long released) {
         reset();
-        hold(rows);
+        Object restored = new Object();
+        hold(restored, rows);
+        streamClosed(restored);
         releasedThrough = released;
     }
 
-    private void compact() {
-        if (start == 0) {
+    // Copies the rows at or before `through` from every lane to `out`, the earliest first, and
+    // leaves each lane's cursor after what it copied.
+    private void merge(long through, ColumnarBatch out) {
+        for (int i = 0; i < laneCount; i++) {
+            lanes[i].sort();
+            cursors[i] = lanes[i].start();
+        }
+        if (laneCount == 1) {
+            HeldLane lane = lanes[0];
+            int row = cursors[0];
+            while (row < lane.end() && lane.timestamp(row) <= through) {
+                out.copyRow(lane.rows(), row++);
+            }
+            cursors[0] = row;
             return;
         }
-        spare.clear();
-        for (int r = start; r < held.rowCount(); r++) {
-            spare.copyRow(held, r);
+        while (true) {
+            int next = -1;
+            long earliest = Long.MAX_VALUE;
+            long first = Long.MAX_VALUE;
+            for (int i = 0; i < laneCount; i++) {
+                int row = cursors[i];
+                HeldLane lane = lanes[i];
+                if (row < lane.end()) {
+                    long timestamp = lane.timestamp(row);
+                    if (timestamp <= through && (timestamp < earliest || timestamp == earliest && lane.arrival(row) < first)) {
+                        earliest = timestamp;
+                        first = lane.arrival(row);
+                        next = i;
+                    }
+                }
+            }
+            if (next < 0) {
+                return;
+            }
+            out.copyRow(lanes[next].rows(), cursors[next]++);
         }
-        swap();
     }
 
-    // Sorts the rows waiting aside (stable) and merges them into the held ones; ties go to the
-    // held row, which arrived first.
-    private void mergeBehind() {
-        int waiting = behind.rowCount();
-        if (waiting == 0) {
-            return;
-        }
-        if (order.length < waiting) {
-            order = new int[Math.max(waiting, order.length * 2)];
-            merge = new int[order.length];
-        }
-        for (int i = 0; i < waiting; i++) {
-            order[i] = i;
-        }
-        sortByTimestamp(0, waiting);
-        spare.clear();
-        int h = start;
-        int rows = held.rowCount();
-        int b = 0;
-        while (h < rows || b < waiting) {
-            if (b >= waiting || (h < rows && held.timestamp(h) <= behind.timestamp(order[b]))) {
-                spare.copyRow(held, h++);
-            } else {
-                spare.copyRow(behind, order[b++]);
+    private int laneOf(Object stream) {
+        for (int i = 0; i < laneCount; i++) {
+            if (owners[i] == stream && !closed[i]) {
+                return i;
             }
         }
-        behind.clear();
-        swap();
+        if (laneCount == lanes.length) {
+            owners = Arrays.copyOf(owners, laneCount * 2);
+            lanes = Arrays.copyOf(lanes, laneCount * 2);
+            closed = Arrays.copyOf(closed, laneCount * 2);
+            cursors = Arrays.copyOf(cursors, laneCount * 2);
+        }
+        HeldLane lane = free.poll();
+        owners[laneCount] = stream;
+        lanes[laneCount] = lane != null ? lane : new HeldLane(schema);
+        closed[laneCount] = false;
+        return laneCount++;
     }
 
-    private void swap() {
-        ColumnarBatch previous = held;
-        held = spare;
-        spare = previous;
-        spare.clear();
-        start = 0;
-    }
-
-    // A stable merge sort of the waiting rows' indices by timestamp.
-    private void sortByTimestamp(int from, int to) {
-        if (to - from < 2) {
-            return;
-        }
-        int middle = (from + to) >>> 1;
-        sortByTimestamp(from, middle);
-        sortByTimestamp(middle, to);
-        if (behind.timestamp(order[middle - 1]) <= behind.timestamp(order[middle])) {
-            return;
-        }
-        System.arraycopy(order, from, merge, from, to - from);
-        int left = from;
-        int right = middle;
-        for (int i = from; i < to; i++) {
-            if (right >= to || (left < middle && behind.timestamp(merge[left]) <= behind.timestamp(merge[right]))) {
-                order[i] = merge[left++];
-            } else {
-                order[i] = merge[right++];
+    private void dropDrainedLanes() {
+        int kept = 0;
+        for (int i = 0; i < laneCount; i++) {
+            if (closed[i] && lanes[i].count() == 0) {
+                free.add(lanes[i]);
+                continue;
             }
+            owners[kept] = owners[i];
+            lanes[kept] = lanes[i];
+            closed[kept] = closed[i];
+            kept++;
         }
+        for (int i = kept; i < laneCount; i++) {
+            owners[i] = null;
+            lanes[i] = null;
+        }
+        laneCount = kept;
     }
 }

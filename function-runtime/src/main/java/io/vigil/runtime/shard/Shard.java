@@ -329,7 +329,7 @@ public final class Shard implements EventHandler<ShardTask> {
         int rows = input.rowCount();
         if (rows > 0) {
             session.lastSequence = input.sequence(rows - 1);
-            buffer.hold(input);
+            buffer.hold(session, input);
             lateEvents = buffer.lateCount();
         }
         if (decoder.hasWatermark() && decoder.watermark() > session.watermark) {
@@ -416,6 +416,7 @@ public final class Shard implements EventHandler<ShardTask> {
 
     private void forget(StreamSession session) {
         sessions.remove(session);
+        buffer.streamClosed(session);
         openStreams = sessions.size();
         if (sessions.isEmpty() && feed != null) {
             idleSince = System.currentTimeMillis();

@@ -61,6 +61,56 @@ class EventTimeBufferTest {
     }
 
     @Test
+    void streamsHeldApartAreMergedByTimestampTiesInTheOrderTheShardReceivedThem() {
+        EventTimeBuffer buffer = new EventTimeBuffer(SCHEMA);
+        Object first = new Object();
+        Object second = new Object();
+        buffer.hold(first, batch(new long[][] {{1, 10}, {2, 20}, {3, 30}}));
+        buffer.hold(second, batch(new long[][] {{4, 5}, {5, 20}, {6, 25}}));
+        buffer.hold(first, batch(new long[][] {{7, 20}, {8, 40}}));
+        ColumnarBatch out = new ColumnarBatch(SCHEMA, 8);
+        buffer.release(25, out);
+        assertThat(ids(out)).containsExactly(4L, 1L, 2L, 5L, 7L, 6L);
+        assertThat(buffer.heldCount()).isEqualTo(2);
+
+        buffer.streamClosed(first);
+        assertThat(buffer.heldCount()).as("a closed stream's rows stay held until released").isEqualTo(2);
+        assertThat(ids(buffer.held())).as("a checkpoint's rows, in release order").containsExactly(3L, 8L);
+        out.clear();
+        buffer.hold(second, batch(new long[][] {{9, 30}}));
+        buffer.release(Long.MAX_VALUE, out);
+        assertThat(ids(out)).containsExactly(3L, 9L, 8L);
+        assertThat(buffer.heldCount()).isZero();
+    }
+
+    @Test
+    void shuffledStreamsComeOutAsTheirUnionSorted() {
+        Random random = new Random(5);
+        EventTimeBuffer buffer = new EventTimeBuffer(SCHEMA);
+        Object[] streams = {new Object(), new Object(), new Object()};
+        ColumnarBatch out = new ColumnarBatch(SCHEMA, 1024);
+        List<long[]> accepted = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        long id = 0;
+        for (int round = 0; round < 300; round++) {
+            int stream = random.nextInt(streams.length);
+            long[][] rows = new long[50][];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = new long[] {id++, round * 10L + random.nextInt(200)};
+                if (rows[r][1] > watermark) {
+                    accepted.add(rows[r]);
+                }
+            }
+            buffer.hold(streams[stream], batch(rows));
+            watermark = Math.max(watermark, round * 10L - 100);
+            buffer.release(watermark, out);
+        }
+        buffer.release(Long.MAX_VALUE, out);
+        List<Long> expected = accepted.stream().sorted(Comparator.comparingLong(e -> e[1])).map(e -> e[0]).toList();
+        assertThat(ids(out)).as("stable by timestamp, ties in arrival order, over everything not late").isEqualTo(expected);
+    }
+
+    @Test
     void aRestoredBufferReleasesWhatTheCheckpointHeld() {
         EventTimeBuffer buffer = new EventTimeBuffer(SCHEMA);
         buffer.hold(batch(new long[][] {{1, 50}, {2, 5}, {3, 50}, {4, 7}}));

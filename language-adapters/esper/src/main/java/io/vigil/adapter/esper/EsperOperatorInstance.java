@@ -6,6 +6,7 @@ import com.espertech.esper.common.client.EventSender;
 import com.espertech.esper.runtime.client.EPRuntime;
 import com.espertech.esper.runtime.client.EPStatement;
 import com.espertech.esper.runtime.client.UpdateListener;
+import io.vigil.adapter.esper.schedule.SteppedClock;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.spi.OperatorDefinition;
@@ -140,6 +141,7 @@ final class EsperOperatorInstance implements OperatorInstance {
             }
             part.runtime = running.runtime;
             part.sender = running.sender;
+            part.stepper = running.stepper;
             part.emitting = running.emitting;
             part.clock = running.clock;
             running.runtime = null;
@@ -178,6 +180,7 @@ final class EsperOperatorInstance implements OperatorInstance {
         final long horizonMillis;
         EPRuntime runtime;
         EventSender sender;
+        SteppedClock stepper;
         List<EPStatement> emitting;
         long clock = Long.MIN_VALUE;
 
@@ -190,16 +193,17 @@ final class EsperOperatorInstance implements OperatorInstance {
             this(key, horizonMillis);
             this.runtime = runtime;
             this.sender = runtime.getEventService().getEventSender(eventType);
+            this.stepper = SteppedClock.of(runtime);
             this.emitting = emitting;
         }
 
         /** Steps through every schedule due up to {@code time}; the first time only sets the clock. */
         void stepClock(long time) {
             if (clock == Long.MIN_VALUE) {
-                runtime.getEventService().advanceTime(time);
+                stepper.set(time);
                 clock = time;
             } else if (time > clock) {
-                runtime.getEventService().advanceTimeSpan(time);
+                stepper.stepTo(time);
                 clock = time;
             }
         }

@@ -80,6 +80,11 @@ final class CompactSchedulingService implements SchedulingServiceSPI {
         }
     }
 
+    /** Whether a schedule falls due at or before {@code time}. */
+    synchronized boolean isDueBy(long time) {
+        return !byTime.isEmpty() && byTime.firstKey() <= time;
+    }
+
     @Override
     public synchronized Long getNearestTimeHandle() {
         return byTime.isEmpty() ? null : byTime.firstKey();
