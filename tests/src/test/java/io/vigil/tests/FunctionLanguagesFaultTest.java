@@ -72,64 +72,68 @@ class FunctionLanguagesFaultTest {
         HostProcess first = duringSwap ? HostProcess.start(state, port, "-Dvigil.fault.halt-after-switch=0") : HostProcess.start(state, port);
         AtomicReference<HostProcess> host = new AtomicReference<>(first);
         PythonOperatorProcess python = language.needsProcess() ? FraudFunctions.pythonRules() : null;
-        String target = python == null ? null : python.target();
-        List<OperatorSpec> operators = FunctionLanguagesSwapAtLoadTest.RULES.stream()
-                .map(rule -> FunctionLanguagesSwapAtLoadTest.inLanguage(language, rule, 1, target))
-                .toList();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
-        ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
-        operators.forEach(control::deploy);
-        channel.shutdownNow();
+        // A failure anywhere below must not leave the host or Python processes running.
+        try {
+            String target = python == null ? null : python.target();
+            List<OperatorSpec> operators = FunctionLanguagesSwapAtLoadTest.RULES.stream()
+                    .map(rule -> FunctionLanguagesSwapAtLoadTest.inLanguage(language, rule, 1, target))
+                    .toList();
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+            ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+            operators.forEach(control::deploy);
+            channel.shutdownNow();
 
-        VigilTelemetry telemetry = VigilTelemetry.of("small-then-large");
-        telemetry.reset();
-        AtomicReference<Throwable> swapFailure = new AtomicReference<>();
-        Thread killer = switch (killed) {
-            case "host" -> HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, host, state, port);
-            case "python process" -> killAndRestartAfter(telemetry, EVENTS / 2, python);
-            default -> haltDuringASwapAndRestartAfter(telemetry, EVENTS / 2, host, state, port,
-                    FunctionLanguagesSwapAtLoadTest.inLanguage(language, "small-then-large", 2, target), swapFailure);
-        };
+            VigilTelemetry telemetry = VigilTelemetry.of("small-then-large");
+            telemetry.reset();
+            AtomicReference<Throwable> swapFailure = new AtomicReference<>();
+            Thread killer = switch (killed) {
+                case "host" -> HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, host, state, port);
+                case "python process" -> killAndRestartAfter(telemetry, EVENTS / 2, python);
+                default -> haltDuringASwapAndRestartAfter(telemetry, EVENTS / 2, host, state, port,
+                        FunctionLanguagesSwapAtLoadTest.inLanguage(language, "small-then-large", 2, target), swapFailure);
+            };
 
-        StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
-        var settings = new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
-                ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000);
-        HeldTail<Transaction> tail = HeldTail.from(EVENTS * 9 / 10, killer);
-        DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, settings)
-                .map(tail).returns(Transaction.class).setParallelism(1);
-        FraudDetectionJob.alerts(transactions, settings, operators.stream().map(OperatorSpec::getName).toList())
-                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
-                .sinkTo(ExactlyOnceFaultTest.fileSink(output)).setParallelism(1);
-        env.execute("exactly once in " + language + " with a host killed mid-stream");
-        killer.join(TimeUnit.SECONDS.toMillis(60));
-        if (swapFailure.get() != null) {
-            throw new AssertionError("the crash during the swap did not go as planned", swapFailure.get());
-        }
-        if (duringSwap) {
-            assertThat(host.get()).isNotSameAs(first);
-            ManagedChannel restarted = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
-            var status = new ControlPlaneClient(restarted, Duration.ofSeconds(60)).describe("small-then-large");
-            restarted.shutdownNow();
-            assertThat(status.getVersion()).as("the version the update recorded before it switched a shard").isEqualTo(2);
-            for (var shard : status.getShardsList()) {
-                SwapStateTest.assertRestored(shard.getLastSwap(), 2, 1);
+            StreamExecutionEnvironment env = ExactlyOnceFaultTest.environment();
+            var settings = new FraudDetectionJob.Settings(host.get().endpoint(), "small-then-large", EVENTS,
+                    ExactlyOnceFaultTest.SEED, ExactlyOnceFaultTest.FRAUD_RATE, 256, Duration.ofMillis(2), 15_000);
+            HeldTail<Transaction> tail = HeldTail.from(EVENTS * 9 / 10, killer);
+            DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, settings)
+                    .map(tail).returns(Transaction.class).setParallelism(1);
+            FraudDetectionJob.alerts(transactions, settings, operators.stream().map(OperatorSpec::getName).toList())
+                    .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                    .sinkTo(ExactlyOnceFaultTest.fileSink(output)).setParallelism(1);
+            env.execute("exactly once in " + language + " with a host killed mid-stream");
+            killer.join(TimeUnit.SECONDS.toMillis(60));
+            if (swapFailure.get() != null) {
+                throw new AssertionError("the crash during the swap did not go as planned", swapFailure.get());
+            }
+            if (duringSwap) {
+                assertThat(host.get()).isNotSameAs(first);
+                ManagedChannel restarted = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
+                var status = new ControlPlaneClient(restarted, Duration.ofSeconds(60)).describe("small-then-large");
+                restarted.shutdownNow();
+                assertThat(status.getVersion()).as("the version the update recorded before it switched a shard").isEqualTo(2);
+                for (var shard : status.getShardsList()) {
+                    SwapStateTest.assertRestored(shard.getLastSwap(), 2, 1);
+                }
+            }
+
+            // Events after the last checkpoint before the failure are sent again, unless that checkpoint
+            // fell while the tail was held; either way the job must have been restored at least once.
+            assertThat(telemetry.eventsIn()).as("events sent, counting those replayed after the failure").isGreaterThanOrEqualTo(EVENTS);
+            assertThat(tail.restarts()).as("the job failed over and was restored mid-stream").isGreaterThanOrEqualTo(1);
+            List<String> expected = new ArrayList<>();
+            TransactionGenerator.groundTruth(ExactlyOnceFaultTest.SEED, EVENTS, ExactlyOnceFaultTest.FRAUD_RATE).stream()
+                    .filter(e -> e.rule().name().equals("SMALL_THEN_LARGE") || e.rule().name().equals("VELOCITY"))
+                    .forEach(e -> expected.add(e.rule() + "/" + e.txnId()));
+            assertThat(expected).hasSizeGreaterThan(50);
+            assertThat(ExactlyOnceFaultTest.committed(output)).containsExactlyInAnyOrderElementsOf(expected);
+        } finally {
+            host.get().close();
+            if (python != null) {
+                python.close();
             }
         }
-        host.get().close();
-        if (python != null) {
-            python.close();
-        }
-
-        // Events after the last checkpoint before the failure are sent again, unless that checkpoint
-        // fell while the tail was held; either way the job must have been restored at least once.
-        assertThat(telemetry.eventsIn()).as("events sent, counting those replayed after the failure").isGreaterThanOrEqualTo(EVENTS);
-        assertThat(tail.restarts()).as("the job failed over and was restored mid-stream").isGreaterThanOrEqualTo(1);
-        List<String> expected = new ArrayList<>();
-        TransactionGenerator.groundTruth(ExactlyOnceFaultTest.SEED, EVENTS, ExactlyOnceFaultTest.FRAUD_RATE).stream()
-                .filter(e -> e.rule().name().equals("SMALL_THEN_LARGE") || e.rule().name().equals("VELOCITY"))
-                .forEach(e -> expected.add(e.rule() + "/" + e.txnId()));
-        assertThat(expected).hasSizeGreaterThan(50);
-        assertThat(ExactlyOnceFaultTest.committed(output)).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     /** Kills the Python process with SIGKILL once {@code events} were sent, and starts it again, empty, on its port. */

@@ -81,6 +81,15 @@ final class HostSwapRun {
         outcome.elapsedNanos = System.nanoTime() - start;
         swapper.join(TimeUnit.MINUTES.toMillis(2));
         for (Target target : targets) {
+            for (ShardStream stream : target.streams) {
+                while (!stream.tryAcquireCredit()) {
+                    wakeup.await(1, TimeUnit.MILLISECONDS);
+                }
+                target.outstanding.incrementAndGet();
+                stream.send(Frame.of(workload.endOfInput));
+            }
+        }
+        for (Target target : targets) {
             target.finish();
         }
         for (Target target : targets) {

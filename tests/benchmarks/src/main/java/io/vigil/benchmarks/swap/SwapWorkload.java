@@ -34,6 +34,8 @@ final class SwapWorkload {
     final List<byte[]> frames = new ArrayList<>();
     final List<int[]> frameEvents = new ArrayList<>();
     final List<Integer> frameShard = new ArrayList<>();
+    /** An empty batch whose watermark is the end of input: the host releases what it holds, as at the end of a Flink job. */
+    final byte[] endOfInput = endOfInput();
 
     SwapWorkload(int events, double eventsPerSecond, int shards, int batchSize, int horizonSeconds) {
         this.events = events;
@@ -105,5 +107,11 @@ final class SwapWorkload {
                 }
             }
         }
+    }
+
+    private static byte[] endOfInput() {
+        WireBuffer wire = new WireBuffer(64);
+        BatchEncoder.events(new ColumnarBatch(Workload.PAYMENT, 1), Long.MAX_VALUE, true, Long.MAX_VALUE, wire);
+        return wire.toByteArray();
     }
 }
