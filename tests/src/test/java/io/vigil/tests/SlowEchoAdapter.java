@@ -11,9 +11,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A test language, {@code test-slow}: echoes every input row (by field name) after spending the
- * source text's number of microseconds per batch, to stand in for an operator slower than its input.
+ * source text's number of microseconds per 64 rows, to stand in for an operator slower than its
+ * input. The cost goes by rows, not calls, since how many rows one call gets depends on when the
+ * watermark releases them.
  */
 public final class SlowEchoAdapter implements LanguageAdapter {
+    static final int ROWS_PER_COST = 64;
+
     @Override
     public String language() {
         return "test-slow";
@@ -55,7 +59,7 @@ public final class SlowEchoAdapter implements LanguageAdapter {
 
         @Override
         public void process(ColumnarBatch input, ColumnarBatch output) {
-            long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+            long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros) * input.rowCount() / ROWS_PER_COST;
             while (System.nanoTime() < until) {
                 LockSupport.parkNanos(until - System.nanoTime());
             }
