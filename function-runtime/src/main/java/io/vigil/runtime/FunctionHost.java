@@ -1,6 +1,10 @@
 package io.vigil.runtime;
 
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.vigil.api.proto.ControlPlaneGrpc;
+import io.vigil.api.proto.DataPlaneGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.vigil.runtime.control.ControlPlaneService;
 import io.vigil.runtime.dataplane.DataPlaneService;
@@ -10,17 +14,20 @@ import io.vigil.state.CheckpointStore;
 import io.vigil.state.StoreOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The function host: serves the data and control planes over one gRPC port and runs the deployed
- * operators' shards. {@link #close()} drains: it stops taking new streams and operators, lets open
+ * The function host: serves the data and control planes over one gRPC port, beside the standard
+ * gRPC health service ({@code grpc.health.v1.Health}), and runs the deployed operators' shards. {@link #close()} drains: it stops taking new streams and operators, lets open
  * streams finish within the grace period, answers every batch it accepted, then stops.
  */
 public final class FunctionHost implements AutoCloseable {
@@ -30,6 +37,10 @@ public final class FunctionHost implements AutoCloseable {
     private final CheckpointStore store;
     private final Operators operators;
     private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+    // Whether this host made the state directory, or found it empty: a failed start removes what it wrote there.
+    private final boolean createdStateDirectory;
+    private final boolean freshStore;
     private volatile boolean draining;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "vigil-host-housekeeping");
@@ -39,6 +50,8 @@ public final class FunctionHost implements AutoCloseable {
 
     private FunctionHost(Settings settings) throws IOException {
         this.settings = settings;
+        this.createdStateDirectory = settings.stateDirectory != null && !Files.exists(settings.stateDirectory);
+        this.freshStore = settings.stateDirectory != null && isEmpty(settings.stateDirectory);
         this.store = settings.stateDirectory == null ? null
                 : CheckpointStore.open(settings.stateDirectory, new StoreOptions(settings.segmentBytes, settings.storeBytes, 3));
         this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store);
@@ -46,6 +59,7 @@ public final class FunctionHost implements AutoCloseable {
                 .maxInboundMessageSize(settings.maxMessageBytes)
                 .addService(new DataPlaneService(operators, settings.credits, () -> draining).definition())
                 .addService(new ControlPlaneService(operators, () -> draining))
+                .addService(health.getHealthService())
                 .build();
     }
 
@@ -53,9 +67,26 @@ public final class FunctionHost implements AutoCloseable {
         return new Settings();
     }
 
+    /**
+     * Deploys again what the store holds, then listens. A host that cannot listen stops what it
+     * started and removes a store it created, so a failed start leaves nothing behind.
+     *
+     * @throws IOException naming the address when the port cannot be bound
+     */
     public FunctionHost start() throws IOException {
         operators.redeployFromStore();
-        server.start();
+        try {
+            server.start();
+        } catch (IOException e) {
+            operators.stopAll("the function host could not start");
+            housekeeping.shutdownNow();
+            removeStoreItCreated();
+            throw new IOException("cannot listen on " + settings.bindAddress + ":" + settings.port + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        for (String service : new String[] {"", DataPlaneGrpc.SERVICE_NAME, ControlPlaneGrpc.SERVICE_NAME}) {
+            health.setStatus(service, HealthCheckResponse.ServingStatus.SERVING);
+        }
         housekeeping.scheduleWithFixedDelay(operators::reclaimIdleState, 1, 1, TimeUnit.SECONDS);
         if (store != null) {
             housekeeping.scheduleWithFixedDelay(operators::refreshDeploymentRecords, 1, 1, TimeUnit.MINUTES);
@@ -92,6 +123,8 @@ public final class FunctionHost implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
+        // The standard health service says NOT_SERVING from here on, so balancers and probes stop sending.
+        health.enterTerminalState();
         housekeeping.shutdownNow();
         server.shutdown();
         try {
@@ -111,6 +144,32 @@ public final class FunctionHost implements AutoCloseable {
             LOG.warn("Closing the state store failed", e);
         }
         LOG.info("Function host stopped");
+    }
+
+    private void removeStoreItCreated() throws IOException {
+        if (store == null) {
+            return;
+        }
+        store.close();
+        if (!freshStore) {
+            return;
+        }
+        try (Stream<Path> created = Files.walk(settings.stateDirectory)) {
+            for (Path path : created.sorted(Comparator.reverseOrder()).toList()) {
+                if (!path.equals(settings.stateDirectory) || createdStateDirectory) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return !Files.exists(directory);
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     /** How to run a host; {@link #build()} makes it. */

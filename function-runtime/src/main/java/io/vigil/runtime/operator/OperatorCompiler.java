@@ -40,7 +40,14 @@ final class OperatorCompiler {
         } catch (IllegalArgumentException e) {
             throw new OperatorException(OperatorException.Reason.INVALID_SPEC, e.getMessage());
         }
-        if (languages.adapter(definition.language()) == null) {
+        LanguageAdapter adapter;
+        try {
+            adapter = languages.adapter(definition.language());
+        } catch (RuntimeException e) {
+            throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language()
+                    + " plugin could not be loaded for operator '" + definition.name() + "': " + e.getMessage());
+        }
+        if (adapter == null) {
             throw new OperatorException(OperatorException.Reason.UNKNOWN_LANGUAGE, "unknown language '" + definition.language()
                     + "' for operator '" + definition.name() + "'; this host runs: " + String.join(", ", languages.languages()));
         }

@@ -12,68 +12,104 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The language adapters this host runs: those on its own class path, and one plugin per folder
- * under the plugins directory (the folder's jars, in a class loader of their own).
+ * under the plugins directory, named for its language (the folder's jars, in a class loader of
+ * their own). A plugin is loaded when an operator of its language is first deployed or restored,
+ * so a host starts without paying for languages it does not run.
  */
 public final class LanguagePlugins {
     private static final Logger LOG = LoggerFactory.getLogger(LanguagePlugins.class);
 
-    private final Map<String, LanguageAdapter> adapters;
+    private final Map<String, LanguageAdapter> adapters = new ConcurrentHashMap<>();
+    private final Map<String, Path> unloaded;
 
-    private LanguagePlugins(Map<String, LanguageAdapter> adapters) {
-        this.adapters = adapters;
+    private LanguagePlugins(Map<String, LanguageAdapter> onClassPath, Map<String, Path> plugins) {
+        this.adapters.putAll(onClassPath);
+        this.unloaded = new ConcurrentHashMap<>(plugins);
     }
 
     public static LanguagePlugins load(Path pluginsDirectory) {
-        Map<String, LanguageAdapter> adapters = new TreeMap<>();
-        ClassLoader host = LanguagePlugins.class.getClassLoader();
-        for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, host)) {
-            register(adapters, adapter, "class path");
+        Map<String, LanguageAdapter> onClassPath = new TreeMap<>();
+        for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, LanguagePlugins.class.getClassLoader())) {
+            LanguageAdapter previous = onClassPath.putIfAbsent(adapter.language(), adapter);
+            if (previous != null) {
+                throw new IllegalStateException("two adapters for language '" + adapter.language() + "' on the class path: "
+                        + previous.getClass().getName() + " and " + adapter.getClass().getName());
+            }
+            LOG.info("Language '{}' from the class path", adapter.language());
         }
+        Map<String, Path> plugins = new TreeMap<>();
         if (pluginsDirectory != null && Files.isDirectory(pluginsDirectory)) {
             for (Path folder : folders(pluginsDirectory)) {
-                URL[] jars = jars(folder);
-                if (jars.length == 0) {
-                    continue;
-                }
-                PluginClassLoader loader = new PluginClassLoader("vigil-plugin-" + folder.getFileName(), jars, host);
-                int found = 0;
-                for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, loader)) {
-                    if (adapter.getClass().getClassLoader() == loader) {
-                        register(adapters, adapter, folder.toString());
-                        found++;
-                    }
-                }
-                if (found == 0) {
-                    LOG.warn("Plugin folder {} holds jars but no language adapter", folder);
+                String language = folder.getFileName().toString();
+                if (!onClassPath.containsKey(language)) {
+                    plugins.put(language, folder);
                 }
             }
         } else if (pluginsDirectory != null) {
             LOG.warn("Plugins directory {} does not exist; only class-path adapters are available", pluginsDirectory);
         }
-        return new LanguagePlugins(Map.copyOf(adapters));
+        return new LanguagePlugins(onClassPath, plugins);
     }
 
+    /**
+     * The adapter for {@code language}, loading its plugin the first time; null when the host has none.
+     *
+     * @throws IllegalStateException naming the folder when the plugin cannot be loaded
+     */
     public LanguageAdapter adapter(String language) {
-        return adapters.get(language);
-    }
-
-    public List<String> languages() {
-        return List.copyOf(new TreeMap<>(adapters).keySet());
-    }
-
-    private static void register(Map<String, LanguageAdapter> adapters, LanguageAdapter adapter, String from) {
-        LanguageAdapter previous = adapters.putIfAbsent(adapter.language(), adapter);
-        if (previous != null) {
-            throw new IllegalStateException("two adapters for language '" + adapter.language() + "': "
-                    + previous.getClass().getName() + " and " + adapter.getClass().getName() + " from " + from);
+        LanguageAdapter adapter = adapters.get(language);
+        if (adapter != null || !unloaded.containsKey(language)) {
+            return adapter;
         }
-        LOG.info("Language '{}' from {}", adapter.language(), from);
+        synchronized (this) {
+            adapter = adapters.get(language);
+            if (adapter == null) {
+                adapter = loadPlugin(language, unloaded.get(language));
+                adapters.put(language, adapter);
+                unloaded.remove(language);
+            }
+            return adapter;
+        }
+    }
+
+    /** Every language this host can run, loaded or not. */
+    public List<String> languages() {
+        TreeSet<String> languages = new TreeSet<>(adapters.keySet());
+        languages.addAll(unloaded.keySet());
+        return List.copyOf(languages);
+    }
+
+    private static LanguageAdapter loadPlugin(String language, Path folder) {
+        long started = System.nanoTime();
+        URL[] jars = jars(folder);
+        if (jars.length == 0) {
+            throw new IllegalStateException("the plugin folder " + folder + " for language '" + language + "' holds no jars");
+        }
+        PluginClassLoader loader = new PluginClassLoader("vigil-plugin-" + language, jars, LanguagePlugins.class.getClassLoader());
+        LanguageAdapter found = null;
+        for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, loader)) {
+            if (adapter.getClass().getClassLoader() != loader) {
+                continue;
+            }
+            if (!adapter.language().equals(language)) {
+                throw new IllegalStateException("the plugin folder " + folder + " holds an adapter for language '" + adapter.language()
+                        + "'; a plugin's folder is named for its language");
+            }
+            found = adapter;
+        }
+        if (found == null) {
+            throw new IllegalStateException("the plugin folder " + folder + " holds jars but no language adapter");
+        }
+        LOG.info("Language '{}' from {} loaded in {} ms", language, folder, (System.nanoTime() - started) / 1_000_000);
+        return found;
     }
 
     private static List<Path> folders(Path directory) {

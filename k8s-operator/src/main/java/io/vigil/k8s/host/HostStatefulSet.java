@@ -39,8 +39,11 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
                 .addNewPort().withName("grpc").withContainerPort(spec.getPort()).endPort()
                 .withResources(spec.getResources())
                 .addNewVolumeMount().withName(STATE_VOLUME).withMountPath(STATE_DIRECTORY).endVolumeMount()
-                .withNewReadinessProbe().withNewTcpSocket().withNewPort(spec.getPort()).endTcpSocket()
-                .withPeriodSeconds(5).endReadinessProbe();
+                // The host serves the standard gRPC health service: NOT_SERVING once it drains.
+                .withNewReadinessProbe().withNewGrpc().withPort(spec.getPort()).endGrpc()
+                .withPeriodSeconds(5).endReadinessProbe()
+                .withNewLivenessProbe().withNewGrpc().withPort(spec.getPort()).endGrpc()
+                .withInitialDelaySeconds(10).withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe();
         PodSpecBuilder pod = new PodSpecBuilder();
         if (spec.getTlsSecretName() != null) {
             host.addNewVolumeMount().withName(TLS_VOLUME).withMountPath(TLS_DIRECTORY).withReadOnly(true).endVolumeMount();
