@@ -44,7 +44,40 @@ class OperatorCommandsTest {
         withHost[args.length + 1] = host.endpoint();
         out.reset();
         err.reset();
-        return OperatorCommands.run(withHost, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return run(withHost, null);
+    }
+
+    int run(String[] args, String hostVariable) {
+        out.reset();
+        err.reset();
+        return OperatorCommands.run(args, hostVariable, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpOnEveryCommandWorksWithoutAHostAndUsageErrorsExitTwo() {
+        for (String command : new String[] {"deploy", "update", "undeploy", "describe", "list"}) {
+            assertThat(run(new String[] {command, "--help"}, "127.0.0.1:1")).as(command).isZero();
+            assertThat(out.toString()).startsWith("usage: vigil " + command).contains("--host host:port");
+        }
+        assertThat(run(new String[] {"deploy"}, null)).isEqualTo(2);
+        assertThat(err.toString()).contains("needs -f FILE");
+        assertThat(run(new String[] {"describe", "--nope"}, null)).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown option '--nope'").contains("usage: vigil describe NAME");
+        assertThat(run(new String[] {"explode"}, null)).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown command 'explode'").contains("vigil deploy -f FILE");
+    }
+
+    @Test
+    void anUnreachableHostIsNamedWithTheWayToStartOne() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        assertThat(run(new String[] {"list"}, "127.0.0.1:" + closedPort)).as("the host from $VIGIL_HOST").isEqualTo(1);
+        assertThat(err.toString()).contains("cannot reach a function host at 127.0.0.1:" + closedPort).contains("./vigil host");
+        assertThat(run(new String[] {"list", "--host", host.endpoint()}, "127.0.0.1:" + closedPort)).as("--host wins").isZero();
+        assertThat(run(new String[] {"list"}, host.endpoint())).as(err.toString()).isZero();
     }
 
     @Test

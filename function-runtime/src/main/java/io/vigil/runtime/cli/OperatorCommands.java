@@ -12,31 +12,65 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import io.grpc.Status;
 
 /**
  * {@code vigil deploy|update -f FILE}, {@code vigil undeploy|describe NAME}, {@code vigil list},
- * against a function host ({@code --host host:port}, default localhost:7070). Exit code 0 on
- * success, 1 when the host refuses (with line and column for a source that does not compile), 2
- * on bad usage.
+ * against a function host: {@code --host host:port}, else the environment variable
+ * {@value #HOST_VARIABLE}, else {@value #DEFAULT_HOST}. {@code --help} on any of them prints its
+ * usage without contacting a host. Exit code 0 on success, 1 when the host refuses or cannot be
+ * reached (with line and column for a source that does not compile), 2 on bad usage.
  */
 public final class OperatorCommands {
+    public static final String HOST_VARIABLE = "VIGIL_HOST";
+    public static final String DEFAULT_HOST = "localhost:7070";
+    private static final String HOST_OPTION = "[--host host:port]";
+    private static final Map<String, String> USAGE = Map.of(
+            "deploy", "vigil deploy -f FILE " + HOST_OPTION + "\n  deploys the operator a CepOperator resource describes",
+            "update", "vigil update -f FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state",
+            "undeploy", "vigil undeploy NAME " + HOST_OPTION + "\n  stops an operator and drops its state",
+            "describe", "vigil describe NAME " + HOST_OPTION + "\n  an operator's version, shards, feeds and last swap",
+            "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs");
+
     private OperatorCommands() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.getenv(HOST_VARIABLE), System.out, System.err));
     }
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /** The usage of every command, for {@code vigil --help}. */
+    public static String usage() {
+        return String.join("\n", new java.util.TreeMap<>(USAGE).values()) + "\n--host defaults to $" + HOST_VARIABLE + ", else "
+                + DEFAULT_HOST + ". Exit codes: 0 ok, 1 refused or unreachable, 2 usage.";
+    }
+
+    /** @param hostFromEnvironment the value of {@value #HOST_VARIABLE}, or null */
+    public static int run(String[] args, String hostFromEnvironment, PrintStream out, PrintStream err) {
         String command = args.length > 0 ? args[0] : "help";
-        String host = "localhost:7070";
+        if (!USAGE.containsKey(command)) {
+            err.println("unknown command '" + command + "'; the operator commands are:\n" + usage());
+            return 2;
+        }
+        String host = hostFromEnvironment == null || hostFromEnvironment.isBlank() ? DEFAULT_HOST : hostFromEnvironment;
         String file = null;
         String name = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println("usage: " + USAGE.get(command));
+                    return 0;
+                }
                 case "--host" -> host = i + 1 < args.length ? args[++i] : null;
                 case "-f", "--file" -> file = i + 1 < args.length ? args[++i] : null;
-                default -> name = args[i];
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        err.println("unknown option '" + args[i] + "'\nusage: " + USAGE.get(command));
+                        return 2;
+                    }
+                    name = args[i];
+                }
             }
         }
         if (host == null) {
@@ -68,13 +102,15 @@ public final class OperatorCommands {
                 }
                 case "list" -> control.list().forEach(status -> out.printf("%s\t%s\tversion %d\t%d shards%n",
                         status.getSpec().getName(), status.getSpec().getLanguage(), status.getVersion(), status.getShardsCount()));
-                default -> {
-                    err.println("usage: vigil deploy|update -f FILE | undeploy NAME | describe NAME | list  [--host host:port]");
-                    return 2;
-                }
+                default -> throw new IllegalStateException("no command " + command);
             }
             return 0;
         } catch (OperatorRejectedException e) {
+            if (e.code() == Status.Code.UNAVAILABLE || e.code() == Status.Code.DEADLINE_EXCEEDED) {
+                err.println("cannot reach a function host at " + host + " (" + e.getMessage() + "); start one with './vigil host',"
+                        + " or point --host (or $" + HOST_VARIABLE + ") at one");
+                return 1;
+            }
             err.println("refused: " + e.getMessage());
             CepOperatorYaml.SourceOrigin origin = null;
             try {
@@ -101,14 +137,16 @@ public final class OperatorCommands {
 
     private static String required(String name) {
         if (name == null) {
-            throw new IllegalArgumentException("name the operator");
+            throw new IllegalArgumentException("name the operator (see --help)");
         }
         return name;
     }
 
     private static void printShard(PrintStream out, ShardStatus shard) {
-        out.printf("  shard %d: version %d, %d events, %d results, %d streams%s%n", shard.getShard(), shard.getVersion(),
+        out.printf("  shard %d: version %d, %d events, %d results, %d streams%s%s%n", shard.getShard(), shard.getVersion(),
                 shard.getEventsProcessed(), shard.getResultsEmitted(), shard.getOpenStreams(),
+                shard.getFeed().isEmpty() ? "" : ", state of " + shard.getFeed()
+                        + (shard.getIdleMillis() > 0 ? " (idle " + shard.getIdleMillis() / 1000 + " s)" : ""),
                 shard.hasLastSwap() ? "; " + SwapReports.describe(shard.getLastSwap()) : "");
     }
 }
