@@ -11,6 +11,7 @@ import io.vigil.examples.fraud.functions.RuleLanguage;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
+import io.vigil.runtime.cli.OptionValues;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -342,14 +343,14 @@ public final class FraudDemo {
                 }
                 String value = args[++i];
                 switch (option) {
-                    case "--events" -> options.events = number(option, value, 1, Long.MAX_VALUE);
-                    case "--seed" -> options.seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
-                    case "--fraud-rate" -> options.fraudRate = fraction(option, value, 0, 1);
-                    case "--parallelism" -> options.parallelism = (int) number(option, value, 1, 64);
-                    case "--shards" -> options.shards = (int) number(option, value, 1, 1024);
-                    case "--batch-size" -> options.batchSize = (int) number(option, value, 1, 1 << 20);
-                    case "--linger-ms" -> options.lingerMillis = number(option, value, 0, 60_000);
-                    case "--checkpoint-ms" -> options.checkpointMillis = number(option, value, 0, Long.MAX_VALUE);
+                    case "--events" -> options.events = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+                    case "--seed" -> options.seed = OptionValues.wholeNumber(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                    case "--fraud-rate" -> options.fraudRate = OptionValues.number(option, value, 0, 1);
+                    case "--parallelism" -> options.parallelism = (int) OptionValues.wholeNumber(option, value, 1, 64);
+                    case "--shards" -> options.shards = (int) OptionValues.wholeNumber(option, value, 1, 1024);
+                    case "--batch-size" -> options.batchSize = (int) OptionValues.wholeNumber(option, value, 1, 1 << 20);
+                    case "--linger-ms" -> options.lingerMillis = OptionValues.wholeNumber(option, value, 0, 60_000);
+                    case "--checkpoint-ms" -> options.checkpointMillis = OptionValues.wholeNumber(option, value, 0, Long.MAX_VALUE);
                     case "--swap" -> options.swap = Boolean.parseBoolean(value);
                     case "--language" -> {
                         if (!value.equals("esper") && !RuleLanguage.ids().contains(value)) {
@@ -359,46 +360,12 @@ public final class FraudDemo {
                         options.language = value;
                     }
                     case "--state-root" -> options.stateRoot = Path.of(value);
-                    case "--rate" -> options.rate = fraction(option, value, 0, Double.MAX_VALUE);
+                    case "--rate" -> options.rate = OptionValues.number(option, value, 0, Double.MAX_VALUE);
                     case "--plugins" -> options.plugins = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
             }
             return options;
-        }
-
-        /** A whole number within [min, max], or an error naming the option and the value. */
-        private static long number(String option, String value, long min, long max) {
-            try {
-                long number = Long.parseLong(value.replace("_", ""));
-                if (number >= min && number <= max) {
-                    return number;
-                }
-            } catch (NumberFormatException e) {
-                // reported below, as an out-of-range value is
-            }
-            throw new IllegalArgumentException("option " + option + " needs a whole number" + range(min, max) + ", not '" + value + "'");
-        }
-
-        private static double fraction(String option, String value, double min, double max) {
-            try {
-                double number = Double.parseDouble(value.replace("_", ""));
-                if (number >= min && number <= max) {
-                    return number;
-                }
-            } catch (NumberFormatException e) {
-                // reported below, as an out-of-range value is
-            }
-            throw new IllegalArgumentException("option " + option + " needs a number" + range(min, max) + ", not '" + value + "'");
-        }
-
-        private static String range(double min, double max) {
-            if (min <= Long.MIN_VALUE) {
-                return "";
-            }
-            String low = min == Math.rint(min) ? String.valueOf((long) min) : String.valueOf(min);
-            return max >= Long.MAX_VALUE ? " of at least " + low
-                    : " from " + low + " to " + (max == Math.rint(max) ? String.valueOf((long) max) : String.valueOf(max));
         }
     }
 }

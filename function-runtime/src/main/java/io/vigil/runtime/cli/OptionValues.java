@@ -1,0 +1,57 @@
+package io.vigil.runtime.cli;
+
+/**
+ * A command-line option's value as a number within a range; anything else is an
+ * {@link IllegalArgumentException} whose message names the option and the value, which the
+ * launcher's commands print as a usage error (exit 2).
+ */
+public final class OptionValues {
+    private OptionValues() {
+    }
+
+    /** A whole number within [min, max]; {@code _} may group digits. */
+    public static long wholeNumber(String option, String value, long min, long max) {
+        try {
+            long number = Long.parseLong(value.replace("_", ""));
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, as an out-of-range value is
+        }
+        throw new IllegalArgumentException("option " + option + " needs a whole number" + range(min, max) + ", not '" + value + "'");
+    }
+
+    /** A number within [min, max]; {@code _} may group digits. */
+    public static double number(String option, String value, double min, double max) {
+        try {
+            double number = Double.parseDouble(value.replace("_", ""));
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, as an out-of-range value is
+        }
+        throw new IllegalArgumentException("option " + option + " needs a number" + range(min, max) + ", not '" + value + "'");
+    }
+
+    /** A power of two within [min, max]. */
+    public static int powerOfTwo(String option, String value, int min, int max) {
+        int number = (int) wholeNumber(option, value, min, max);
+        if (Integer.bitCount(number) != 1) {
+            throw new IllegalArgumentException("option " + option + " needs a power of two, not '" + value + "'");
+        }
+        return number;
+    }
+
+    private static String range(double min, double max) {
+        if (min <= Long.MIN_VALUE) {
+            return "";
+        }
+        return max >= Long.MAX_VALUE ? " of at least " + plain(min) : " from " + plain(min) + " to " + plain(max);
+    }
+
+    private static String plain(double number) {
+        return number == Math.rint(number) ? String.valueOf((long) number) : String.valueOf(number);
+    }
+}
