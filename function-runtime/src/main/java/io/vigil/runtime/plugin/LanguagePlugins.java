@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -94,16 +95,28 @@ public final class LanguagePlugins {
             throw new IllegalStateException("the plugin folder " + folder + " for language '" + language + "' holds no jars");
         }
         PluginClassLoader loader = new PluginClassLoader("vigil-plugin-" + language, jars, LanguagePlugins.class.getClassLoader());
+        // The adapter starts with its own class loader as the context one, whatever thread asks for it
+        // (a gRPC thread may carry a class loader someone else has closed): engines such as GraalJS
+        // look their services up through it while their classes initialise.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
         LanguageAdapter found = null;
-        for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, loader)) {
-            if (adapter.getClass().getClassLoader() != loader) {
-                continue;
+        try {
+            for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, loader)) {
+                if (adapter.getClass().getClassLoader() != loader) {
+                    continue;
+                }
+                if (!adapter.language().equals(language)) {
+                    throw new IllegalStateException("the plugin folder " + folder + " holds an adapter for language '"
+                            + adapter.language() + "'; a plugin's folder is named for its language");
+                }
+                found = adapter;
             }
-            if (!adapter.language().equals(language)) {
-                throw new IllegalStateException("the plugin folder " + folder + " holds an adapter for language '" + adapter.language()
-                        + "'; a plugin's folder is named for its language");
-            }
-            found = adapter;
+        } catch (ServiceConfigurationError | LinkageError e) {
+            throw new IllegalStateException("the plugin in " + folder + " failed to start: " + e, e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
         if (found == null) {
             throw new IllegalStateException("the plugin folder " + folder + " holds jars but no language adapter");
