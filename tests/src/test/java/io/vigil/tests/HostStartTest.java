@@ -64,6 +64,28 @@ class HostStartTest {
         assertThat(run("--nope")).isEqualTo("2: unknown option '--nope' (try --help)");
     }
 
+    @Test
+    void aPluginLoadsWhicheverClassLoaderTheThreadThatFirstAsksCarries() throws Exception {
+        // As a gRPC thread created by a Flink task carries that task's class loader after Flink closed
+        // it: looking services up through it throws, as Flink's safety net does.
+        ClassLoader closed = new ClassLoader(HostStartTest.class.getClassLoader()) {
+            @Override
+            public java.util.Enumeration<java.net.URL> getResources(String name) {
+                throw new IllegalStateException("Trying to access closed classloader");
+            }
+        };
+        // Made (and logging started) before, as the host makes it at start; the plugin loads on first use.
+        io.vigil.runtime.plugin.LanguagePlugins plugins = io.vigil.runtime.plugin.LanguagePlugins.load(TestHosts.plugins());
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(closed);
+        try {
+            assertThat(plugins.adapter("javascript").language()).isEqualTo("javascript");
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
     /** Runs {@code vigil host} with {@code args} in a process of its own; its exit code and what it printed on stderr. */
     private String run(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
