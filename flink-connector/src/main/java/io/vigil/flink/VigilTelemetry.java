@@ -2,6 +2,7 @@ package io.vigil.flink;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -25,6 +26,8 @@ public final class VigilTelemetry {
     private final Histogram checkpointPauses = new Histogram(3);
     private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
+    private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
+    private final LongAdder checkpointsCompleted = new LongAdder();
 
     public static VigilTelemetry of(String operator) {
         return BY_OPERATOR.computeIfAbsent(operator, name -> new VigilTelemetry());
@@ -79,6 +82,24 @@ public final class VigilTelemetry {
         return checkpointPauses.copy();
     }
 
+    /** Task thread: Flink reported checkpoint {@code checkpointId} complete to a subtask. */
+    public void recordCheckpointCompleted(long checkpointId) {
+        long last = lastCompletedCheckpoint.get();
+        while (checkpointId > last) {
+            // Every subtask hears of the same checkpoint; the first to hear counts it.
+            if (lastCompletedCheckpoint.compareAndSet(last, checkpointId)) {
+                checkpointsCompleted.increment();
+                return;
+            }
+            last = lastCompletedCheckpoint.get();
+        }
+    }
+
+    /** Checkpoints Flink reported complete since the last {@link #reset()}, each counted once however many subtasks heard of it. */
+    public long checkpointsCompleted() {
+        return checkpointsCompleted.sum();
+    }
+
     public long eventsIn() {
         return eventsIn.sum();
     }
@@ -102,5 +123,7 @@ public final class VigilTelemetry {
         checkpointPauses.reset();
         maxRoundsInFlight.reset();
         maxRingBacklog.reset();
+        lastCompletedCheckpoint.set(0);
+        checkpointsCompleted.reset();
     }
 }

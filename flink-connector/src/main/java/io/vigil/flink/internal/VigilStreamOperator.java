@@ -220,6 +220,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
+        telemetry.recordCheckpointCompleted(checkpointId);
         if (ring != null && failure.get() == null) {
             publishControl(EventSlot.CHECKPOINT_COMPLETE, checkpointId);
         }

@@ -1,7 +1,7 @@
 package io.vigil.runtime.cli;
 
 /**
- * A command-line option's value as a number within a range; anything else is an
+ * A command-line option's value as a number within a range, or true or false; anything else is an
  * {@link IllegalArgumentException} whose message names the option and the value, which the
  * launcher's commands print as a usage error (exit 2).
  */
@@ -33,6 +33,15 @@ public final class OptionValues {
             // reported below, as an out-of-range value is
         }
         throw new IllegalArgumentException("option " + option + " needs a number" + range(min, max) + ", not '" + value + "'");
+    }
+
+    /** {@code true} or {@code false}. */
+    public static boolean trueOrFalse(String option, String value) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("option " + option + " needs true or false, not '" + value + "'");
+        };
     }
 
     /** A power of two within [min, max]. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -33,6 +34,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * latency percentiles.
  */
 public final class FraudDemo {
+    private static final String SOURCE_HOLDS = "vigil-fraud-demo";
+
     private FraudDemo() {
     }
 
@@ -104,13 +107,16 @@ public final class FraudDemo {
                 env.enableCheckpointing(options.checkpointMillis);
             }
             CollectingSink<Alert> sink = new CollectingSink<>();
+            List<PlannedUpdate> plan = options.swap && host.store() != null ? updates(options) : List.of();
+            SourceHolds holds = SourceHolds.register(SOURCE_HOLDS, holdPoints(plan, options.events));
             FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, options.events,
-                    options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate);
+                    options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate,
+                    SOURCE_HOLDS);
             FraudDetectionJob.alerts(env, settings, operators(options).stream().map(OperatorSpec::getName).toList())
                     .sinkTo(sink).name("alerts");
 
             JobClient job = env.executeAsync("vigil-fraud-demo");
-            Swap swap = options.swap && host.store() != null ? new Swap(endpoint, telemetry, updates(options)) : null;
+            Swap swap = plan.isEmpty() ? null : new Swap(endpoint, telemetry, plan, holds, () -> job.getJobExecutionResult().isDone());
             if (swap != null) {
                 swap.start();
             }
@@ -142,10 +148,12 @@ public final class FraudDemo {
             FraudReport report = FraudReport.of(expected, alerts);
             out.println();
             report.table().forEach(out::println);
-            double seconds = (endNanos - firstEventNanos) / 1e9;
+            double held = holds.heldNanos() / 1e9;
+            double seconds = (endNanos - firstEventNanos) / 1e9 - held;
             Histogram latency = telemetry.latencyMicros();
             out.println();
-            out.printf(Locale.ROOT, "throughput   %,.0f events/s (%,d events in %.2f s)%n", options.events / seconds, options.events, seconds);
+            out.printf(Locale.ROOT, "throughput   %,.0f events/s (%,d events in %.2f s%s)%n", options.events / seconds, options.events, seconds,
+                    held >= 0.01 ? String.format(Locale.ROOT, ", not counting %.2f s the source waited for the updates to become active", held) : "");
             out.printf(Locale.ROOT, "latency      p50 %.2f ms | p99 %.2f ms | p99.9 %.2f ms | max %.2f ms  (event handed to the connector -> its results emitted)%n",
                     latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                     latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0);
@@ -154,18 +162,34 @@ public final class FraudDemo {
                 swap.report(endpoint, options.events).forEach(out::println);
             }
             Histogram pauses = telemetry.checkpointPauseMicros();
-            if (pauses.getTotalCount() > 0) {
-                out.printf(Locale.ROOT, "checkpoints  %d every %d ms, pause at the operator p50 %.2f ms | p99 %.2f ms | max %.2f ms%n",
-                        pauses.getTotalCount(), options.checkpointMillis, pauses.getValueAtPercentile(50) / 1000.0,
-                        pauses.getValueAtPercentile(99) / 1000.0, pauses.getMaxValue() / 1000.0);
+            if (options.checkpointMillis > 0) {
+                out.printf(Locale.ROOT, "checkpoints  %d completed (one triggered every %d ms while they keep up)%s%n",
+                        telemetry.checkpointsCompleted(), options.checkpointMillis, pauses.getTotalCount() == 0 ? ""
+                                : String.format(Locale.ROOT, "; each subtask paused at the barrier p50 %.2f ms | p99 %.2f ms | max %.2f ms",
+                                        pauses.getValueAtPercentile(50) / 1000.0, pauses.getValueAtPercentile(99) / 1000.0,
+                                        pauses.getMaxValue() / 1000.0));
             } else {
                 out.println("checkpoints  off");
             }
             out.println(report.perfect() ? "All four rules found exactly the injected fraud." : "Some rules missed fraud or raised false alerts.");
             return report.perfect();
         } finally {
+            SourceHolds.unregister(SOURCE_HOLDS);
             LocalStateDirectory.delete(stateDirectory);
         }
+    }
+
+    /**
+     * Where the source waits for each update to be active: 15 % of the stream after the update is
+     * called, or where the next one is called, so each version runs on part of any stream.
+     */
+    static long[] holdPoints(List<PlannedUpdate> plan, long events) {
+        long[] holdAt = new long[plan.size()];
+        for (int i = 0; i < plan.size(); i++) {
+            long next = i + 1 < plan.size() ? plan.get(i + 1).atEvent() : events;
+            holdAt[i] = Math.min(plan.get(i).atEvent() + events * 15 / 100, next);
+        }
+        return holdAt;
     }
 
     /** An update the demo makes once the job has sent {@code atEvent} events. */
@@ -224,19 +248,26 @@ public final class FraudDemo {
                         "logic and language: VELOCITY from " + language + " to EPL, also needing more than 50.00 spent"));
     }
 
-    /** Makes the planned updates, then reports each swap and how many events each version of an operator processed. */
+    /**
+     * Makes the planned updates, releasing the source's hold after each is active, then reports each
+     * swap and how many events each version of an operator processed.
+     */
     private static final class Swap extends Thread {
         private final String endpoint;
         private final VigilTelemetry telemetry;
         private final List<PlannedUpdate> plan;
+        private final SourceHolds holds;
+        private final BooleanSupplier jobEnded;
         private final List<String> lines = new ArrayList<>();
         private final Map<String, List<Long>> processedAtSwaps = new LinkedHashMap<>();
 
-        Swap(String endpoint, VigilTelemetry telemetry, List<PlannedUpdate> plan) {
+        Swap(String endpoint, VigilTelemetry telemetry, List<PlannedUpdate> plan, SourceHolds holds, BooleanSupplier jobEnded) {
             super("vigil-demo-swap");
             this.endpoint = endpoint;
             this.telemetry = telemetry;
             this.plan = plan;
+            this.holds = holds;
+            this.jobEnded = jobEnded;
             setDaemon(true);
         }
 
@@ -246,17 +277,27 @@ public final class FraudDemo {
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(120));
                 for (int swap = 1; swap <= plan.size(); swap++) {
-                    update(control, swap, plan.get(swap - 1));
+                    if (!update(control, swap, plan.get(swap - 1))) {
+                        return;
+                    }
+                    holds.releaseNext();
                 }
             } catch (Exception e) {
                 lines.add("swap         failed: " + e.getMessage());
             } finally {
+                holds.releaseAll();
                 channel.shutdownNow();
             }
         }
 
-        private void update(ControlPlaneClient control, int swap, PlannedUpdate update) throws InterruptedException {
+        /** False when the job ended before the update's point in the stream. */
+        private boolean update(ControlPlaneClient control, int swap, PlannedUpdate update) throws InterruptedException {
             while (telemetry.eventsIn() < update.atEvent()) {
+                if (jobEnded.getAsBoolean()) {
+                    lines.add(String.format(Locale.ROOT, "swap %d       not made: the job ended at event %,d, before %,d",
+                            swap, telemetry.eventsIn(), update.atEvent()));
+                    return false;
+                }
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             long atCall = telemetry.eventsIn();
@@ -270,6 +311,7 @@ public final class FraudDemo {
                     + " pause at the switch at most %.2f ms", swap, update.spec().getName(), status.getVersion(), update.what(), atCall,
                     callToActive, maxPause / 1000.0));
             lines.add("               shard 0: " + SwapReports.describe(status.getShards(0).getLastSwap()));
+            return true;
         }
 
         /** The swaps, then per operator swapped how many events each version processed, against what the job sent. */
@@ -351,7 +393,7 @@ public final class FraudDemo {
                     case "--batch-size" -> options.batchSize = (int) OptionValues.wholeNumber(option, value, 1, 1 << 20);
                     case "--linger-ms" -> options.lingerMillis = OptionValues.wholeNumber(option, value, 0, 60_000);
                     case "--checkpoint-ms" -> options.checkpointMillis = OptionValues.wholeNumber(option, value, 0, Long.MAX_VALUE);
-                    case "--swap" -> options.swap = Boolean.parseBoolean(value);
+                    case "--swap" -> options.swap = OptionValues.trueOrFalse(option, value);
                     case "--language" -> {
                         if (!value.equals("esper") && !RuleLanguage.ids().contains(value)) {
                             throw new IllegalArgumentException("--language must be esper, " + String.join(", ", RuleLanguage.ids())

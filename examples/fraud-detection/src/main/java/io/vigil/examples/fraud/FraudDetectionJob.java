@@ -12,9 +12,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /** The Flink job: seeded transactions → the fraud-rules operator on a Vigil function host → alerts. */
 public final class FraudDetectionJob {
 
-    /** What the job reads and where it sends it; {@code eventsPerSecond} 0 means as fast as possible. */
+    /**
+     * What the job reads and where it sends it; {@code eventsPerSecond} 0 means as fast as possible;
+     * {@code sourceHolds} names {@link SourceHolds} the source waits at, or is null.
+     */
     public record Settings(String endpoint, String operator, long events, long seed, double fraudRate,
-                           int maxBatchSize, Duration linger, double eventsPerSecond) {
+                           int maxBatchSize, Duration linger, double eventsPerSecond, String sourceHolds) {
+        public Settings(String endpoint, String operator, long events, long seed, double fraudRate,
+                        int maxBatchSize, Duration linger, double eventsPerSecond) {
+            this(endpoint, operator, events, seed, fraudRate, maxBatchSize, linger, eventsPerSecond, null);
+        }
+
         public static Settings defaults(String endpoint, long events) {
             return new Settings(endpoint, FraudRules.OPERATOR, events, 42, 0.003, 1024, Duration.ofMillis(2), 0);
         }
@@ -35,7 +43,7 @@ public final class FraudDetectionJob {
     /** The seeded transactions, event time from each one's timestamp. */
     public static DataStream<Transaction> transactions(StreamExecutionEnvironment env, Settings settings) {
         DataGeneratorSource<Transaction> source = new DataGeneratorSource<>(
-                new TransactionSource(settings.seed(), settings.events(), settings.fraudRate()),
+                new TransactionSource(settings.seed(), settings.events(), settings.fraudRate(), settings.sourceHolds()),
                 settings.events(),
                 settings.eventsPerSecond() > 0 ? RateLimiterStrategy.perSecond(settings.eventsPerSecond()) : RateLimiterStrategy.noOp(),
                 TypeInformation.of(Transaction.class));

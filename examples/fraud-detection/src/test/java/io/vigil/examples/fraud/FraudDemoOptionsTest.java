@@ -17,8 +17,17 @@ class FraudDemoOptionsTest {
                 .hasMessage("option --shards needs a whole number from 1 to 1024, not '0'");
         assertThatThrownBy(() -> FraudDemo.Options.parse(new String[] {"--fraud-rate", "2"}))
                 .hasMessage("option --fraud-rate needs a number from 0 to 1, not '2'");
+        assertThatThrownBy(() -> FraudDemo.Options.parse(new String[] {"--swap", "maybe"}))
+                .hasMessage("option --swap needs true or false, not 'maybe'");
         assertThatThrownBy(() -> FraudDemo.Options.parse(new String[] {"--events"}))
                 .hasMessage("option --events needs a value");
+    }
+
+    @Test
+    void eachUpdateIsActiveBeforeTheSourcePassesFifteenPercentMoreOfTheStreamOrTheNextUpdate() {
+        var plan = FraudDemo.updates(FraudDemo.Options.parse(new String[] {"--events", "10000"}));
+        assertThat(FraudDemo.holdPoints(plan, 10_000)).containsExactly(5_500, 7_000 + 1_500);
+        assertThat(FraudDemo.holdPoints(plan.subList(0, 1), 10_000)).containsExactly(5_500);
     }
 
     @Test

@@ -32,12 +32,22 @@ public final class PythonOperatorProcess implements AutoCloseable {
 
     private final Path directory;
     private final String script;
-    private Process process;
+    /** Stops the process and deletes its directory if the JVM exits (Ctrl-C included) before {@link #close()}. */
+    private final Thread onExit = new Thread(this::stopQuietly, "stop-python-operator");
+    private volatile Process process;
     private int port;
 
     private PythonOperatorProcess(Path directory, String script) {
         this.directory = directory;
         this.script = script;
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Starts {@code scriptResource} (for example {@code /fraud/python/fraud_rules.py}) on a free port. */
@@ -53,6 +63,7 @@ public final class PythonOperatorProcess implements AutoCloseable {
         copy("/io/vigil/adapter/grpc/python/vigil_remote.py", directory.resolve("vigil_remote.py"));
         generateStubs(directory);
         PythonOperatorProcess operator = new PythonOperatorProcess(directory, script);
+        Runtime.getRuntime().addShutdownHook(operator.onExit);
         operator.launch(port);
         return operator;
     }
@@ -130,6 +141,15 @@ public final class PythonOperatorProcess implements AutoCloseable {
     /** Stops the process (SIGTERM, then SIGKILL after 5 s) and deletes its directory. */
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException exiting) {
+            // Called while the JVM shuts down: the hook stops the process too.
+        }
+        stop();
+    }
+
+    private void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
