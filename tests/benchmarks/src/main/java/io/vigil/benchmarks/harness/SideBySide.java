@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import io.vigil.runtime.cli.OptionValues;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,7 +29,14 @@ public final class SideBySide {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.parse(args);
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.printf(Locale.ROOT, "Side-by-side benchmark: %,d events per Flink run (%,d for one call per event, %,d for the host alone), "
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);
@@ -114,29 +122,31 @@ public final class SideBySide {
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                String value = args[i + 1].replace("_", "");
-                switch (args[i]) {
-                    case "--events" -> settings.events = Long.parseLong(value);
-                    case "--per-call-events" -> settings.perCallEvents = Long.parseLong(value);
-                    case "--host-events" -> settings.hostEvents = Long.parseLong(value);
-                    case "--load-seconds" -> settings.loadSeconds = Double.parseDouble(value);
-                    case "--parallelism" -> settings.parallelism = Integer.parseInt(value);
-                    case "--shards" -> settings.shards = Integer.parseInt(value);
+            for (int i = 0; i < args.length; i += 2) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                String value = args[i + 1];
+                switch (option) {
+                    case "--events" -> settings.events = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+                    case "--per-call-events" -> settings.perCallEvents = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+                    case "--host-events" -> settings.hostEvents = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+                    case "--load-seconds" -> settings.loadSeconds = OptionValues.number(option, value, 0.1, 3600);
+                    case "--parallelism" -> settings.parallelism = (int) OptionValues.wholeNumber(option, value, 1, 64);
+                    case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(option, value, 1, 1024);
                     case "--variants" -> {
                         List<Variant> chosen = new ArrayList<>();
                         for (String letter : value.split(",")) {
-                            for (Variant v : Variant.values()) {
-                                if (v.letter.equals(letter.trim())) {
-                                    chosen.add(v);
-                                }
-                            }
+                            chosen.add(java.util.Arrays.stream(Variant.values()).filter(v -> v.letter.equals(letter.trim())).findFirst()
+                                    .orElseThrow(() -> new IllegalArgumentException("option --variants takes letters from a, b, b+, c, d, e, not '"
+                                            + letter.trim() + "'")));
                         }
                         settings.variants = chosen;
                     }
                     case "--plugins" -> settings.plugins = Path.of(value);
                     case "--out" -> settings.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
             }
             return settings;

@@ -1,5 +1,6 @@
 package io.vigil.benchmarks.languages;
 
+import io.vigil.runtime.cli.OptionValues;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
@@ -39,14 +40,31 @@ public final class LanguageBenchmark {
     private LanguageBenchmark() {
     }
 
+    private static long wholeNumber(String option, String value) {
+        try {
+            return OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            usageError(e.getMessage());
+            return 0;
+        }
+    }
+
+    private static void usageError(String message) {
+        System.err.println("vigil bench-languages: " + message);
+        System.exit(2);
+    }
+
     public static void main(String[] args) throws Exception {
         long events = 500_000;
         Path plugins = Path.of("distribution/target/vigil/plugins");
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                usageError("option " + args[i] + " needs a value");
+            }
             switch (args[i]) {
-                case "--events" -> events = Long.parseLong(args[i + 1].replace("_", ""));
+                case "--events" -> events = wholeNumber(args[i], args[i + 1]);
                 case "--plugins" -> plugins = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: ./vigil bench-languages [--events 500000]");
+                default -> usageError("unknown option '" + args[i] + "' (try --help)");
             }
         }
         try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {

@@ -3,6 +3,7 @@ package io.vigil.benchmarks.swap;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.runtime.cli.OptionValues;
 import io.vigil.examples.fraud.LocalStateDirectory;
 import io.vigil.runtime.FunctionHost;
 import java.net.InetAddress;
@@ -25,7 +26,14 @@ public final class SwapBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.parse(args);
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil bench-swap: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         int events = (int) (settings.rate * settings.seconds);
         System.out.printf(Locale.ROOT, "Swap benchmark: %,d events at %,.0f events/s, %d swaps per strategy, %d shards, state horizon %d s%n",
                 events, settings.rate, settings.swaps, settings.shards, settings.horizonSeconds);
@@ -128,16 +136,18 @@ public final class SwapBenchmark {
         static Settings parse(String[] args) {
             Settings settings = new Settings();
             for (int i = 0; i < args.length; i++) {
-                String value = i + 1 < args.length ? args[i + 1] : "";
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
+                String value = args[i + 1];
                 switch (args[i]) {
-                    case "--rate" -> settings.rate = Double.parseDouble(value);
-                    case "--seconds" -> settings.seconds = Double.parseDouble(value);
-                    case "--swaps" -> settings.swaps = Integer.parseInt(value);
-                    case "--shards" -> settings.shards = Integer.parseInt(value);
-                    case "--horizon-seconds" -> settings.horizonSeconds = Integer.parseInt(value);
+                    case "--rate" -> settings.rate = OptionValues.number(args[i], value, 1, 100_000_000);
+                    case "--seconds" -> settings.seconds = OptionValues.number(args[i], value, 1, 86_400);
+                    case "--swaps" -> settings.swaps = (int) OptionValues.wholeNumber(args[i], value, 1, 10_000);
+                    case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(args[i], value, 1, 1024);
+                    case "--horizon-seconds" -> settings.horizonSeconds = (int) OptionValues.wholeNumber(args[i], value, 1, 86_400);
                     case "--plugins" -> settings.plugins = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: ./vigil bench-swap [--rate 100000]"
-                            + " [--seconds 20] [--swaps 10] [--shards 2] [--horizon-seconds 1]");
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
                 }
                 i++;
             }
