@@ -41,6 +41,17 @@ public final class Main {
      *
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
+    private static final String USAGE = """
+            usage: vigil host [--port 7070] [--bind 0.0.0.0] [--state-dir DIR] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10]
+              --port           the gRPC port, data and control plane (0: any free port, printed once listening)
+              --bind           the address to listen on
+              --state-dir      where operators and their checkpoints are kept; a host restarted on it redeploys them
+                               (none: no checkpoints, operators are lost with the host)
+              --plugins        the folder of language plugins, one folder per language
+              --credits        batches a stream may send per shard before the shard answers
+              --ring-size      slots in each shard's ring, a power of two
+              --grace-seconds  how long a stopping host lets open streams finish""";
+
     private static boolean parse(String[] args, FunctionHost.Settings settings) {
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -54,8 +65,7 @@ public final class Main {
                 case "--grace-seconds" -> settings.gracePeriod(
                         Duration.ofSeconds(OptionValues.wholeNumber(option, value(args, ++i, option), 0, 3_600)));
                 case "--help", "-h" -> {
-                    System.out.println("usage: vigil host [--port 7070] [--bind 0.0.0.0] [--plugins DIR] [--credits 8]"
-                            + " [--ring-size 4096] [--grace-seconds 10] [--state-dir DIR]");
+                    System.out.println(USAGE);
                     return false;
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");

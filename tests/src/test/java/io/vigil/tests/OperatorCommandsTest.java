@@ -65,7 +65,7 @@ class OperatorCommandsTest {
         assertThat(run(new String[] {"describe", "--nope"}, null)).isEqualTo(2);
         assertThat(err.toString()).contains("unknown option '--nope'").contains("usage: vigil describe NAME");
         assertThat(run(new String[] {"explode"}, null)).isEqualTo(2);
-        assertThat(err.toString()).contains("unknown command 'explode'").contains("vigil deploy -f FILE");
+        assertThat(err.toString()).contains("unknown command 'explode'").contains("vigil deploy -f|--file FILE");
     }
 
     @Test
@@ -130,5 +130,13 @@ class OperatorCommandsTest {
         Files.writeString(file, Files.readString(SAMPLE).replace("  keyField: cardId\n", ""));
         assertThat(vigil("deploy", "-f", file.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("spec.keyField is missing");
+    }
+
+    @Test
+    void aMisspelledSpecFieldIsRefusedRatherThanIgnored() throws Exception {
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, Files.readString(SAMPLE).replace("  shards: 2\n", "  shard: 2\n"));
+        assertThat(vigil("deploy", "-f", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("spec.shard is not a field of a CepOperator").contains("shards");
     }
 }

@@ -6,6 +6,7 @@ import io.vigil.api.proto.OperatorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -31,6 +32,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  * The spec's translation is {@link CepOperatorResource}'s, shared with the Kubernetes operator.
  */
 public final class CepOperatorYaml {
+    /**
+     * What a local file's spec may hold: the {@code CepOperator} resource's fields (the Kubernetes-only
+     * {@code hostPool}, {@code sourceFrom} and {@code artifactFrom} are accepted so one file serves
+     * both), and the local {@code sourceFile} and {@code artifactFile}.
+     */
+    public static final java.util.Set<String> SPEC_FIELDS = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(List.of(
+            "hostPool", "language", "source", "sourceFile", "sourceFrom", "artifactFile", "artifactFrom", "keyField", "shards",
+            "inputSchema", "outputSchema", "statePolicy", "options")));
+
     private CepOperatorYaml() {
     }
 
@@ -151,6 +161,12 @@ public final class CepOperatorYaml {
     private static Map<?, ?> spec(Map<?, ?> root) {
         if (!(root.get("spec") instanceof Map<?, ?> spec)) {
             throw new IllegalArgumentException("spec must be a mapping");
+        }
+        for (Object field : spec.keySet()) {
+            if (!SPEC_FIELDS.contains(String.valueOf(field))) {
+                throw new IllegalArgumentException("spec." + field + " is not a field of a " + CepOperatorResource.KIND
+                        + " (its fields: " + String.join(", ", SPEC_FIELDS) + ")");
+            }
         }
         return spec;
     }

@@ -27,8 +27,8 @@ public final class OperatorCommands {
     public static final String DEFAULT_HOST = "localhost:7070";
     private static final String HOST_OPTION = "[--host host:port]";
     private static final Map<String, String> USAGE = Map.of(
-            "deploy", "vigil deploy -f FILE " + HOST_OPTION + "\n  deploys the operator a CepOperator resource describes",
-            "update", "vigil update -f FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state",
+            "deploy", "vigil deploy -f|--file FILE " + HOST_OPTION + "\n  deploys the operator a CepOperator resource describes",
+            "update", "vigil update -f|--file FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state",
             "undeploy", "vigil undeploy NAME " + HOST_OPTION + "\n  stops an operator and drops its state",
             "describe", "vigil describe NAME " + HOST_OPTION + "\n  an operator's version, shards, feeds and last swap",
             "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs");
