@@ -28,7 +28,7 @@ final class LocalHost implements AutoCloseable {
         }
         Path log = Files.createTempFile("vigil-host", ".log");
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", DISTRIBUTION.resolve("lib") + "/*", "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", "0",
+                "-cp", DISTRIBUTION.resolve("lib") + "/*:" + DISTRIBUTION.resolve("logging/simple") + "/*", "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", "0",
                 "--plugins", DISTRIBUTION.resolve("plugins").toString(), "--state-dir", stateDirectory.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -80,10 +80,10 @@ class FraudDemoProcessTest {
     }
 
     private Process start(String... args) throws IOException {
-        Path lib = TestHosts.plugins().resolveSibling("lib");
+        Path distribution = TestHosts.plugins().toAbsolutePath().getParent();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dvigil.plugins=" + TestHosts.plugins().toAbsolutePath(),
-                "-cp", lib.toAbsolutePath() + "/*", "io.vigil.examples.fraud.FraudDemo", "--state-root", stateRoot.toString()));
+                "-cp", distribution.resolve("lib") + "/*:" + distribution.resolve("logging/log4j") + "/*", "io.vigil.examples.fraud.FraudDemo", "--state-root", stateRoot.toString()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

@@ -57,6 +57,44 @@ class HostStartTest {
     }
 
     @Test
+    void theLaunchersHostMakesItsClassArchiveOnceThenStartsFromItWithoutAWord() throws Exception {
+        Path archive = TestHosts.plugins().toAbsolutePath().resolveSibling("host.jsa");
+        Files.deleteIfExists(archive);
+        String first = launchHostUntilListening(scratch.resolve("first"));
+        assertThat(archive).as("the class-data archive the first start made").exists();
+        long made = Files.getLastModifiedTime(archive).toMillis();
+        String second = launchHostUntilListening(scratch.resolve("second"));
+
+        assertThat(Files.getLastModifiedTime(archive).toMillis()).as("made once, while the jars stay as they are").isEqualTo(made);
+        for (String out : List.of(first, second)) {
+            assertThat(out.lines().filter(line -> line.contains("warning") || line.contains("WARN") || line.contains("ERROR")))
+                    .as(out).isEmpty();
+            assertThat(out).contains("INFO FunctionHost - Function host listening on 127.0.0.1:");
+        }
+    }
+
+    /** {@code ./vigil host} on a port of its own until it says it listens; its output so far. */
+    private static String launchHostUntilListening(Path state) throws Exception {
+        Process host = new ProcessBuilder("bash", Path.of("../vigil").toAbsolutePath().normalize().toString(), "host",
+                "--bind", "127.0.0.1", "--port", "0", "--state-dir", state.toString()).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (var lines = host.inputReader(StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.startsWith("vigil function host listening on port ")) {
+                    break;
+                }
+            }
+        } finally {
+            host.destroy();
+            assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(out).as("the host's output").contains("vigil function host listening on port ");
+        return out.toString();
+    }
+
+    @Test
     void badArgumentsAreUsageErrorsNamingTheFlagAndValue() throws Exception {
         assertThat(run("--port", "abc")).isEqualTo("2: option --port needs a whole number from 0 to 65535, not 'abc'");
         assertThat(run("--port", "99999")).isEqualTo("2: option --port needs a whole number from 0 to 65535, not '99999'");
