@@ -75,8 +75,7 @@ class HostStartTest {
 
     /** {@code ./vigil host} on a port of its own until it says it listens; its output so far. */
     private static String launchHostUntilListening(Path state) throws Exception {
-        Process host = new ProcessBuilder("bash", Path.of("../vigil").toAbsolutePath().normalize().toString(), "host",
-                "--bind", "127.0.0.1", "--port", "0", "--state-dir", state.toString()).redirectErrorStream(true).start();
+        Process host = Launcher.command("host", "--bind", "127.0.0.1", "--port", "0", "--state-dir", state.toString()).start();
         StringBuilder out = new StringBuilder();
         try (var lines = host.inputReader(StandardCharsets.UTF_8)) {
             String line;

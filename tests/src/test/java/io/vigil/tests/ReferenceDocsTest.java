@@ -8,7 +8,6 @@ import io.vigil.runtime.cli.CepOperatorYaml;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -150,13 +148,9 @@ class ReferenceDocsTest {
     }
 
     private static String launcher(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", REPOSITORY.resolve("vigil").toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as("./vigil %s\n%s", String.join(" ", args), out).isZero();
-        return out;
+        Launcher.Run run = Launcher.run(args);
+        assertThat(run.exitCode()).as("./vigil %s\n%s", String.join(" ", args), run.output()).isZero();
+        return run.output();
     }
 
     /** The backticked names in the first column of the tables under heading {@code ## title} of a docs/ file. */
