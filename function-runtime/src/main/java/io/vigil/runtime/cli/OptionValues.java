@@ -9,6 +9,20 @@ public final class OptionValues {
     private OptionValues() {
     }
 
+    /**
+     * What {@code parse} reads from a command's arguments; when it refuses them, prints
+     * {@code vigil <command>: <why>} and exits with 2, the launcher's usage code.
+     */
+    public static <T> T orExit(String command, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil " + command + ": " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
     /** A whole number within [min, max]; {@code _} may group digits. */
     public static long wholeNumber(String option, String value, long min, long max) {
         try {

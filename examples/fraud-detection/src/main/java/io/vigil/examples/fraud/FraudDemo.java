@@ -40,14 +40,7 @@ public final class FraudDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("vigil demo: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Options options = OptionValues.orExit("demo", () -> Options.parse(args));
         if (options == null) {
             return;
         }

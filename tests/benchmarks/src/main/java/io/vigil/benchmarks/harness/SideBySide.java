@@ -29,14 +29,7 @@ public final class SideBySide {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings;
-        try {
-            settings = Settings.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("vigil bench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Settings settings = OptionValues.orExit("bench", () -> Settings.parse(args));
         System.out.printf(Locale.ROOT, "Side-by-side benchmark: %,d events per Flink run (%,d for one call per event, %,d for the host alone), "
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);

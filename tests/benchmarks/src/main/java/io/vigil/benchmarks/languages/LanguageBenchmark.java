@@ -40,33 +40,10 @@ public final class LanguageBenchmark {
     private LanguageBenchmark() {
     }
 
-    private static long wholeNumber(String option, String value) {
-        try {
-            return OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
-        } catch (IllegalArgumentException e) {
-            usageError(e.getMessage());
-            return 0;
-        }
-    }
-
-    private static void usageError(String message) {
-        System.err.println("vigil bench-languages: " + message);
-        System.exit(2);
-    }
-
     public static void main(String[] args) throws Exception {
-        long events = 500_000;
-        Path plugins = Path.of("distribution/target/vigil/plugins");
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                usageError("option " + args[i] + " needs a value");
-            }
-            switch (args[i]) {
-                case "--events" -> events = wholeNumber(args[i], args[i + 1]);
-                case "--plugins" -> plugins = Path.of(args[i + 1]);
-                default -> usageError("unknown option '" + args[i] + "' (try --help)");
-            }
-        }
+        Settings settings = OptionValues.orExit("bench-languages", () -> Settings.parse(args));
+        long events = settings.events;
+        Path plugins = settings.plugins;
         try (PythonOperatorProcess python = FraudFunctions.pythonRules()) {
             String target = python.target();
             List<Variant> variants = new ArrayList<>();
@@ -140,5 +117,27 @@ public final class LanguageBenchmark {
         return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f / %.2f | %,d |", r.variant().rule(), r.variant().language(),
                 r.maxEventsPerSecond(), r.latencyMicros().getValueAtPercentile(50) / 1000.0,
                 r.latencyMicros().getValueAtPercentile(99) / 1000.0, r.alerts());
+    }
+
+    /** {@code --events} and the {@code --plugins} the launcher passes. */
+    static final class Settings {
+        long events = 500_000;
+        Path plugins = Path.of("distribution/target/vigil/plugins");
+
+        static Settings parse(String[] args) {
+            Settings settings = new Settings();
+            for (int i = 0; i < args.length; i += 2) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                switch (option) {
+                    case "--events" -> settings.events = OptionValues.wholeNumber(option, args[i + 1], 1, Long.MAX_VALUE);
+                    case "--plugins" -> settings.plugins = Path.of(args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
+                }
+            }
+            return settings;
+        }
     }
 }

@@ -26,14 +26,7 @@ public final class SwapBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings;
-        try {
-            settings = Settings.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("vigil bench-swap: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Settings settings = OptionValues.orExit("bench-swap", () -> Settings.parse(args));
         int events = (int) (settings.rate * settings.seconds);
         System.out.printf(Locale.ROOT, "Swap benchmark: %,d events at %,.0f events/s, %d swaps per strategy, %d shards, state horizon %d s%n",
                 events, settings.rate, settings.swaps, settings.shards, settings.horizonSeconds);
