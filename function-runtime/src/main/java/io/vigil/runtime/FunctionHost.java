@@ -53,7 +53,13 @@ public final class FunctionHost implements AutoCloseable {
         this.createdStateDirectory = settings.stateDirectory != null && !Files.exists(settings.stateDirectory);
         this.freshStore = settings.stateDirectory != null && isEmpty(settings.stateDirectory);
         this.store = settings.stateDirectory == null ? null
-                : CheckpointStore.open(settings.stateDirectory, new StoreOptions(settings.segmentBytes, settings.storeBytes, 3));
+                : CheckpointStore.open(settings.stateDirectory,
+                        new StoreOptions(settings.segmentBytes, settings.storeBytes, 3, settings.discardDamagedCheckpoints));
+        if (store != null) {
+            for (String damage : store.discardedDamage()) {
+                LOG.error("State store at {} was damaged; set aside as told: {}", settings.stateDirectory, damage);
+            }
+        }
         this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port))
                 .maxInboundMessageSize(settings.maxMessageBytes)
@@ -184,10 +190,20 @@ public final class FunctionHost implements AutoCloseable {
         private Path stateDirectory;
         private int segmentBytes = 64 << 20;
         private long storeBytes = 8L << 30;
+        private boolean discardDamagedCheckpoints;
 
         /** Where shards checkpoint their state (a DAX mount for persistent memory); none by default. */
         public Settings stateDirectory(Path value) {
             stateDirectory = value;
+            return this;
+        }
+
+        /**
+         * Opens a damaged store anyway, keeping every checkpoint that is still intact and setting the
+         * damage aside (logged); without it a damaged store stops the host from starting.
+         */
+        public Settings discardDamagedCheckpoints(boolean value) {
+            discardDamagedCheckpoints = value;
             return this;
         }
 

@@ -42,11 +42,14 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind 0.0.0.0] [--state-dir DIR] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10]
+            usage: vigil host [--port 7070] [--bind 0.0.0.0] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on
               --state-dir      where operators and their checkpoints are kept; a host restarted on it redeploys them
                                (none: no checkpoints, operators are lost with the host)
+              --discard-damaged-checkpoints
+                               start on a damaged store, keeping every checkpoint still intact and setting the damage
+                               aside; without it a damaged store stops the host, naming the damage
               --plugins        the folder of language plugins, one folder per language
               --credits        batches a stream may send per shard before the shard answers
               --ring-size      slots in each shard's ring, a power of two
@@ -62,6 +65,7 @@ public final class Main {
                 case "--credits" -> settings.credits((int) OptionValues.wholeNumber(option, value(args, ++i, option), 1, 1 << 16));
                 case "--ring-size" -> settings.ringSize(OptionValues.powerOfTwo(option, value(args, ++i, option), 2, 1 << 24));
                 case "--state-dir" -> settings.stateDirectory(Path.of(value(args, ++i, option)));
+                case "--discard-damaged-checkpoints" -> settings.discardDamagedCheckpoints(true);
                 case "--grace-seconds" -> settings.gracePeriod(
                         Duration.ofSeconds(OptionValues.wholeNumber(option, value(args, ++i, option), 0, 3_600)));
                 case "--help", "-h" -> {

@@ -45,6 +45,10 @@ public final class CheckpointStore implements AutoCloseable {
     });
 
     private Future<Segment> spare;
+    private StoreIdentity identity;
+    // Every id up to this one may have been handed out before this opening (reserved in store.id).
+    private long idFloor;
+    private List<String> discarded = List.of();
     private long lastCommitted;
     private Segment current;
     private int position;
@@ -69,6 +73,16 @@ public final class CheckpointStore implements AutoCloseable {
 
     public DurabilityMode mode() {
         return mapper.mode();
+    }
+
+    /** The store's incarnation: drawn when it was created, it tells its checkpoints from another store's with the same ids. */
+    public long incarnation() {
+        return identity.incarnation;
+    }
+
+    /** What opening set aside as damaged (with {@link StoreOptions#discardDamaged()}); empty when the store was whole. */
+    public List<String> discardedDamage() {
+        return discarded;
     }
 
     /** Why the store runs in its {@link #mode()}: whether the file system accepted a synchronous mapping. */
@@ -97,9 +111,10 @@ public final class CheckpointStore implements AutoCloseable {
         return checkpoints.stream().filter(c -> c.id() == id).findFirst();
     }
 
-    /** The id the next commit must exceed. */
+    /** The id the next commit must exceed: above every id this store has handed out, before any crash or damage too. */
     synchronized long lastId() {
-        return checkpoints.isEmpty() ? lastCommitted : Math.max(lastCommitted, checkpoints.peekLast().id());
+        long newest = checkpoints.isEmpty() ? 0 : checkpoints.peekLast().id();
+        return Math.max(idFloor, Math.max(lastCommitted, newest));
     }
 
     /** Drops the checkpoints of {@code group} older than {@code keepFromId}, keeping at least its newest. */
@@ -148,6 +163,10 @@ public final class CheckpointStore implements AutoCloseable {
             throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
         Checkpoint checkpoint = new Checkpoint(id, group, records);
+        if (id > identity.idCeiling) {
+            identity = identity.reserving(id + StoreIdentity.ID_BLOCK);
+            identity.write(directory);
+        }
         flush();
         byte[] root = RootRecord.encode(checkpoint);
         append(RecordFormat.ROOT, 0, root, 0, root.length);
@@ -295,6 +314,22 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
+    /** Where a record starts in the log: segment, then offset. */
+    private record Position(int segment, int offset) implements Comparable<Position> {
+        @Override
+        public int compareTo(Position other) {
+            return segment != other.segment ? Integer.compare(segment, other.segment) : Integer.compare(offset, other.offset);
+        }
+    }
+
+    /** Bytes between two valid records that are no record: a torn write at the end of the log, or damage. */
+    private record Hole(Segment segment, int from, int to) {
+    }
+
+    /** A valid root whose checkpoint needs records that are damaged or gone. */
+    private record LostRoot(Segment segment, int offset, int footprint, Checkpoint checkpoint) {
+    }
+
     private void recover() throws IOException {
         List<Path> files;
         try (Stream<Path> list = Files.list(directory)) {
@@ -305,39 +340,101 @@ public final class CheckpointStore implements AutoCloseable {
                 Files.delete(stale);
             }
         }
+        List<String> damage = new ArrayList<>();
+        boolean identityLost = false;
+        try {
+            identity = StoreIdentity.read(directory);
+            if (identity == null && !files.isEmpty()) {
+                damage.add(StoreIdentity.FILE + " is missing beside " + files.size() + " segments");
+                identityLost = true;
+            }
+        } catch (IOException e) {
+            damage.add(e.getMessage());
+            identityLost = true;
+        }
+        List<Path> unreadable = new ArrayList<>();
         for (Path file : files) {
             Segment segment = Segment.open(file, mapper);
             if (segment == null) {
-                // Not a whole segment (cut short, or not ours): set aside, never read, never reused.
-                Files.move(file, file.resolveSibling(file.getFileName() + ".damaged"));
+                unreadable.add(file);
+                damage.add(file.getFileName() + " is not a whole segment of this store (its header is damaged or the file was cut)");
                 continue;
             }
             segments.put(segment.id, segment);
         }
+
         Set<RecordAddress> intact = new HashSet<>();
         List<Checkpoint> found = new ArrayList<>();
+        List<Hole> holes = new ArrayList<>();
+        List<LostRoot> lost = new ArrayList<>();
+        Position lastRoot = null;
+        long highestId = 0;
         int rootSegment = -1;
         int rootEnd = 0;
         for (Segment segment : segments.values()) {
             ByteBuffer buffer = segment.buffer();
             int offset = Segment.HEADER_BYTES;
-            int length;
-            while ((length = RecordFormat.validLength(buffer, offset, segment.size)) >= 0) {
+            while (offset + RecordFormat.HEADER_BYTES <= segment.size) {
+                int length = RecordFormat.validLength(buffer, offset, segment.size);
+                if (length < 0) {
+                    int next = nextValidRecord(buffer, offset + 8, segment.size);
+                    if (next < 0) {
+                        break;
+                    }
+                    holes.add(new Hole(segment, offset, next));
+                    offset = next;
+                    continue;
+                }
+                int footprint = RecordFormat.footprint(length);
                 intact.add(new RecordAddress(segment.id, offset, length, 0));
                 if (RecordFormat.type(buffer, offset) == RecordFormat.ROOT) {
+                    lastRoot = new Position(segment.id, offset);
                     Checkpoint checkpoint = RootRecord.decode(buffer, offset + RecordFormat.HEADER_BYTES, length);
-                    boolean complete = checkpoint != null
-                            && (found.isEmpty() || checkpoint.id() > found.get(found.size() - 1).id())
-                            && checkpoint.records().stream().allMatch(r -> intact.contains(new RecordAddress(r.segment(), r.offset(), r.length(), 0)));
-                    if (complete) {
-                        found.add(checkpoint);
-                        rootSegment = segment.id;
-                        rootEnd = offset + RecordFormat.footprint(length);
+                    if (checkpoint == null) {
+                        lost.add(new LostRoot(segment, offset, footprint, null));
+                    } else {
+                        highestId = Math.max(highestId, checkpoint.id());
+                        boolean complete = (found.isEmpty() || checkpoint.id() > found.get(found.size() - 1).id())
+                                && checkpoint.records().stream().allMatch(r -> intact.contains(new RecordAddress(r.segment(), r.offset(), r.length(), 0)));
+                        if (complete) {
+                            found.add(checkpoint);
+                            rootSegment = segment.id;
+                            rootEnd = offset + footprint;
+                        } else {
+                            lost.add(new LostRoot(segment, offset, footprint, checkpoint));
+                        }
                     }
                 }
-                offset += RecordFormat.footprint(length);
+                offset += footprint;
             }
         }
+        // A hole after the last root is a write a crash cut short; before a root that was made
+        // durable after it, it is damage to what was durable.
+        Position end = lastRoot;
+        List<Hole> damaged = holes.stream().filter(h -> end != null && new Position(h.segment().id, h.from()).compareTo(end) < 0).toList();
+        for (Hole hole : damaged) {
+            damage.add(hole.segment().path.getFileName() + " bytes " + hole.from() + " to " + hole.to() + " are no valid record");
+        }
+        for (LostRoot root : lost) {
+            damage.add(root.checkpoint() == null
+                    ? root.segment().path.getFileName() + " offset " + root.offset() + " holds a checkpoint root that cannot be decoded"
+                    : "checkpoint " + root.checkpoint().id() + " (" + root.checkpoint().group() + ") needs records that are damaged or gone");
+        }
+        if (!damage.isEmpty()) {
+            if (!options.discardDamaged()) {
+                throw new StoreDamagedException(directory, damage);
+            }
+            discard(unreadable, damaged, lost);
+            discarded = List.copyOf(damage);
+        }
+        if (identity == null || identityLost) {
+            // A new store, or one whose incarnation is lost: handles from before cannot be trusted to name its checkpoints.
+            identity = StoreIdentity.fresh();
+        }
+        idFloor = Math.max(identity.idCeiling, highestId);
+        identity = identity.reserving(idFloor);
+        identity.write(directory);
+
         checkpoints.addAll(found);
         if (!found.isEmpty()) {
             lastCommitted = found.get(found.size() - 1).id();
@@ -349,6 +446,44 @@ public final class CheckpointStore implements AutoCloseable {
         if (current == null) {
             nextSegment();
         }
+    }
+
+    /** The offset of the next valid record at or after {@code from} (8-byte aligned), or -1. */
+    private static int nextValidRecord(ByteBuffer buffer, int from, int size) {
+        for (int offset = from; offset + RecordFormat.HEADER_BYTES <= size; offset += 8) {
+            if (buffer.getInt(offset) == RecordFormat.MAGIC && RecordFormat.validLength(buffer, offset, size) >= 0) {
+                return offset;
+            }
+        }
+        return -1;
+    }
+
+    // Told to discard damage: unreadable segments are set aside under another name, and damaged bytes
+    // and roots that can no longer be honoured are covered with void records, so the log reads whole
+    // again and the next opening finds nothing to report.
+    private void discard(List<Path> unreadable, List<Hole> holes, List<LostRoot> lost) throws IOException {
+        for (Path file : unreadable) {
+            Files.move(file, file.resolveSibling(file.getFileName() + ".damaged"));
+        }
+        for (Hole hole : holes) {
+            cover(hole.segment(), hole.from(), hole.to() - hole.from());
+        }
+        for (LostRoot root : lost) {
+            cover(root.segment(), root.offset(), root.footprint());
+        }
+    }
+
+    private static void cover(Segment segment, int offset, int footprint) {
+        ByteBuffer buffer = segment.buffer();
+        if (footprint >= RecordFormat.HEADER_BYTES) {
+            RecordFormat.write(buffer, offset, RecordFormat.VOID, 0, new byte[footprint - RecordFormat.HEADER_BYTES], 0,
+                    footprint - RecordFormat.HEADER_BYTES);
+        } else {
+            for (int i = 0; i < footprint; i++) {
+                buffer.put(offset + i, (byte) 0);
+            }
+        }
+        segment.force(offset, footprint);
     }
 
     // Everything after the last complete root is an unfinished checkpoint or damage: erase it, so

@@ -13,6 +13,8 @@ final class RecordFormat {
     static final int HEADER_BYTES = 24;
     static final int DATA = 1;
     static final int ROOT = 2;
+    /** Covers damage the store was told to discard: read as nothing. */
+    static final int VOID = 3;
 
     private RecordFormat() {
     }

@@ -16,8 +16,8 @@ import java.nio.file.StandardOpenOption;
 final class Segment implements AutoCloseable {
     static final int HEADER_BYTES = 64;
     private static final long MAGIC = 0x5649_4749_4C53_4547L; // "VIGILSEG"
-    // 2: checkpoint groups are keys (strings), not ints.
-    private static final int FORMAT = 2;
+    // 2: checkpoint groups are keys (strings), not ints. 3: store.id beside the segments.
+    private static final int FORMAT = 3;
 
     final int id;
     final Path path;

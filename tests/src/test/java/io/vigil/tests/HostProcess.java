@@ -25,11 +25,36 @@ final class HostProcess implements AutoCloseable {
 
     /** @param port 0 for any free port; a fixed port lets a restarted host take its predecessor's place */
     static HostProcess start(Path stateDirectory, int port, String... jvmOptions) throws IOException, InterruptedException {
+        return start(command(stateDirectory, port, List.of(jvmOptions), List.of()));
+    }
+
+    /** A host given {@code hostArguments} beside its store. */
+    static HostProcess startWith(Path stateDirectory, String... hostArguments) throws IOException, InterruptedException {
+        return start(command(stateDirectory, 0, List.of(), List.of(hostArguments)));
+    }
+
+    /** Starts a host that is expected not to start; what it printed before it exited, and its exit code. */
+    static String refusedStart(Path stateDirectory) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command(stateDirectory, 0, List.of(), List.of())).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the host neither started nor stopped:\n" + out);
+        }
+        return "exit " + process.exitValue() + ": " + out;
+    }
+
+    private static List<String> command(Path stateDirectory, int port, List<String> jvmOptions, List<String> hostArguments) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-        command.addAll(List.of(jvmOptions));
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.vigil.runtime.Main", "--bind", "127.0.0.1", "--port", String.valueOf(port),
                 "--plugins", TestHosts.plugins().toString(), "--state-dir", stateDirectory.toString()));
+        command.addAll(hostArguments);
+        return command;
+    }
+
+    private static HostProcess start(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -96,7 +96,7 @@ public final class ShardState {
         long storeId = store.commitNext(group, records).id();
         storeCheckpoints.put(checkpointId, storeId);
         return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
-                .setStoreCheckpoint(storeId).build();
+                .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).build();
     }
 
     /** Flink completed {@code checkpointId}: older checkpoints of this shard may go. */
@@ -110,11 +110,22 @@ public final class ShardState {
 
     /** What a checkpoint holds, for the shard to rebuild its instance from. */
     public Restore restore(StateHandle handle) throws IOException {
+        String which = "checkpoint " + handle.getCheckpointId() + " of operator '" + operator + "' shard " + shard;
+        if (handle.getStoreIncarnation() != store.incarnation()) {
+            throw new IOException(which + " was taken in another state store (incarnation " + Long.toHexString(handle.getStoreIncarnation())
+                    + "; this host's is " + Long.toHexString(store.incarnation()) + "): the state directory was replaced or"
+                    + " made anew since; restore the job from a checkpoint taken after that, or start it without one");
+        }
         Checkpoint checkpoint = store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
-                "checkpoint " + handle.getCheckpointId() + " of operator '" + operator + "' shard " + shard
-                        + " is no longer in the store (store checkpoint " + handle.getStoreCheckpoint() + ")"));
+                which + " (store checkpoint " + handle.getStoreCheckpoint() + ") is not in the state store: it was released"
+                        + " after a later checkpoint completed, or lost to damage the host was told to discard;"
+                        + " restore the job from a later checkpoint"));
         List<RecordAddress> records = checkpoint.records();
         ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(records.get(0)));
+        if (!checkpoint.group().equals(group) || meta.getShard() != shard || meta.getCheckpointId() != handle.getCheckpointId()) {
+            throw new IOException(which + " names store checkpoint " + handle.getStoreCheckpoint() + ", which holds checkpoint "
+                    + meta.getCheckpointId() + " of " + checkpoint.group() + ": the handle does not belong to this store");
+        }
         log.clear();
         storeCheckpoints.clear();
         storeCheckpoints.put(handle.getCheckpointId(), handle.getStoreCheckpoint());
