@@ -95,7 +95,6 @@ public final class FunctionHost implements AutoCloseable {
         }
         housekeeping.scheduleWithFixedDelay(operators::reclaimIdleState, 1, 1, TimeUnit.SECONDS);
         if (store != null) {
-            housekeeping.scheduleWithFixedDelay(operators::refreshDeploymentRecords, 1, 1, TimeUnit.MINUTES);
             housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
         }

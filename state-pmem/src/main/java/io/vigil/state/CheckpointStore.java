@@ -38,6 +38,7 @@ public final class CheckpointStore implements AutoCloseable {
     private final TreeMap<Integer, Segment> segments = new TreeMap<>();
     private final Deque<Checkpoint> checkpoints = new ArrayDeque<>();
     private final Map<Integer, int[]> unflushed = new HashMap<>();
+    private final List<String> relocatablePrefixes = new ArrayList<>();
     private final ExecutorService preparer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "vigil-store-preparer");
         thread.setDaemon(true);
@@ -124,6 +125,22 @@ public final class CheckpointStore implements AutoCloseable {
         reclaim();
     }
 
+    /**
+     * Checkpoints of the groups whose keys start with {@code groupPrefix} are named by nobody outside
+     * by their ids (records of what to run, say): when they alone keep an old segment in use, the
+     * store copies them forward under new ids and reclaims the segment, so a long-lived record does
+     * not hold every segment after it.
+     */
+    public synchronized void relocatable(String groupPrefix) {
+        relocatablePrefixes.add(groupPrefix);
+    }
+
+    /** Drops every retained checkpoint of the groups {@code forgotten} accepts; their space is reclaimed with their segments. */
+    public synchronized void forget(java.util.function.Predicate<String> forgotten) throws IOException {
+        checkpoints.removeIf(c -> forgotten.test(c.group()));
+        reclaim();
+    }
+
     /** The retained checkpoints, oldest first. */
     public synchronized List<Checkpoint> checkpoints() {
         return List.copyOf(checkpoints);
@@ -159,6 +176,12 @@ public final class CheckpointStore implements AutoCloseable {
 
     /** As {@link #commit(long, List)}, for one group of checkpoints; retention counts per group. */
     public synchronized Checkpoint commit(long id, String group, List<RecordAddress> records) throws IOException {
+        Checkpoint checkpoint = commitRoot(id, group, records);
+        reclaim();
+        return checkpoint;
+    }
+
+    private Checkpoint commitRoot(long id, String group, List<RecordAddress> records) throws IOException {
         if (id <= lastId()) {
             throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
@@ -173,7 +196,6 @@ public final class CheckpointStore implements AutoCloseable {
         flush();
         checkpoints.addLast(checkpoint);
         lastCommitted = id;
-        reclaim();
         return checkpoint;
     }
 
@@ -301,17 +323,44 @@ public final class CheckpointStore implements AutoCloseable {
                 checkpoints.remove(checkpoint);
             }
         }
-        int oldestUsed = current.id;
-        for (Checkpoint checkpoint : checkpoints) {
-            for (RecordAddress record : checkpoint.records()) {
-                oldestUsed = Math.min(oldestUsed, record.segment());
+        while (true) {
+            int oldestUsed = current.id;
+            for (Checkpoint checkpoint : checkpoints) {
+                for (RecordAddress record : checkpoint.records()) {
+                    oldestUsed = Math.min(oldestUsed, record.segment());
+                }
+            }
+            while (!segments.isEmpty() && segments.firstKey() < oldestUsed) {
+                Segment old = segments.pollFirstEntry().getValue();
+                old.close();
+                Files.deleteIfExists(old.path);
+            }
+            int oldest = oldestUsed;
+            List<Checkpoint> holding = checkpoints.stream()
+                    .filter(c -> c.records().stream().anyMatch(r -> r.segment() == oldest)).toList();
+            if (oldest >= current.id || holding.isEmpty() || !holding.stream().allMatch(c -> isRelocatable(c.group()))) {
+                return;
+            }
+            for (Checkpoint checkpoint : holding) {
+                relocate(checkpoint);
             }
         }
-        while (!segments.isEmpty() && segments.firstKey() < oldestUsed) {
-            Segment old = segments.pollFirstEntry().getValue();
-            old.close();
-            Files.deleteIfExists(old.path);
+    }
+
+    private boolean isRelocatable(String group) {
+        return relocatablePrefixes.stream().anyMatch(group::startsWith);
+    }
+
+    // A copy is committed before the original is dropped: after a crash between the two, recovery
+    // finds both, and the copy is the newer of its group.
+    private void relocate(Checkpoint checkpoint) throws IOException {
+        List<RecordAddress> copies = new ArrayList<>();
+        for (RecordAddress record : checkpoint.records()) {
+            byte[] payload = read(record);
+            copies.add(append(RecordFormat.DATA, record.tag(), payload, 0, payload.length));
         }
+        commitRoot(lastId() + 1, checkpoint.group(), copies);
+        checkpoints.remove(checkpoint);
     }
 
     /** Where a record starts in the log: segment, then offset. */

@@ -409,6 +409,53 @@ class CheckpointStoreTest {
         }
     }
 
+    @Test
+    void aLongLivedRecordOfARelocatableGroupDoesNotHoldEverySegmentAfterIt() throws IOException {
+        for (boolean relocatable : new boolean[] {false, true}) {
+            Path store = dir.resolve("relocatable-" + relocatable);
+            long bytes;
+            try (CheckpointStore checkpoints = CheckpointStore.open(store, SMALL)) {
+                if (relocatable) {
+                    checkpoints.relocatable("deployment/");
+                }
+                checkpoints.commitNext("deployment/rules", List.of(checkpoints.append(9, payload(0, 9, 500))));
+                for (int i = 1; i <= 300; i++) {
+                    Checkpoint shard = checkpoints.commitNext("shard/0/rules", List.of(checkpoints.append(1, payload(i, 1, 2000))));
+                    checkpoints.release("shard/0/rules", shard.id());
+                }
+                bytes = checkpoints.bytesOnDisk();
+                Checkpoint record = checkpoints.latest("deployment/rules").orElseThrow();
+                assertThat(checkpoints.read(record.records().get(0))).isEqualTo(payload(0, 9, 500));
+            }
+            if (relocatable) {
+                assertThat(bytes).as("copied forward, the record frees its segment").isLessThanOrEqualTo(3L * SMALL.segmentBytes());
+                try (CheckpointStore reopened = CheckpointStore.open(store, SMALL)) {
+                    Checkpoint record = reopened.latest("deployment/rules").orElseThrow();
+                    assertThat(reopened.read(record.records().get(0))).isEqualTo(payload(0, 9, 500));
+                }
+            } else {
+                assertThat(bytes).as("held in place, the record keeps every segment after its own").isGreaterThan(8L * SMALL.segmentBytes());
+            }
+        }
+    }
+
+    @Test
+    void forgottenGroupsGiveTheirSegmentsBack() throws IOException {
+        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+            for (int i = 1; i <= 60; i++) {
+                store.commitNext("shard/0/gone", List.of(store.append(1, payload(i, 1, 3000))));
+            }
+            store.commitNext("shard/0/stays", List.of(store.append(2, payload(0, 2, 100))));
+            for (int i = 1; i <= 30; i++) {
+                store.commitNext("shard/1/stays", List.of(store.append(3, payload(i, 3, 3000))));
+            }
+            long before = store.bytesOnDisk();
+            store.forget(group -> group.endsWith("/gone"));
+            assertThat(store.checkpoints()).extracting(Checkpoint::group).doesNotContain("shard/0/gone").contains("shard/0/stays");
+            assertThat(store.bytesOnDisk()).isLessThan(before);
+        }
+    }
+
     static Path onlySegment(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             List<Path> files = list.filter(f -> f.getFileName().toString().endsWith(".vgl")).toList();

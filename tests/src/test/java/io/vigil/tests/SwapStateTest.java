@@ -217,19 +217,6 @@ class SwapStateTest {
         }
     }
 
-    @Test
-    void deploymentRecordsAreWrittenAgainSoTheirOldSegmentsCanGo() throws Exception {
-        control.deploy(spec("recorded", 500, null));
-        java.util.function.Supplier<java.util.List<Long>> recordIds = () -> host.store().checkpoints().stream()
-                .filter(c -> c.records().size() == 1 && c.records().get(0).tag() == io.vigil.runtime.state.StoreLayout.DEPLOYMENT).map(io.vigil.state.Checkpoint::id).toList();
-        java.util.List<Long> first = recordIds.get();
-        assertThat(first).hasSize(1);
-        for (int i = 0; i < 3; i++) {
-            host.operators().refreshDeploymentRecords();
-        }
-        assertThat(recordIds.get()).as("the store keeps the newest three, none of them the first").hasSize(3).doesNotContainAnyElementsOf(first);
-    }
-
     /** An update to {@code version} that carried state by replaying the input log. */
     static void assertReplayed(SwapReport report, long version) {
         assertThat(report.getCause()).isEqualTo(SwapReport.Cause.UPDATE);

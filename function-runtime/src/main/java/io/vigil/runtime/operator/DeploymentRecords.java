@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The operators this host must run, kept in its store: one record per deploy, update and undeploy,
- * each committed as a checkpoint of the operator's own group so the store's retention keeps the
- * newest few of each.
+ * The operators this host must run, kept in its store: a record per deploy, update and undeploy,
+ * committed as a checkpoint of the operator's own group, of which the store keeps the newest. No
+ * one names these checkpoints by id, so the store may copy them forward to free old segments.
  */
 final class DeploymentRecords {
     private static final int TAG = StoreLayout.DEPLOYMENT;
@@ -23,6 +23,7 @@ final class DeploymentRecords {
 
     DeploymentRecords(CheckpointStore store) {
         this.store = store;
+        store.relocatable(StoreLayout.DEPLOYMENT_PREFIX);
     }
 
     void deployed(OperatorSpec spec, long version) throws IOException {
@@ -49,6 +50,7 @@ final class DeploymentRecords {
 
     private void commit(DeploymentRecord record) throws IOException {
         RecordAddress address = store.append(TAG, record.toByteArray());
-        store.commitNext(StoreLayout.deploymentGroup(record.getSpec().getName()), List.of(address));
+        String group = StoreLayout.deploymentGroup(record.getSpec().getName());
+        store.release(group, store.commitNext(group, List.of(address)).id());
     }
 }

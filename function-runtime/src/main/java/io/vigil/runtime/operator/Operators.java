@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import io.vigil.runtime.state.StoreLayout;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -61,7 +62,10 @@ public final class Operators {
         if (records == null) {
             return;
         }
-        for (DeploymentRecord record : records.current().values()) {
+        Map<String, DeploymentRecord> current = records.current();
+        // Checkpoints of operators undeployed before a restart came back with the log: nothing will release them.
+        store.forget(group -> !current.containsKey(StoreLayout.operatorOf(group)));
+        for (DeploymentRecord record : current.values()) {
             if (!deployAgain(record, true)) {
                 waiting.put(record.getSpec().getName(), record);
             }
@@ -160,37 +164,12 @@ public final class Operators {
         }
     }
 
-    /**
-     * Records every deployed operator again. The store keeps each operator's newest few records and
-     * reclaims a segment only when no retained record is in it, so an operator never updated would
-     * otherwise hold the segment of its deploy for good; the host calls this periodically.
-     */
     /** Reclaims the state of every shard whose feed has been away longer than its operator's idle-state retention. */
     public void reclaimIdleState() {
         long now = System.currentTimeMillis();
         for (DeployedOperator operator : all()) {
             for (Shard shard : operator.shards()) {
                 shard.reclaimIfIdle(now);
-            }
-        }
-    }
-
-    public synchronized void refreshDeploymentRecords() {
-        if (records == null) {
-            return;
-        }
-        for (DeployedOperator operator : deployed.values()) {
-            try {
-                records.deployed(operator.spec(), operator.version());
-            } catch (IOException e) {
-                LOG.warn("Recording operator '{}' again failed", operator.name(), e);
-            }
-        }
-        for (DeploymentRecord record : waiting.values()) {
-            try {
-                records.deployed(record.getSpec(), record.getVersion());
-            } catch (IOException e) {
-                LOG.warn("Recording operator '{}' again failed", record.getSpec().getName(), e);
             }
         }
     }
@@ -206,6 +185,9 @@ public final class Operators {
                         + "' could not be recorded as undeployed in the state store: " + e, List.of(), e);
             }
         }
+        if (wasWaiting != null && !deployed.containsKey(name)) {
+            forgetCheckpointsOf(name);
+        }
         DeployedOperator operator = require(name);
         if (records != null) {
             try {
@@ -217,8 +199,21 @@ public final class Operators {
         }
         deployed.remove(name);
         stopShards(operator, StreamError.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
+        forgetCheckpointsOf(name);
         LOG.info("Undeployed operator '{}'", name);
         return operator;
+    }
+
+    /** An undeployed operator's checkpoints and records go: the undeploy record is the newest of its series in the log. */
+    private void forgetCheckpointsOf(String name) {
+        if (store == null) {
+            return;
+        }
+        try {
+            store.forget(group -> name.equals(StoreLayout.operatorOf(group)));
+        } catch (IOException e) {
+            LOG.warn("The state of undeployed operator '{}' is not reclaimed yet: {}", name, e.getMessage());
+        }
     }
 
     /** Stops every operator after its shards have finished what they accepted. */

@@ -165,7 +165,7 @@ final class ShardCheckpoints {
                 handle = ByteString.EMPTY;
             } else {
                 BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
-                handle = state.checkpoint(checkpointId, running.spec(), running.version(), active.instance(),
+                handle = state.checkpoint(checkpointId, running.version(), active.instance(),
                         running.compiled().stateHorizonMillis(), wire.array(), wire.length()).toByteString();
             }
         } catch (Exception e) {

@@ -1,6 +1,5 @@
 package io.vigil.runtime.state;
 
-import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.spi.OperatorInstance;
@@ -70,13 +69,13 @@ public final class ShardState {
      * native snapshot when the instance writes one, otherwise the input log within the horizon;
      * and beside it the events held for the watermark, {@code held} (an encoded frame).
      */
-    public StateHandle checkpoint(long checkpointId, OperatorSpec spec, long version, OperatorInstance instance,
+    public StateHandle checkpoint(long checkpointId, long version, OperatorInstance instance,
                                   long horizonMillis, byte[] held, int heldLength) throws Exception {
         long clock = instance.eventTime();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         boolean nativeSnapshot = instance.snapshot(snapshot);
         ShardCheckpoint meta = ShardCheckpoint.newBuilder()
-                .setSpec(spec).setVersion(version).setShard(shard).setCheckpointId(checkpointId)
+                .setVersion(version).setShard(shard).setCheckpointId(checkpointId)
                 .setEventTime(clock).setNativeSnapshot(nativeSnapshot).build();
         List<RecordAddress> records = new ArrayList<>();
         records.add(store.append(META, meta.toByteArray()));

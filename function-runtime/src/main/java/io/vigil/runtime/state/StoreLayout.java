@@ -30,6 +30,18 @@ public final class StoreLayout {
 
     /** The deployment records of one operator. */
     public static String deploymentGroup(String operator) {
-        return "deployment/" + operator;
+        return DEPLOYMENT_PREFIX + operator;
+    }
+
+    /** The start of every deployment group's key. */
+    public static final String DEPLOYMENT_PREFIX = "deployment/";
+
+    /** The operator a group of checkpoints belongs to, or null for a key of none. */
+    public static String operatorOf(String group) {
+        if (group.startsWith(DEPLOYMENT_PREFIX)) {
+            return group.substring(DEPLOYMENT_PREFIX.length());
+        }
+        int afterShard = group.startsWith("shard/") ? group.indexOf('/', "shard/".length()) : -1;
+        return afterShard < 0 ? null : group.substring(afterShard + 1);
     }
 }
