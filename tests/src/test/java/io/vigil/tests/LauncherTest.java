@@ -15,7 +15,7 @@ class LauncherTest {
         Launcher.Run help = Launcher.run("--help");
         assertThat(help.exitCode()).isZero();
         for (String command : new String[] {"demo", "test", "host", "deploy", "update", "undeploy", "describe", "list", "bench",
-                "bench-swap", "bench-languages", "setup-python"}) {
+                "bench-swap", "bench-languages", "bench-four-rules", "setup-python"}) {
             assertThat(help.output()).as(command).containsPattern("(?m)^  " + command + "\\b");
         }
         assertThat(help.output()).contains("$VIGIL_HOST").contains("0 ok, 1 failure").contains("2 usage");
@@ -31,7 +31,7 @@ class LauncherTest {
 
     @Test
     void helpAfterACommandThatRunsForMinutesAnswersAtOnceInstead() throws Exception {
-        for (String command : new String[] {"test", "bench", "bench-swap", "bench-languages", "setup-python"}) {
+        for (String command : new String[] {"test", "bench", "bench-swap", "bench-languages", "bench-four-rules", "setup-python"}) {
             Launcher.Run help = Launcher.run(command, "--help");
             assertThat(help.exitCode()).as(command).isZero();
             // Only the usage: nothing built, installed, benchmarked or tested.

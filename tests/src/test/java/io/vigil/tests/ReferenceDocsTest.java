@@ -112,7 +112,8 @@ class ReferenceDocsTest {
                 "host", "function-runtime/src/main/java/io/vigil/runtime/Main.java",
                 "bench", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/SideBySide.java",
                 "bench-swap", "tests/benchmarks/src/main/java/io/vigil/benchmarks/swap/SwapBenchmark.java",
-                "bench-languages", "tests/benchmarks/src/main/java/io/vigil/benchmarks/languages/LanguageBenchmark.java");
+                "bench-languages", "tests/benchmarks/src/main/java/io/vigil/benchmarks/languages/LanguageBenchmark.java",
+                "bench-four-rules", "tests/benchmarks/src/main/java/io/vigil/benchmarks/fourrules/FourRuleBenchmark.java");
         for (var parser : parsers.entrySet()) {
             Set<String> parsed = parsedFlags(parser.getValue());
             if (parser.getKey().startsWith("bench")) {

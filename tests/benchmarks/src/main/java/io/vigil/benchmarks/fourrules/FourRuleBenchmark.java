@@ -1,0 +1,207 @@
+package io.vigil.benchmarks.fourrules;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.examples.fraud.Alert;
+import io.vigil.examples.fraud.CollectingSink;
+import io.vigil.examples.fraud.ExpectedAlert;
+import io.vigil.examples.fraud.FraudDetectionJob;
+import io.vigil.examples.fraud.FraudReport;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.examples.fraud.LocalStateDirectory;
+import io.vigil.examples.fraud.Transaction;
+import io.vigil.examples.fraud.TransactionGenerator;
+import io.vigil.flink.VigilTelemetry;
+import io.vigil.runtime.FunctionHost;
+import io.vigil.runtime.cli.OptionValues;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The flagship workload side by side: the demo's four EPL fraud rules on its seeded transactions,
+ * (a) embedded in a Flink function, (b) through Vigil, (b+) through Vigil with an exactly-once
+ * checkpoint every second; each at its highest throughput and then at 70 % of it. Every run must
+ * find exactly the injected fraud. Writes docs/benchmarks/four-rules.md.
+ */
+public final class FourRuleBenchmark {
+    static final long SEED = 42;
+    static final double FRAUD_RATE = 0.003;
+    static final AtomicLong FIRST_EMIT_NANOS = new AtomicLong();
+
+    enum Variant {
+        EMBEDDED("a", "the four rules' EPL embedded in a Flink KeyedProcessFunction"),
+        VIGIL("b", "Vigil: the same EPL as a remote operator"),
+        VIGIL_CHECKPOINTED("b+", "Vigil, exactly-once checkpoint every second");
+
+        final String letter;
+        final String description;
+
+        Variant(String letter, String description) {
+            this.letter = letter;
+            this.description = description;
+        }
+    }
+
+    record Run(long events, long nanos, boolean exact, Histogram latencyMicros, Histogram pauseMicros, long checkpoints) {
+        double eventsPerSecond() {
+            return events * 1e9 / nanos;
+        }
+    }
+
+    static final class Settings {
+        long events = 1_000_000;
+        int shards = 2;
+        int parallelism = 2;
+        double loadSeconds = 8;
+        Path plugins = Path.of("distribution/target/vigil/plugins");
+        Path out = Path.of("docs/benchmarks");
+
+        static Settings parse(String[] args) {
+            Settings settings = new Settings();
+            for (int i = 0; i < args.length; i += 2) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                String value = args[i + 1];
+                switch (option) {
+                    case "--events" -> settings.events = OptionValues.wholeNumber(option, value, 10_000, Long.MAX_VALUE);
+                    case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(option, value, 1, 128);
+                    case "--parallelism" -> settings.parallelism = (int) OptionValues.wholeNumber(option, value, 1, 64);
+                    case "--load-seconds" -> settings.loadSeconds = OptionValues.number(option, value, 1, 3600);
+                    case "--plugins" -> settings.plugins = Path.of(value);
+                    case "--out" -> settings.out = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
+                }
+            }
+            return settings;
+        }
+    }
+
+    private FourRuleBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = OptionValues.orExit("bench-four-rules", () -> Settings.parse(args));
+        System.out.printf(Locale.ROOT, "Four-rule benchmark: %,d transactions, %d Flink subtasks, %d shards%n",
+                settings.events, settings.parallelism, settings.shards);
+        Path state = LocalStateDirectory.create(LocalStateDirectory.defaultRoot(), "vigil-four-rules");
+        List<String> lines = new ArrayList<>();
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
+             FunctionHost statefulHost = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins)
+                     .stateDirectory(state).storeSize(64 << 20, 8L << 30).build().start()) {
+            for (FunctionHost h : List.of(host, statefulHost)) {
+                ManagedChannel channel = NettyChannelBuilder.forTarget(h.endpoint()).usePlaintext().build();
+                new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(settings.shards));
+                channel.shutdownNow();
+            }
+            for (Variant variant : Variant.values()) {
+                run(variant, variant == Variant.VIGIL_CHECKPOINTED ? statefulHost : host, settings, settings.events / 4, 0);
+            }
+            for (Variant variant : Variant.values()) {
+                FunctionHost target = variant == Variant.VIGIL_CHECKPOINTED ? statefulHost : host;
+                Run max = run(variant, target, settings, settings.events, 0);
+                double rate = 0.7 * max.eventsPerSecond();
+                long loadEvents = Math.max(10_000, Math.min(settings.events, (long) (rate * settings.loadSeconds)));
+                Run atLoad = run(variant, target, settings, loadEvents, rate);
+                String line = row(variant, max, rate, atLoad);
+                System.out.println(line);
+                lines.add(line);
+            }
+        } finally {
+            LocalStateDirectory.delete(state);
+        }
+        String markdown = markdown(settings, lines);
+        Files.createDirectories(settings.out);
+        Files.writeString(settings.out.resolve("four-rules.md"), markdown);
+        System.out.println();
+        markdown.lines().forEach(System.out::println);
+    }
+
+    static Run run(Variant variant, FunctionHost host, Settings settings, long events, double eventsPerSecond) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism, new Configuration());
+        env.setBufferTimeout(1);
+        if (variant == Variant.VIGIL_CHECKPOINTED) {
+            env.enableCheckpointing(1000);
+        }
+        FraudDetectionJob.Settings job = new FraudDetectionJob.Settings(host.endpoint(), FraudRules.OPERATOR, events, SEED,
+                FRAUD_RATE, 1024, Duration.ofMillis(2), eventsPerSecond);
+        DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, job)
+                .map(FourRuleBenchmark::firstEmit).returns(TypeInformation.of(Transaction.class)).setParallelism(1);
+        DataStream<Alert> alerts = variant == Variant.EMBEDDED
+                ? transactions.keyBy(Transaction::getCardId).process(new EmbeddedFraudRules()).returns(TypeInformation.of(Alert.class))
+                : FraudDetectionJob.alerts(transactions, job, List.of(FraudRules.OPERATOR));
+        CollectingSink<Alert> sink = new CollectingSink<>();
+        alerts.sinkTo(sink).name("alerts");
+        VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+        telemetry.reset();
+        FIRST_EMIT_NANOS.set(0);
+        env.execute("four rules " + variant.letter);
+        long nanos = System.nanoTime() - FIRST_EMIT_NANOS.get();
+        List<ExpectedAlert> expected = TransactionGenerator.groundTruth(SEED, events, FRAUD_RATE);
+        boolean exact = FraudReport.of(expected, new ArrayList<>(sink.results())).perfect();
+        sink.release();
+        return new Run(events, nanos, exact, telemetry.latencyMicros(), telemetry.checkpointPauseMicros(), telemetry.checkpointsCompleted());
+    }
+
+    private static Transaction firstEmit(Transaction transaction) {
+        if (FIRST_EMIT_NANOS.get() == 0) {
+            FIRST_EMIT_NANOS.compareAndSet(0, System.nanoTime());
+        }
+        return transaction;
+    }
+
+    private static String row(Variant variant, Run max, double rate, Run atLoad) {
+        boolean remote = variant != Variant.EMBEDDED;
+        return String.format(Locale.ROOT, "| (%s) %s | %,.0f | %s | %,.0f | %s | %s | %s |", variant.letter, variant.description,
+                max.eventsPerSecond(), max.exact() && atLoad.exact() ? "yes" : "**no**", rate,
+                remote ? String.format(Locale.ROOT, "%.1f / %.1f", atLoad.latencyMicros().getValueAtPercentile(50) / 1000.0,
+                        atLoad.latencyMicros().getValueAtPercentile(99) / 1000.0) : "—",
+                variant == Variant.VIGIL_CHECKPOINTED ? String.format(Locale.ROOT, "%.2f / %.2f (%d)",
+                        atLoad.pauseMicros().getValueAtPercentile(50) / 1000.0, atLoad.pauseMicros().getValueAtPercentile(99) / 1000.0,
+                        atLoad.pauseMicros().getTotalCount()) : "—",
+                variant == Variant.VIGIL_CHECKPOINTED ? String.format(Locale.ROOT, "%.2f / %.2f (%d)",
+                        max.pauseMicros().getValueAtPercentile(50) / 1000.0, max.pauseMicros().getValueAtPercentile(99) / 1000.0,
+                        max.pauseMicros().getTotalCount()) : "—");
+    }
+
+    private static String markdown(Settings settings, List<String> rows) {
+        StringBuilder md = new StringBuilder("# Side by side: the four fraud rules\n\n");
+        md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, Java %s. The demo's four EPL rules (SMALL_THEN_LARGE, VELOCITY,"
+                        + " IMPOSSIBLE_TRAVEL, ABOVE_AVERAGE) on %,d seeded transactions (seed %d, fraud rate %s), %d Flink subtasks,"
+                        + " %d shards, one machine. Each variant runs once unthrottled (max), then with the source limited to 70 %% of"
+                        + " that (load).%n%n", LocalDate.now(), machine(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), settings.events, SEED, FRAUD_RATE, settings.parallelism, settings.shards));
+        md.append("| variant | max (events/s) | exactly the injected fraud | load (events/s) | latency p50 / p99 at load (ms) |"
+                + " checkpoint pause p50 / p99 at load (ms, count) | pause p50 / p99 at max (ms, count) |\n");
+        md.append("|---|---:|:---:|---:|---:|---:|---:|\n");
+        rows.forEach(row -> md.append(row).append('\n'));
+        md.append("\nLatency (b, b+): from the event handed to the connector to its round's results emitted. A checkpoint pause: how"
+                + " long one checkpoint held a connector subtask (drain, barrier, every shard's acknowledgement).\n");
+        return md.toString();
+    }
+
+    private static String machine() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
+            return cpu + " (" + InetAddress.getLocalHost().getHostName() + ")";
+        } catch (IOException e) {
+            return "unknown machine";
+        }
+    }
+}
