@@ -29,6 +29,9 @@ public final class ShardState {
     private static final int ADVANCE = StoreLayout.LOGGED_ADVANCE;
     private static final int SNAPSHOT = StoreLayout.NATIVE_SNAPSHOT;
     private static final int HELD = StoreLayout.HELD_EVENTS;
+    private static final int INCREMENT = StoreLayout.NATIVE_INCREMENT;
+    /** A chain of increments ends, and the next checkpoint writes the state whole, after this many. */
+    static final int MAX_INCREMENTS = 32;
 
     private final CheckpointStore store;
     private final String operator;
@@ -45,6 +48,12 @@ public final class ShardState {
     }
 
     private long serial;
+    // The native snapshot the running instance's increments follow, and those increments so far; a
+    // checkpoint of another instance (after a swap, restore or fresh start) or a failed one starts anew.
+    private OperatorInstance chainOf;
+    private RecordAddress chainBase;
+    private final List<RecordAddress> chainIncrements = new ArrayList<>();
+    private long chainIncrementBytes;
 
     public ShardState(CheckpointStore store, String operator, int shard) {
         this.store = store;
@@ -71,21 +80,31 @@ public final class ShardState {
      */
     public StateHandle checkpoint(long checkpointId, long version, OperatorInstance instance,
                                   long horizonMillis, byte[] held, int heldLength) throws Exception {
+        OperatorInstance continuing = chainOf;
+        chainOf = null;
         long clock = instance.eventTime();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
-        boolean nativeSnapshot = instance.snapshot(snapshot);
+        boolean increment = continuing == instance && chainBase != null && chainIncrements.size() < MAX_INCREMENTS
+                && chainIncrementBytes < chainBase.length() && instance.snapshotChanges(snapshot);
+        boolean nativeSnapshot = increment || instance.snapshot(snapshot);
         ShardCheckpoint meta = ShardCheckpoint.newBuilder()
                 .setVersion(version).setShard(shard).setCheckpointId(checkpointId)
-                .setEventTime(clock).setNativeSnapshot(nativeSnapshot).build();
+                .setEventTime(clock).setNativeSnapshot(nativeSnapshot)
+                .setIncrements(increment ? chainIncrements.size() + 1 : 0).build();
         List<RecordAddress> records = new ArrayList<>();
         records.add(store.append(META, meta.toByteArray()));
-        if (nativeSnapshot) {
-            // The snapshot is the state; the log is kept only within the horizon, for a swap to
-            // another language to replay.
-            prune(clock, horizonMillis);
-            records.add(store.append(SNAPSHOT, snapshot.toByteArray()));
+        RecordAddress written = null;
+        // The snapshot is the state; the log is kept only within the horizon, for a swap to another language to replay.
+        prune(clock, horizonMillis);
+        if (increment) {
+            written = store.append(INCREMENT, snapshot.toByteArray());
+            records.add(chainBase);
+            records.addAll(chainIncrements);
+            records.add(written);
+        } else if (nativeSnapshot) {
+            written = store.append(SNAPSHOT, snapshot.toByteArray());
+            records.add(written);
         } else {
-            prune(clock, horizonMillis);
             for (LogEntry entry : log) {
                 records.add(entry.address());
             }
@@ -93,6 +112,15 @@ public final class ShardState {
         records.add(store.append(HELD, held, 0, heldLength));
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
         long storeId = store.commitNext(group, records).id();
+        if (increment) {
+            chainIncrements.add(written);
+            chainIncrementBytes += written.length();
+        } else if (nativeSnapshot) {
+            chainBase = written;
+            chainIncrements.clear();
+            chainIncrementBytes = 0;
+        }
+        chainOf = nativeSnapshot ? instance : null;
         storeCheckpoints.put(checkpointId, storeId);
         return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
                 .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).build();
@@ -160,6 +188,8 @@ public final class ShardState {
                 byte[] payload = store.read(record);
                 if (record.tag() == SNAPSHOT) {
                     instance.restore(new ByteArrayInputStream(payload));
+                } else if (record.tag() == INCREMENT) {
+                    instance.restoreChanges(new ByteArrayInputStream(payload));
                 } else if (record.tag() == HELD) {
                     replayer.held(payload);
                 } else {

@@ -16,6 +16,8 @@ public final class StoreLayout {
     public static final int NATIVE_SNAPSHOT = 4;
     /** The events a shard held for the watermark at a checkpoint, as an encoded frame whose watermark is the one released through. */
     public static final int HELD_EVENTS = 5;
+    /** What a shard instance's state changed by since the checkpoint before (applied after its native snapshot). */
+    public static final int NATIVE_INCREMENT = 6;
     /** A {@code DeploymentRecord}: which version of an operator the host must run. */
     public static final int DEPLOYMENT = 16;
 

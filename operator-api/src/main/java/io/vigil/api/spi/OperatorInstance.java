@@ -50,6 +50,20 @@ public interface OperatorInstance extends AutoCloseable {
     }
 
     /**
+     * Writes what changed since this instance's last {@link #snapshot} or {@code snapshotChanges}, so
+     * that a checkpoint costs what changed rather than what the state holds. Returns false when the
+     * instance writes no such increments; the host then writes {@link #snapshot} whole.
+     */
+    default boolean snapshotChanges(OutputStream out) throws Exception {
+        return false;
+    }
+
+    /** Applies an increment written by {@link #snapshotChanges}, after the snapshot and the increments before it. */
+    default void restoreChanges(InputStream in) throws Exception {
+        throw new IllegalStateException(getClass().getName() + " writes no increments, so it has none to restore");
+    }
+
+    /**
      * How much of the input log, in event time before the clock, must be replayed into this
      * instance before it can replace the one it was created to replace: what its parts that start
      * empty need. 0 when nothing needs replaying.

@@ -58,6 +58,23 @@ public abstract class KeyedStateInstance implements OperatorInstance {
         states.read(data);
     }
 
+    /** The clock, and the keys written since the last snapshot with their values now (or that they are gone). */
+    @Override
+    public boolean snapshotChanges(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(clock.time());
+        states.writeChanges(data);
+        data.flush();
+        return true;
+    }
+
+    @Override
+    public void restoreChanges(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock.restore(data.readLong());
+        states.readChanges(data);
+    }
+
     /** Taking over an instance of the same language, nothing to replay; otherwise the input the host retained. */
     @Override
     public long replayHorizonMillis() {

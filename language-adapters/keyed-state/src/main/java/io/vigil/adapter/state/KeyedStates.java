@@ -7,18 +7,24 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The keyed state one shard's operator declares, kept by the host: handles scoped to the key of
- * the event being processed, the whole of it written into a checkpoint and read back, and handed
- * to a new version of the operator at a swap. Numbers are stored as the type the state declares,
- * whatever number type the operator's language hands over.
+ * the event being processed, written into a checkpoint whole or as the keys written since the last
+ * one, read back, and handed to a new version of the operator at a swap. Numbers are stored as the
+ * type the state declares, whatever number type the operator's language hands over.
  */
 public final class KeyedStates {
+    private static final int CHANGES_FORMAT = 1;
+
     private final String operator;
     private final Map<String, String> declared = new HashMap<>();
+    /** Per state, the keys written since the last checkpoint (a map's entries read count: they may be removed through it). */
+    private final Map<String, Set<Object>> changed = new HashMap<>();
     private KeyedStateStore store = new KeyedStateStore();
     private Object key;
 
@@ -35,6 +41,7 @@ public final class KeyedStates {
         StateValues.check(type, name);
         declare(name, "value " + type.getName());
         store.values.put(name, new HashMap<>());
+        Set<Object> written = changed.get(name);
         return new ValueState<>() {
             @Override
             public T get() {
@@ -47,12 +54,14 @@ public final class KeyedStates {
                     clear();
                 } else {
                     store.values.get(name).put(key, StateValues.as(type, value, name));
+                    written.add(key);
                 }
             }
 
             @Override
             public void clear() {
                 store.values.get(name).remove(key);
+                written.add(key);
             }
         };
     }
@@ -62,8 +71,12 @@ public final class KeyedStates {
         StateValues.check(valueType, name);
         declare(name, "map " + keyType.getName() + " " + valueType.getName());
         store.maps.put(name, new HashMap<>());
+        Set<Object> written = changed.get(name);
         return new MapState<>() {
             private Map<Object, Object> map(boolean create) {
+                if (create) {
+                    written.add(key);
+                }
                 Map<Object, Map<Object, Object>> perKey = store.maps.get(name);
                 return create ? perKey.computeIfAbsent(key, k -> new HashMap<>()) : perKey.getOrDefault(key, Map.of());
             }
@@ -80,6 +93,7 @@ public final class KeyedStates {
 
             @Override
             public void remove(K item) {
+                written.add(key);
                 Map<Object, Object> map = map(false);
                 if (!map.isEmpty()) {
                     map.remove(StateValues.as(keyType, item, name));
@@ -92,6 +106,7 @@ public final class KeyedStates {
             @Override
             @SuppressWarnings("unchecked")
             public Iterable<Map.Entry<K, V>> entries() {
+                written.add(key);
                 Map<Object, Object> map = map(false);
                 return () -> (Iterator<Map.Entry<K, V>>) (Iterator<?>) map.entrySet().iterator();
             }
@@ -104,12 +119,89 @@ public final class KeyedStates {
             @Override
             public void clear() {
                 store.maps.get(name).remove(key);
+                written.add(key);
             }
         };
     }
 
+    /** Writes the whole state; what changes from here on is what {@link #writeChanges} writes next. */
     public void write(DataOutputStream out) throws IOException {
         store.write(out);
+        changed.values().forEach(Set::clear);
+    }
+
+    /** The keys written since the last {@link #write} or {@code writeChanges}, each with its value now or as gone. */
+    public void writeChanges(DataOutputStream out) throws IOException {
+        out.writeInt(CHANGES_FORMAT);
+        out.writeInt(changed.size());
+        for (Map.Entry<String, Set<Object>> state : changed.entrySet()) {
+            String name = state.getKey();
+            boolean value = declared.get(name).startsWith("value ");
+            out.writeUTF(name);
+            out.writeInt(state.getValue().size());
+            for (Object key : state.getValue()) {
+                StateValues.write(out, key);
+                if (value) {
+                    Object now = store.values.get(name).get(key);
+                    out.writeBoolean(now != null);
+                    if (now != null) {
+                        StateValues.write(out, now);
+                    }
+                } else {
+                    Map<Object, Object> now = store.maps.get(name).get(key);
+                    out.writeBoolean(now != null);
+                    if (now != null) {
+                        out.writeInt(now.size());
+                        for (Map.Entry<Object, Object> item : now.entrySet()) {
+                            StateValues.write(out, item.getKey());
+                            StateValues.write(out, item.getValue());
+                        }
+                    }
+                }
+            }
+            state.getValue().clear();
+        }
+    }
+
+    /** Applies what {@link #writeChanges} wrote, over the state read before it. */
+    public void readChanges(DataInputStream in) throws IOException {
+        int format = in.readInt();
+        if (format != CHANGES_FORMAT) {
+            throw new IOException("state changes written in format " + format + ", this adapter reads " + CHANGES_FORMAT);
+        }
+        int states = in.readInt();
+        for (int s = 0; s < states; s++) {
+            String name = in.readUTF();
+            String kind = store.declared.get(name);
+            if (kind == null) {
+                throw new IOException("state changes name state '" + name + "', which the snapshot before them does not hold");
+            }
+            int keys = in.readInt();
+            for (int k = 0; k < keys; k++) {
+                Object key = StateValues.read(in);
+                boolean present = in.readBoolean();
+                if (kind.startsWith("value ")) {
+                    Map<Object, Object> perKey = store.values.computeIfAbsent(name, n -> new HashMap<>());
+                    if (present) {
+                        perKey.put(key, StateValues.read(in));
+                    } else {
+                        perKey.remove(key);
+                    }
+                } else {
+                    Map<Object, Map<Object, Object>> perKey = store.maps.computeIfAbsent(name, n -> new HashMap<>());
+                    if (present) {
+                        int items = in.readInt();
+                        Map<Object, Object> map = new HashMap<>();
+                        for (int i = 0; i < items; i++) {
+                            map.put(StateValues.read(in), StateValues.read(in));
+                        }
+                        perKey.put(key, map);
+                    } else {
+                        perKey.remove(key);
+                    }
+                }
+            }
+        }
     }
 
     public void read(DataInputStream in) throws IOException {
@@ -152,5 +244,6 @@ public final class KeyedStates {
             throw new IllegalArgumentException("state '" + name + "' is declared twice");
         }
         store.declared.put(name, kind);
+        changed.put(name, new HashSet<>());
     }
 }

@@ -1,0 +1,167 @@
+package io.vigil.runtime.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.proto.StateHandle;
+import io.vigil.api.spi.OperatorInstance;
+import io.vigil.state.CheckpointStore;
+import io.vigil.state.StoreOptions;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A shard whose instance writes increments checkpoints what changed: its first checkpoint holds the
+ * state whole, the next ones the snapshot and each increment since, and every one of them restores
+ * the state as it was; a chain ends after {@link ShardState#MAX_INCREMENTS}, and another instance
+ * (a swap, a restore) starts with a whole snapshot.
+ */
+class ShardStateIncrementsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyCheckpointOfAChainRestoresTheStateItWasTakenAt() throws Exception {
+        try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(1 << 20, 256L << 20, 64))) {
+            ShardState state = new ShardState(store, "rules", 0);
+            Counters live = new Counters();
+            List<StateHandle> handles = new ArrayList<>();
+            List<Map<String, Long>> expected = new ArrayList<>();
+            for (int key = 0; key < 1_000; key++) {
+                live.add("k" + key, 1);
+            }
+            for (int checkpoint = 1; checkpoint <= ShardState.MAX_INCREMENTS + 3; checkpoint++) {
+                for (int i = 0; i < 5; i++) {
+                    live.add("k" + ((checkpoint * 7 + i) % 1_000), checkpoint);
+                }
+                if (checkpoint % 4 == 0) {
+                    live.remove("k" + (checkpoint % 1_000));
+                }
+                handles.add(state.checkpoint(checkpoint, 1, live, 0, new byte[0], 0));
+                expected.add(new HashMap<>(live.counts));
+            }
+            List<Integer> increments = new ArrayList<>();
+            for (int i = 0; i < handles.size(); i++) {
+                ShardState.Restore restore = state.restore(handles.get(i));
+                increments.add(restore.meta().getIncrements());
+                Counters restored = new Counters();
+                restore.replay(restored, HELD_ONLY);
+                assertThat(restored.counts).as("checkpoint %d", i + 1).isEqualTo(expected.get(i));
+            }
+            assertThat(increments.subList(0, 4)).containsExactly(0, 1, 2, 3);
+            assertThat(increments.get(ShardState.MAX_INCREMENTS + 1)).as("the chain ends and starts again whole").isZero();
+
+            Counters another = new Counters();
+            another.counts.putAll(live.counts);
+            StateHandle afterSwap = state.checkpoint(100, 2, another, 0, new byte[0], 0);
+            assertThat(state.restore(afterSwap).meta().getIncrements()).as("another instance starts whole").isZero();
+        }
+    }
+
+    /** A checkpoint of an instance with a native snapshot holds no input log, only the (here empty) held events. */
+    static final ShardState.Replayer HELD_ONLY = new ShardState.Replayer() {
+        @Override
+        public long batch(byte[] frame) {
+            throw new AssertionError("a native snapshot's checkpoint replays no logged batch");
+        }
+
+        @Override
+        public void advance(long eventTime, long sequence) {
+            throw new AssertionError("a native snapshot's checkpoint replays no clock advance");
+        }
+
+        @Override
+        public void held(byte[] frame) {
+        }
+    };
+
+    /** Counts per key, snapshotted whole or as the keys changed since. */
+    static final class Counters implements OperatorInstance {
+        final Map<String, Long> counts = new HashMap<>();
+        final Set<String> changed = new HashSet<>();
+
+        void add(String key, long amount) {
+            counts.merge(key, amount, Long::sum);
+            changed.add(key);
+        }
+
+        void remove(String key) {
+            counts.remove(key);
+            changed.add(key);
+        }
+
+        @Override
+        public boolean snapshot(OutputStream out) throws IOException {
+            write(new DataOutputStream(out), counts.keySet());
+            return true;
+        }
+
+        @Override
+        public void restore(InputStream in) throws IOException {
+            counts.clear();
+            restoreChanges(in);
+        }
+
+        @Override
+        public boolean snapshotChanges(OutputStream out) throws IOException {
+            write(new DataOutputStream(out), changed);
+            return true;
+        }
+
+        @Override
+        public void restoreChanges(InputStream in) throws IOException {
+            DataInputStream data = new DataInputStream(in);
+            for (int n = data.readInt(); n > 0; n--) {
+                String key = data.readUTF();
+                if (data.readBoolean()) {
+                    counts.put(key, data.readLong());
+                } else {
+                    counts.remove(key);
+                }
+            }
+        }
+
+        private void write(DataOutputStream out, Set<String> keys) throws IOException {
+            out.writeInt(keys.size());
+            for (String key : keys) {
+                out.writeUTF(key);
+                Long count = counts.get(key);
+                out.writeBoolean(count != null);
+                if (count != null) {
+                    out.writeLong(count);
+                }
+            }
+            out.flush();
+            changed.clear();
+        }
+
+        @Override
+        public void process(ColumnarBatch input, ColumnarBatch output) {
+        }
+
+        @Override
+        public void advanceTime(long eventTime, long sequence, ColumnarBatch output) {
+        }
+
+        @Override
+        public long eventTime() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
