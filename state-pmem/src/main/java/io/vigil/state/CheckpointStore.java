@@ -146,6 +146,11 @@ public final class CheckpointStore implements AutoCloseable {
         return List.copyOf(checkpoints);
     }
 
+    /** The largest payload one record can hold: a segment less its header and the record's. */
+    public int maxRecordBytes() {
+        return options.segmentBytes() - Segment.HEADER_BYTES - RecordFormat.HEADER_BYTES;
+    }
+
     public synchronized long bytesOnDisk() {
         return (long) segments.size() * options.segmentBytes();
     }

@@ -441,7 +441,7 @@ class CheckpointStoreTest {
 
     @Test
     void forgottenGroupsGiveTheirSegmentsBack() throws IOException {
-        try (CheckpointStore store = CheckpointStore.open(dir, SMALL)) {
+        try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(64 << 10, 16L << 20, 100))) {
             for (int i = 1; i <= 60; i++) {
                 store.commitNext("shard/0/gone", List.of(store.append(1, payload(i, 1, 3000))));
             }

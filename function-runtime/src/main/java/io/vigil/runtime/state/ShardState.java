@@ -51,8 +51,10 @@ public final class ShardState {
     // The native snapshot the running instance's increments follow, and those increments so far; a
     // checkpoint of another instance (after a swap, restore or fresh start) or a failed one starts anew.
     private OperatorInstance chainOf;
-    private RecordAddress chainBase;
+    private final List<RecordAddress> chainBase = new ArrayList<>();
+    private long chainBaseBytes;
     private final List<RecordAddress> chainIncrements = new ArrayList<>();
+    private int chainLength;
     private long chainIncrementBytes;
 
     public ShardState(CheckpointStore store, String operator, int shard) {
@@ -84,46 +86,63 @@ public final class ShardState {
         chainOf = null;
         long clock = instance.eventTime();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
-        boolean increment = continuing == instance && chainBase != null && chainIncrements.size() < MAX_INCREMENTS
-                && chainIncrementBytes < chainBase.length() && instance.snapshotChanges(snapshot);
+        boolean increment = continuing == instance && !chainBase.isEmpty() && chainLength < MAX_INCREMENTS
+                && chainIncrementBytes < chainBaseBytes && instance.snapshotChanges(snapshot);
         boolean nativeSnapshot = increment || instance.snapshot(snapshot);
         ShardCheckpoint meta = ShardCheckpoint.newBuilder()
                 .setVersion(version).setShard(shard).setCheckpointId(checkpointId)
                 .setEventTime(clock).setNativeSnapshot(nativeSnapshot)
-                .setIncrements(increment ? chainIncrements.size() + 1 : 0).build();
+                .setIncrements(increment ? chainLength + 1 : 0).build();
         List<RecordAddress> records = new ArrayList<>();
         records.add(store.append(META, meta.toByteArray()));
-        RecordAddress written = null;
+        List<RecordAddress> written = List.of();
         // The snapshot is the state; the log is kept only within the horizon, for a swap to another language to replay.
         prune(clock, horizonMillis);
         if (increment) {
-            written = store.append(INCREMENT, snapshot.toByteArray());
-            records.add(chainBase);
+            written = appendWhole(INCREMENT, snapshot.toByteArray(), snapshot.size());
+            records.addAll(chainBase);
             records.addAll(chainIncrements);
-            records.add(written);
+            records.addAll(written);
         } else if (nativeSnapshot) {
-            written = store.append(SNAPSHOT, snapshot.toByteArray());
-            records.add(written);
+            written = appendWhole(SNAPSHOT, snapshot.toByteArray(), snapshot.size());
+            records.addAll(written);
         } else {
             for (LogEntry entry : log) {
                 records.add(entry.address());
             }
         }
-        records.add(store.append(HELD, held, 0, heldLength));
+        records.addAll(appendWhole(HELD, held, heldLength));
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
         long storeId = store.commitNext(group, records).id();
         if (increment) {
-            chainIncrements.add(written);
-            chainIncrementBytes += written.length();
+            chainIncrements.addAll(written);
+            chainIncrementBytes += snapshot.size();
+            chainLength++;
         } else if (nativeSnapshot) {
-            chainBase = written;
+            chainBase.clear();
+            chainBase.addAll(written);
+            chainBaseBytes = snapshot.size();
             chainIncrements.clear();
             chainIncrementBytes = 0;
+            chainLength = 0;
         }
         chainOf = nativeSnapshot ? instance : null;
         storeCheckpoints.put(checkpointId, storeId);
         return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
                 .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).build();
+    }
+
+    /** Appends {@code length} bytes of {@code payload} as one record, or as a record and its continuations when a record cannot hold them. */
+    private List<RecordAddress> appendWhole(int tag, byte[] payload, int length) throws IOException {
+        int most = store.maxRecordBytes();
+        List<RecordAddress> written = new ArrayList<>();
+        int offset = 0;
+        do {
+            int part = Math.min(most, length - offset);
+            written.add(store.append(offset == 0 ? tag : tag | StoreLayout.CONTINUED, payload, offset, part));
+            offset += part;
+        } while (offset < length);
+        return written;
     }
 
     /** Flink completed {@code checkpointId}: older checkpoints of this shard may go. */
@@ -175,28 +194,54 @@ public final class ShardState {
 
         /** Brings back only the events held for the watermark: a version that starts empty still owes them their processing. */
         public void replayHeld(Replayer replayer) throws Exception {
-            for (RecordAddress record : records) {
-                if (record.tag() == HELD) {
-                    replayer.held(store.read(record));
+            for (Payload whole : wholePayloads()) {
+                if (whole.tag() == HELD) {
+                    replayer.held(whole.bytes());
                 }
             }
         }
 
         /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
-            for (RecordAddress record : records) {
-                byte[] payload = store.read(record);
-                if (record.tag() == SNAPSHOT) {
-                    instance.restore(new ByteArrayInputStream(payload));
-                } else if (record.tag() == INCREMENT) {
-                    instance.restoreChanges(new ByteArrayInputStream(payload));
-                } else if (record.tag() == HELD) {
-                    replayer.held(payload);
-                } else {
-                    log.addLast(new LogEntry(record, apply(record, payload, replayer), ++serial));
+            for (Payload whole : wholePayloads()) {
+                switch (whole.tag()) {
+                    case SNAPSHOT -> instance.restore(new ByteArrayInputStream(whole.bytes()));
+                    case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(whole.bytes()));
+                    case HELD -> replayer.held(whole.bytes());
+                    default -> log.addLast(new LogEntry(whole.first(), apply(whole.first(), whole.bytes(), replayer), ++serial));
                 }
             }
         }
+
+        /** The records' payloads, each joined with its continuations. */
+        private List<Payload> wholePayloads() throws IOException {
+            List<Payload> payloads = new ArrayList<>();
+            int i = 0;
+            while (i < records.size()) {
+                RecordAddress first = records.get(i);
+                int end = i + 1;
+                while (end < records.size() && (records.get(end).tag() & StoreLayout.CONTINUED) != 0) {
+                    end++;
+                }
+                byte[] bytes;
+                if (end == i + 1) {
+                    bytes = store.read(first);
+                } else {
+                    ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                    for (RecordAddress part : records.subList(i, end)) {
+                        joined.write(store.read(part));
+                    }
+                    bytes = joined.toByteArray();
+                }
+                payloads.add(new Payload(first.tag(), first, bytes));
+                i = end;
+            }
+            return payloads;
+        }
+    }
+
+    /** One payload as written: its tag, its first record, and its bytes joined from its records. */
+    private record Payload(int tag, RecordAddress first, byte[] bytes) {
     }
 
     /**

@@ -18,6 +18,11 @@ public final class StoreLayout {
     public static final int HELD_EVENTS = 5;
     /** What a shard instance's state changed by since the checkpoint before (applied after its native snapshot). */
     public static final int NATIVE_INCREMENT = 6;
+    /**
+     * Added to a tag: the record continues the one before it. A payload larger than a record may be
+     * (a snapshot of millions of keys, say) is written as a record and its continuations.
+     */
+    public static final int CONTINUED = 0x100;
     /** A {@code DeploymentRecord}: which version of an operator the host must run. */
     public static final int DEPLOYMENT = 16;
 

@@ -70,6 +70,50 @@ class ShardStateIncrementsTest {
         }
     }
 
+    @Test
+    void aSnapshotLargerThanARecordIsWrittenAsARecordAndItsContinuations() throws Exception {
+        try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(64 << 10, 256L << 20, 3))) {
+            ShardState state = new ShardState(store, "rules", 0);
+            Counters live = new Counters();
+            for (int key = 0; key < 20_000; key++) {
+                live.add("key-" + key, key);
+            }
+            byte[] held = new byte[150_000];
+            new java.util.Random(1).nextBytes(held);
+            StateHandle whole = state.checkpoint(1, 1, live, 0, held, held.length);
+            live.add("key-7", 1);
+            StateHandle increment = state.checkpoint(2, 1, live, 0, held, held.length);
+            assertThat(store.checkpoint(whole.getStoreCheckpoint()).orElseThrow().records().size())
+                    .as("records of a snapshot several times a record's size").isGreaterThan(5);
+            for (StateHandle handle : List.of(whole, increment)) {
+                Counters restored = new Counters();
+                List<byte[]> heldBack = new ArrayList<>();
+                state.restore(handle).replay(restored, new ShardState.Replayer() {
+                    @Override
+                    public long batch(byte[] frame) {
+                        throw new AssertionError("no log");
+                    }
+
+                    @Override
+                    public void advance(long eventTime, long sequence) {
+                        throw new AssertionError("no log");
+                    }
+
+                    @Override
+                    public void held(byte[] frame) {
+                        heldBack.add(frame);
+                    }
+                });
+                assertThat(heldBack).hasSize(1);
+                assertThat(heldBack.get(0)).isEqualTo(held);
+                assertThat(restored.counts).hasSize(20_000);
+            }
+            Counters restored = new Counters();
+            state.restore(increment).replay(restored, HELD_ONLY);
+            assertThat(restored.counts).isEqualTo(live.counts);
+        }
+    }
+
     /** A checkpoint of an instance with a native snapshot holds no input log, only the (here empty) held events. */
     static final ShardState.Replayer HELD_ONLY = new ShardState.Replayer() {
         @Override
