@@ -78,6 +78,15 @@ class VigilOperatorTest {
     }
 
     @Test
+    void aPoolToldToDiscardDamagedCheckpointsPassesItToItsHosts() {
+        FunctionHost pool = pool("recovering");
+        pool.getSpec().setDiscardDamagedCheckpoints(true);
+        client.resource(pool).create();
+        StatefulSet set = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("recovering").get(), s -> s != null);
+        assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--discard-damaged-checkpoints");
+    }
+
+    @Test
     void aFunctionHostIsAStatefulSetWithAStateVolumePerPodAndAHeadlessService() {
         FunctionHost pool = pool("hosts");
         pool.getSpec().setReplicas(3);
@@ -89,7 +98,8 @@ class VigilOperatorTest {
         assertThat(set.getSpec().getServiceName()).isEqualTo("hosts");
         var container = set.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("vigil/function-host:0.1.0");
-        assertThat(container.getArgs()).containsSequence("--state-dir", HostStatefulSet.STATE_DIRECTORY);
+        assertThat(container.getArgs()).containsSequence("--state-dir", HostStatefulSet.STATE_DIRECTORY)
+                .doesNotContain("--discard-damaged-checkpoints");
         assertThat(container.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
                 .contains("state:" + HostStatefulSet.STATE_DIRECTORY, "tls:" + HostStatefulSet.TLS_DIRECTORY);
         assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {

@@ -17,6 +17,19 @@ public class FunctionHostSpec {
     private StateVolume stateVolume = new StateVolume();
     @Default("7070")
     private int port = 7070;
+    /**
+     * Start on a state store found damaged, keeping every checkpoint still intact and setting the
+     * rest aside; without it such a host stops at start, naming the damage. Set it to recover, then unset.
+     */
+    private boolean discardDamagedCheckpoints;
+
+    public boolean isDiscardDamagedCheckpoints() {
+        return discardDamagedCheckpoints;
+    }
+
+    public void setDiscardDamagedCheckpoints(boolean discardDamagedCheckpoints) {
+        this.discardDamagedCheckpoints = discardDamagedCheckpoints;
+    }
 
     public int getReplicas() {
         return replicas;

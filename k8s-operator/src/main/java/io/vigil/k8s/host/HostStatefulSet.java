@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.vigil.k8s.customresource.FunctionHost;
 import io.vigil.k8s.customresource.FunctionHostSpec;
 import io.vigil.k8s.customresource.StateVolume;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +29,14 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         super(StatefulSet.class);
     }
 
+    private static List<String> arguments(FunctionHostSpec spec) {
+        List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(spec.getPort()), "--state-dir", STATE_DIRECTORY));
+        if (spec.isDiscardDamagedCheckpoints()) {
+            arguments.add("--discard-damaged-checkpoints");
+        }
+        return arguments;
+    }
+
     @Override
     protected StatefulSet desired(FunctionHost pool, Context<FunctionHost> context) {
         FunctionHostSpec spec = pool.getSpec();
@@ -35,7 +44,7 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         ContainerBuilder host = new ContainerBuilder()
                 .withName("host")
                 .withImage(spec.getImage())
-                .withArgs("--port", String.valueOf(spec.getPort()), "--state-dir", STATE_DIRECTORY)
+                .withArgs(arguments(spec))
                 .addNewPort().withName("grpc").withContainerPort(spec.getPort()).endPort()
                 .withResources(spec.getResources())
                 .addNewVolumeMount().withName(STATE_VOLUME).withMountPath(STATE_DIRECTORY).endVolumeMount()
