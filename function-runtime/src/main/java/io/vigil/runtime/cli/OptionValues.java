@@ -23,6 +23,16 @@ public final class OptionValues {
         }
     }
 
+    /** Hands each {@code --option value} pair of {@code args} to {@code each}, in order; an option with no value is refused, naming it. */
+    public static void pairs(String[] args, java.util.function.BiConsumer<String, String> each) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
+            each.accept(args[i], args[i + 1]);
+        }
+    }
+
     /** A whole number within [min, max]; {@code _} may group digits. */
     public static long wholeNumber(String option, String value, long min, long max) {
         try {

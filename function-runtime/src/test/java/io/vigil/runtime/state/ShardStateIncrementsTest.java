@@ -57,7 +57,7 @@ class ShardStateIncrementsTest {
                 ShardState.Restore restore = state.restore(handles.get(i));
                 increments.add(restore.meta().getIncrements());
                 Counters restored = new Counters();
-                restore.replay(restored, HELD_ONLY);
+                restore.replay(restored, new HeldFrames());
                 assertThat(restored.counts).as("checkpoint %d", i + 1).isEqualTo(expected.get(i));
             }
             assertThat(increments.subList(0, 4)).containsExactly(0, 1, 2, 3);
@@ -87,35 +87,22 @@ class ShardStateIncrementsTest {
                     .as("records of a snapshot several times a record's size").isGreaterThan(5);
             for (StateHandle handle : List.of(whole, increment)) {
                 Counters restored = new Counters();
-                List<byte[]> heldBack = new ArrayList<>();
-                state.restore(handle).replay(restored, new ShardState.Replayer() {
-                    @Override
-                    public long batch(byte[] frame) {
-                        throw new AssertionError("no log");
-                    }
-
-                    @Override
-                    public void advance(long eventTime, long sequence) {
-                        throw new AssertionError("no log");
-                    }
-
-                    @Override
-                    public void held(byte[] frame) {
-                        heldBack.add(frame);
-                    }
-                });
-                assertThat(heldBack).hasSize(1);
-                assertThat(heldBack.get(0)).isEqualTo(held);
+                HeldFrames heldBack = new HeldFrames();
+                state.restore(handle).replay(restored, heldBack);
+                assertThat(heldBack.frames).hasSize(1);
+                assertThat(heldBack.frames.get(0)).isEqualTo(held);
                 assertThat(restored.counts).hasSize(20_000);
             }
             Counters restored = new Counters();
-            state.restore(increment).replay(restored, HELD_ONLY);
+            state.restore(increment).replay(restored, new HeldFrames());
             assertThat(restored.counts).isEqualTo(live.counts);
         }
     }
 
-    /** A checkpoint of an instance with a native snapshot holds no input log, only the (here empty) held events. */
-    static final ShardState.Replayer HELD_ONLY = new ShardState.Replayer() {
+    /** A checkpoint of an instance with a native snapshot holds no input log, only the held events, which this keeps. */
+    static final class HeldFrames implements ShardState.Replayer {
+        final List<byte[]> frames = new ArrayList<>();
+
         @Override
         public long batch(byte[] frame) {
             throw new AssertionError("a native snapshot's checkpoint replays no logged batch");
@@ -128,8 +115,9 @@ class ShardStateIncrementsTest {
 
         @Override
         public void held(byte[] frame) {
+            frames.add(frame);
         }
-    };
+    }
 
     /** Counts per key, snapshotted whole or as the keys changed since. */
     static final class Counters implements OperatorInstance {

@@ -72,12 +72,7 @@ public final class FourRuleBenchmark {
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
-            for (int i = 0; i < args.length; i += 2) {
-                String option = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + option + " needs a value");
-                }
-                String value = args[i + 1];
+            OptionValues.pairs(args, (option, value) -> {
                 switch (option) {
                     case "--events" -> settings.events = OptionValues.wholeNumber(option, value, 10_000, Long.MAX_VALUE);
                     case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(option, value, 1, 128);
@@ -87,7 +82,7 @@ public final class FourRuleBenchmark {
                     case "--out" -> settings.out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
-            }
+            });
             return settings;
         }
     }

@@ -115,12 +115,7 @@ public final class SideBySide {
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
-            for (int i = 0; i < args.length; i += 2) {
-                String option = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + option + " needs a value");
-                }
-                String value = args[i + 1];
+            OptionValues.pairs(args, (option, value) -> {
                 switch (option) {
                     case "--events" -> settings.events = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
                     case "--per-call-events" -> settings.perCallEvents = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
@@ -141,7 +136,7 @@ public final class SideBySide {
                     case "--out" -> settings.out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
-            }
+            });
             return settings;
         }
     }

@@ -126,17 +126,13 @@ public final class LanguageBenchmark {
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
-            for (int i = 0; i < args.length; i += 2) {
-                String option = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + option + " needs a value");
-                }
+            OptionValues.pairs(args, (option, value) -> {
                 switch (option) {
-                    case "--events" -> settings.events = OptionValues.wholeNumber(option, args[i + 1], 1, Long.MAX_VALUE);
-                    case "--plugins" -> settings.plugins = Path.of(args[i + 1]);
+                    case "--events" -> settings.events = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
+                    case "--plugins" -> settings.plugins = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
-            }
+            });
             return settings;
         }
     }

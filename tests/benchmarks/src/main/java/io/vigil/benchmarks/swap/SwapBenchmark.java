@@ -128,22 +128,17 @@ public final class SwapBenchmark {
 
         static Settings parse(String[] args) {
             Settings settings = new Settings();
-            for (int i = 0; i < args.length; i++) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
-                }
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--rate" -> settings.rate = OptionValues.number(args[i], value, 1, 100_000_000);
-                    case "--seconds" -> settings.seconds = OptionValues.number(args[i], value, 1, 86_400);
-                    case "--swaps" -> settings.swaps = (int) OptionValues.wholeNumber(args[i], value, 1, 10_000);
-                    case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(args[i], value, 1, 1024);
-                    case "--horizon-seconds" -> settings.horizonSeconds = (int) OptionValues.wholeNumber(args[i], value, 1, 86_400);
+            OptionValues.pairs(args, (option, value) -> {
+                switch (option) {
+                    case "--rate" -> settings.rate = OptionValues.number(option, value, 1, 100_000_000);
+                    case "--seconds" -> settings.seconds = OptionValues.number(option, value, 1, 86_400);
+                    case "--swaps" -> settings.swaps = (int) OptionValues.wholeNumber(option, value, 1, 10_000);
+                    case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(option, value, 1, 1024);
+                    case "--horizon-seconds" -> settings.horizonSeconds = (int) OptionValues.wholeNumber(option, value, 1, 86_400);
                     case "--plugins" -> settings.plugins = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
-                i++;
-            }
+            });
             return settings;
         }
     }
