@@ -6,11 +6,9 @@ import io.grpc.ManagedChannel;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.examples.fraud.FraudRules;
+import io.vigil.examples.fraud.LocalStateDirectory;
 import io.vigil.runtime.FunctionHost;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,17 +28,12 @@ class StoreSpaceTest {
     @BeforeEach
     void makeState() throws Exception {
         // tmpfs where there is one, as the demo's store: the test is about space, not the disk's flush time.
-        Path shm = Path.of("/dev/shm");
-        state = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "vigil-space");
+        state = LocalStateDirectory.create(LocalStateDirectory.defaultRoot(), "vigil-space");
     }
 
     @AfterEach
     void removeState() throws Exception {
-        try (Stream<Path> files = Files.walk(state)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        LocalStateDirectory.delete(state);
     }
 
     @Test
