@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -67,7 +66,8 @@ public final class FraudDemo {
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
         Path stateDirectory = options.checkpointMillis > 0 ? LocalStateDirectory.create(options.stateRoot, "vigil-demo-state") : null;
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
-                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).build().start()) {
+                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).build().start();
+                LocalFlinkCluster flink = LocalFlinkCluster.start(options.parallelism)) {
             String endpoint = host.endpoint();
             if (host.store() != null) {
                 out.printf(Locale.ROOT, "State store %s in %s mode: %s%n", stateDirectory, host.store().mode(), host.store().modeReason());
@@ -95,7 +95,8 @@ public final class FraudDemo {
             VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
             telemetry.reset();
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism, new Configuration());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(options.parallelism);
             if (options.checkpointMillis > 0) {
                 env.enableCheckpointing(options.checkpointMillis);
             }
@@ -108,7 +109,7 @@ public final class FraudDemo {
             FraudDetectionJob.alerts(env, settings, operators(options).stream().map(OperatorSpec::getName).toList())
                     .sinkTo(sink).name("alerts");
 
-            JobClient job = env.executeAsync("vigil-fraud-demo");
+            JobClient job = flink.submit(env, "vigil-fraud-demo");
             Swap swap = plan.isEmpty() ? null : new Swap(endpoint, telemetry, plan, holds, () -> job.getJobExecutionResult().isDone());
             if (swap != null) {
                 swap.start();
