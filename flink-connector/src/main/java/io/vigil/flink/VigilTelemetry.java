@@ -24,6 +24,8 @@ public final class VigilTelemetry {
     private final Histogram total = new Histogram(3);
     private final Recorder checkpointPauseMicros = new Recorder(3);
     private final Histogram checkpointPauses = new Histogram(3);
+    private final Recorder checkpointDurableMicros = new Recorder(3);
+    private final Histogram checkpointDurables = new Histogram(3);
     private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
     private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
@@ -33,6 +35,7 @@ public final class VigilTelemetry {
         return BY_OPERATOR.computeIfAbsent(operator, name -> new VigilTelemetry());
     }
 
+    /** Sender thread: events sent to the operator's shards (again, when a restore replays them). */
     public void recordEvents(long count) {
         eventsIn.add(count);
     }
@@ -71,7 +74,7 @@ public final class VigilTelemetry {
         return maxRingBacklog.get();
     }
 
-    /** Task thread: how long one checkpoint held the operator (drain, barrier, every shard's acknowledgement). */
+    /** Task thread: how long one checkpoint held the task in {@code snapshotState} (the barrier handed to the sender, the handles written). */
     public void recordCheckpointPause(long nanos) {
         checkpointPauseMicros.recordValue(Math.max(0, nanos / 1000));
     }
@@ -80,6 +83,17 @@ public final class VigilTelemetry {
     public synchronized Histogram checkpointPauseMicros() {
         checkpointPauses.add(checkpointPauseMicros.getIntervalHistogram());
         return checkpointPauses.copy();
+    }
+
+    /** Checkpoint thread: from the barrier to every shard's acknowledgement that it made the checkpoint durable. */
+    public void recordCheckpointDurable(long nanos) {
+        checkpointDurableMicros.recordValue(Math.max(0, nanos / 1000));
+    }
+
+    /** Every barrier-to-durable time recorded since the last {@link #reset()}, in microseconds. */
+    public synchronized Histogram checkpointDurableMicros() {
+        checkpointDurables.add(checkpointDurableMicros.getIntervalHistogram());
+        return checkpointDurables.copy();
     }
 
     /** Task thread: Flink reported checkpoint {@code checkpointId} complete to a subtask. */
@@ -121,6 +135,8 @@ public final class VigilTelemetry {
         resultsOut.reset();
         checkpointPauseMicros.reset();
         checkpointPauses.reset();
+        checkpointDurableMicros.reset();
+        checkpointDurables.reset();
         maxRoundsInFlight.reset();
         maxRingBacklog.reset();
         lastCompletedCheckpoint.set(0);

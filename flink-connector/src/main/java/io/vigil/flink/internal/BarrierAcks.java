@@ -2,40 +2,71 @@ package io.vigil.flink.internal;
 
 import io.vigil.flink.VigilConnectorException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The acknowledgements of one checkpoint's barrier, one per shard, collected from network threads
- * while the task thread waits in {@code snapshotState}. Waiting needs no mailbox: acks arrive on
- * network threads.
+ * The acknowledgements of each checkpoint's barrier, one per shard, collected from network threads
+ * while Flink's asynchronous checkpoint thread waits for them. Several checkpoints may be pending
+ * at once: a barrier can follow another before the first is durable.
  */
 final class BarrierAcks {
-    private volatile long checkpointId = -1;
-    private volatile byte[][] handles;
-    private volatile CountDownLatch pending;
+    private static final class Pending {
+        final CountDownLatch shardsLeft;
+        final boolean[] acknowledged;
 
-    void expect(long id, int shards) {
-        handles = new byte[shards][];
-        pending = new CountDownLatch(shards);
-        checkpointId = id;
-    }
-
-    void acknowledge(int shard, long id, byte[] handle) {
-        if (id == checkpointId && handles[shard] == null) {
-            handles[shard] = handle;
-            pending.countDown();
+        Pending(int shards) {
+            shardsLeft = new CountDownLatch(shards);
+            acknowledged = new boolean[shards];
         }
     }
 
-    byte[][] await(long id, Duration timeout, Runnable throwIfFailed) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pending.await(10, TimeUnit.MILLISECONDS)) {
-            throwIfFailed.run();
-            if (System.nanoTime() > deadline) {
-                throw new VigilConnectorException("checkpoint " + id + ": not every shard acknowledged its barrier within " + timeout);
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+
+    /** Task thread, before the barrier is sent. */
+    void expect(long checkpointId, int shards) {
+        pending.put(checkpointId, new Pending(shards));
+    }
+
+    /** Network thread. */
+    void acknowledge(int shard, long checkpointId) {
+        Pending waiting = pending.get(checkpointId);
+        if (waiting == null) {
+            return;
+        }
+        synchronized (waiting) {
+            if (waiting.acknowledged[shard]) {
+                return;
             }
+            waiting.acknowledged[shard] = true;
         }
-        return handles;
+        waiting.shardsLeft.countDown();
+    }
+
+    /** Checkpoint thread: returns once every shard has made {@code checkpointId} durable. */
+    void await(long checkpointId, Duration timeout, Runnable throwIfFailed) throws InterruptedException {
+        Pending waiting = pending.get(checkpointId);
+        if (waiting == null) {
+            throw new VigilConnectorException("checkpoint " + checkpointId + " sent no barrier (aborted or superseded)");
+        }
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!waiting.shardsLeft.await(10, TimeUnit.MILLISECONDS)) {
+                throwIfFailed.run();
+                if (System.nanoTime() > deadline) {
+                    throw new VigilConnectorException("checkpoint " + checkpointId
+                            + ": not every shard acknowledged its barrier within " + timeout);
+                }
+            }
+        } finally {
+            pending.remove(checkpointId);
+        }
+    }
+
+    /** Flink aborted the checkpoint: nothing waits for it any more. */
+    void forget(long checkpointId) {
+        pending.remove(checkpointId);
     }
 }

@@ -88,7 +88,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 }
                 for (int s = 0; s < streams.shards(); s++) {
                     if (slot.kind == EventSlot.BARRIER) {
-                        streams.sendBarrier(s, slot.timestamp);
+                        streams.sendBarrier(s, slot.timestamp, slot.emittedThrough);
                     } else {
                         streams.sendCheckpointComplete(s, slot.timestamp);
                     }
@@ -147,6 +147,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
             BatchEncoder.events(round.batches[s], round.id, carriesWatermark, watermark, wire);
             streams.send(s, Frame.of(wire));
         }
+        telemetry.recordEvents(round.rows);
         if (round.pending.decrementAndGet() == 0) {
             scheduleEmit.run();
         }

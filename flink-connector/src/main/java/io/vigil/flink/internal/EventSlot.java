@@ -10,7 +10,7 @@ public final class EventSlot {
     public static final byte FLUSH = 2;
     /** A slot claimed for an event that failed to copy; carries nothing. */
     public static final byte SKIP = 3;
-    /** A checkpoint barrier for every shard stream; {@code timestamp} holds the checkpoint id. */
+    /** A checkpoint barrier for every shard stream; {@code timestamp} holds the checkpoint id, {@code emittedThrough} the last round passed on. */
     public static final byte BARRIER = 4;
     /** Flink completed a checkpoint; {@code timestamp} holds its id. */
     public static final byte CHECKPOINT_COMPLETE = 5;
@@ -20,6 +20,7 @@ public final class EventSlot {
     // The event had no event time: timestamp is when it arrived.
     boolean arrivalTime;
     long sequence;
+    long emittedThrough;
     long publishNanos;
     int shard;
     final long[] primitives;

@@ -45,6 +45,11 @@ final class RoundWindow {
         return id - nextToEmit;
     }
 
+    /** Mailbox thread: the last round emitted (0 before the first). */
+    long emittedThrough() {
+        return nextToEmit - 1;
+    }
+
     /** Sender: true when every round before {@code id} has been answered and emitted. */
     boolean allEmittedBefore(long id) {
         return nextToEmit >= id;

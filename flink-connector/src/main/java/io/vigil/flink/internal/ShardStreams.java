@@ -10,6 +10,7 @@ import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.DescribeRequest;
 import io.vigil.api.proto.Open;
+import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
@@ -99,10 +100,15 @@ public final class ShardStreams implements AutoCloseable {
      * @param job            the job the streams belong to: while it feeds the operator, no other job may
      * @param feed           the job's attempt; the shard's state is that feed's
      * @param subtasks       how many subtasks feed each shard
+     * @param subtask        which of them opens these streams
+     * @param resultsWindow  how many rounds' answers may be received but not yet passed on
      * @param restoreHandles per shard, the state handle to restore from, or null for none
+     * @return per shard, what the host answered the open with
      */
-    public void openStreams(String client, String job, String feed, int subtasks, ResultListener listener, Duration timeout, byte[][] restoreHandles) {
-        CompletableFuture<?>[] opened = new CompletableFuture<?>[streams.length];
+    public Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, int resultsWindow,
+                                ResultListener listener, Duration timeout, byte[][] restoreHandles) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Opened>[] opened = new CompletableFuture[streams.length];
         for (int s = 0; s < streams.length; s++) {
             Open open = Open.newBuilder()
                     .setOperator(operator)
@@ -111,6 +117,8 @@ public final class ShardStreams implements AutoCloseable {
                     .setFeed(feed)
                     .setJob(job)
                     .setStreams(subtasks)
+                    .setStreamIndex(subtask)
+                    .setResultsWindow(resultsWindow)
                     .setInputSchema(status.getSpec().getInputSchema())
                     .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
                             : ByteString.copyFrom(restoreHandles[s]))
@@ -120,11 +128,17 @@ public final class ShardStreams implements AutoCloseable {
         }
         try {
             CompletableFuture.allOf(opened).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Opened[] answers = new Opened[streams.length];
+            for (int s = 0; s < streams.length; s++) {
+                answers[s] = opened[s].get();
+            }
+            return answers;
         } catch (TimeoutException e) {
             throw new VigilConnectorException("operator '" + operator + "' at " + endpoint + " did not open its "
                     + streams.length + " shard streams within " + timeout);
         } catch (ExecutionException e) {
             // The stream's listener has reported why; the task fails with that.
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VigilConnectorException("interrupted while opening streams to " + endpoint, e);
@@ -150,8 +164,8 @@ public final class ShardStreams implements AutoCloseable {
     }
 
     /** Sender thread only. */
-    public void sendBarrier(int shard, long checkpointId) {
-        streams[shard].barrier(checkpointId);
+    public void sendBarrier(int shard, long checkpointId, long emittedThrough) {
+        streams[shard].barrier(checkpointId, emittedThrough);
     }
 
     /** Sender thread only. */

@@ -23,7 +23,16 @@ import io.vigil.flink.VigilTelemetry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.StateHandle;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RunnableFuture;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.OperatorStateHandle;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
+import org.apache.flink.util.concurrent.FutureUtils;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -43,7 +52,10 @@ import org.apache.flink.util.OutputTag;
  * The connector's Flink operator. The task thread copies each event into a ring slot; the sender
  * thread batches the ring to the operator's shards; answers arrive on network threads; the task's
  * mailbox thread emits them, round by round in event-time order, each followed by the watermark
- * that closed it. A checkpoint or the end of input first drains everything in flight.
+ * that closed it. A checkpoint does not wait for what is in flight: the barrier follows the last
+ * round on every shard stream, each shard keeps the answers this subtask had not yet emitted with
+ * its checkpoint, and Flink's asynchronous checkpoint thread waits for the shards to make it
+ * durable. The end of input drains everything in flight.
  */
 public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<IN, OUT> {
     private static final long serialVersionUID = 1L;
@@ -66,7 +78,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient volatile boolean stopping;
     private transient long sequence;
     private transient long emittedRingSequence;
-    private transient long checkpointStartNanos;
+    private transient String job;
+    private transient long storeIncarnation;
     private transient ListState<byte[]> handleState;
     private transient List<byte[]> restored;
     private transient OutputTag<IN> lateEvents;
@@ -122,19 +135,29 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                         + ") failed: " + e, e))).start();
         ring = sender.ring();
         var task = getRuntimeContext().getTaskInfo();
-        String job = getRuntimeContext().getJobInfo().getJobId().toString();
+        job = getRuntimeContext().getJobInfo().getJobId().toString();
         String feed = job + "/attempt-" + task.getAttemptNumber();
-        streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), new ShardStreams.ResultListener() {
-            @Override
-            public void onResults(int shard, long batchId, Frame results) {
-                VigilStreamOperator.this.onResults(shard, batchId, results);
-            }
+        Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, config.roundsInFlight(),
+                new ShardStreams.ResultListener() {
+                    @Override
+                    public void onResults(int shard, long batchId, Frame results) {
+                        VigilStreamOperator.this.onResults(shard, batchId, results);
+                    }
 
-            @Override
-            public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
-                acks.acknowledge(shard, checkpointId, handle);
+                    @Override
+                    public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
+                        acks.acknowledge(shard, checkpointId);
+                    }
+                }, config.timeout(), restoreHandles(shards));
+        if (opened != null) {
+            storeIncarnation = opened[0].getStoreIncarnation();
+            KeptRounds kept = KeptRounds.of(opened);
+            if (!kept.isEmpty()) {
+                // Mail runs before any input is processed, so these go out before any later result.
+                mailbox.execute(() -> kept.forEach(round -> telemetry.recordResults(emitResults(round))),
+                        "vigil results kept by the restored checkpoint");
             }
-        }, config.timeout(), restoreHandles(shards));
+        }
     }
 
     @Override
@@ -173,13 +196,6 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        super.prepareSnapshotPreBarrier(checkpointId);
-        checkpointStartNanos = System.nanoTime();
-        drain();
-    }
-
-    @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         handleState = context.getOperatorStateStore().getUnionListState(
@@ -193,28 +209,54 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     /**
-     * After {@link #prepareSnapshotPreBarrier} has drained everything in flight, sends the barrier
-     * on every shard stream and waits until each shard has made its state durable; the handles go
-     * into this operator's (union) state, so a restore can hand them back.
+     * Sends the barrier after the rounds already published, naming the last round emitted, and
+     * returns: the shards keep the answers emitted after it with their checkpoint. The handles
+     * going into this operator's (union) state name each shard's checkpoint by job and id; the
+     * asynchronous part ({@link #snapshotState(long, long, CheckpointOptions, CheckpointStreamFactory)})
+     * waits until every shard has made it durable, so Flink completes no checkpoint a shard lacks.
      */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        long start = System.nanoTime();
         super.snapshotState(context);
+        throwIfFailed();
         long checkpointId = context.getCheckpointId();
         acks.expect(checkpointId, streams.shards());
-        publishControl(EventSlot.BARRIER, checkpointId);
-        byte[][] handles = acks.await(checkpointId, config.timeout(), this::throwIfFailed);
+        long slotSequence = claimSlot();
+        EventSlot slot = ring.get(slotSequence);
+        slot.kind = EventSlot.BARRIER;
+        slot.timestamp = checkpointId;
+        slot.emittedThrough = window.emittedThrough();
+        ring.publish(slotSequence);
         List<byte[]> stored = new ArrayList<>();
-        for (byte[] handle : handles) {
-            if (handle.length > 0) {
-                stored.add(handle);
+        if (storeIncarnation != 0) {
+            for (int shard = 0; shard < streams.shards(); shard++) {
+                stored.add(StateHandle.newBuilder().setOperator(config.operator()).setShard(shard).setCheckpointId(checkpointId)
+                        .setJob(job).setStoreIncarnation(storeIncarnation).build().toByteArray());
             }
         }
         handleState.update(stored);
-        if (checkpointStartNanos != 0) {
-            telemetry.recordCheckpointPause(System.nanoTime() - checkpointStartNanos);
-            checkpointStartNanos = 0;
-        }
+        telemetry.recordCheckpointPause(System.nanoTime() - start);
+    }
+
+    @Override
+    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
+                                                 CheckpointStreamFactory storage) throws Exception {
+        OperatorSnapshotFutures futures = super.snapshotState(checkpointId, timestamp, options, storage);
+        RunnableFuture<SnapshotResult<OperatorStateHandle>> handles = futures.getOperatorStateManagedFuture();
+        long barrierSent = System.nanoTime();
+        futures.setOperatorStateManagedFuture(new FutureTask<>(() -> {
+            acks.await(checkpointId, config.timeout(), this::throwIfFailed);
+            telemetry.recordCheckpointDurable(System.nanoTime() - barrierSent);
+            return FutureUtils.runIfNotDoneAndGet(handles);
+        }));
+        return futures;
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        acks.forget(checkpointId);
     }
 
     @Override
@@ -338,12 +380,25 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     private void emit(Round round) throws BatchFormatException {
+        int emitted = emitResults(round.results);
+        long now = System.nanoTime();
+        for (int i = 0; i < round.rows; i++) {
+            telemetry.recordLatencyMicros((now - round.publishNanos[i]) / 1000);
+        }
+        telemetry.recordResults(emitted);
+        if (round.hasWatermark) {
+            output.emitWatermark(new Watermark(round.watermark));
+        }
+    }
+
+    /** Emits one round's answers (per shard, null where a shard had none); returns how many rows. */
+    private int emitResults(Frame[] results) throws BatchFormatException {
         int shards = decoded.length;
         for (int s = 0; s < shards; s++) {
             decoded[s].clear();
             cursors[s] = 0;
-            if (round.results[s] != null) {
-                decoder.results(round.results[s].bytes(), round.results[s].length(), decoded[s]);
+            if (results[s] != null) {
+                decoder.results(results[s].bytes(), results[s].length(), decoded[s]);
             }
         }
         // Each shard answers in the order its operator emitted, which is event-time order; the
@@ -371,15 +426,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             output.collect(reuse.replace(resultMapping.create(decoded[next], row), decoded[next].timestamp(row)));
             emitted++;
         }
-        long now = System.nanoTime();
-        for (int i = 0; i < round.rows; i++) {
-            telemetry.recordLatencyMicros((now - round.publishNanos[i]) / 1000);
-        }
-        telemetry.recordEvents(round.rows);
-        telemetry.recordResults(emitted);
-        if (round.hasWatermark) {
-            output.emitWatermark(new Watermark(round.watermark));
-        }
+        return emitted;
     }
 
     private void throwIfFailed() {

@@ -88,7 +88,7 @@ public final class DataPlaneService {
                 return;
             }
             switch (frame.getKindCase()) {
-                case BARRIER -> shard.barrier(session, frame.getBarrier().getCheckpointId());
+                case BARRIER -> shard.barrier(session, frame.getBarrier().getCheckpointId(), frame.getBarrier().getEmittedThrough());
                 case CHECKPOINT_COMPLETE -> shard.checkpointComplete(session, frame.getCheckpointComplete().getCheckpointId());
                 default -> shard.failStream(session, StreamError.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
             }
@@ -136,7 +136,8 @@ public final class DataPlaneService {
                 }
             }
             shard = operator.shard(open.getShard());
-            session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams());
+            session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams(),
+                    open.getStreamIndex(), open.getResultsWindow());
             shard.open(session, restore);
         }
 

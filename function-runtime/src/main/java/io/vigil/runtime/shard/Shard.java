@@ -142,8 +142,9 @@ public final class Shard implements EventHandler<ShardTask> {
         worker.ring().publishEvent(ShardTask::open, session, restore);
     }
 
-    public void barrier(StreamSession session, long checkpointId) {
-        worker.ring().publishEvent(ShardTask::barrier, session, checkpointId);
+    /** @param emittedThrough the last batch whose answer the client had passed on when it sent the barrier */
+    public void barrier(StreamSession session, long checkpointId, long emittedThrough) {
+        worker.ring().publishEvent(ShardTask::barrier, session, checkpointId, emittedThrough);
     }
 
     public void checkpointComplete(StreamSession session, long checkpointId) {
@@ -245,7 +246,7 @@ public final class Shard implements EventHandler<ShardTask> {
         try {
             switch (task.kind) {
                 case OPEN -> onOpen(task.session, task.restore);
-                case BARRIER -> checkpoints.barrier(task.session, task.checkpointId);
+                case BARRIER -> checkpoints.barrier(task.session, task.checkpointId, task.emittedThrough);
                 case CHECKPOINT_COMPLETE -> checkpoints.completed(task.checkpointId);
                 case BATCH -> processBatch(task.session, task.batch);
                 case CLOSE_STREAM -> onClose(task.session, task.clientCompleted);
@@ -291,7 +292,9 @@ public final class Shard implements EventHandler<ShardTask> {
         session.send(HostFrame.newBuilder().setOpened(Opened.newBuilder()
                 .setVersion(version)
                 .setCredits(session.credits())
-                .setOutputSchema(outputSchemaProto)).build());
+                .setOutputSchema(outputSchemaProto)
+                .setStoreIncarnation(checkpoints.storeIncarnation())
+                .addAllKeptResults(checkpoints.keptResultsFor(session))).build());
     }
 
     /** A batch from the ring, or one held back until its checkpoint was taken; answered in any case but when it is held again. */
@@ -339,6 +342,9 @@ public final class Shard implements EventHandler<ShardTask> {
         // The credit returns with the answer, so count the batch as answered before sending it.
         answered(session);
         BatchEncoder.results(results, batchId, version, answer);
+        if (!results.isEmpty()) {
+            session.answers.record(batchId, answer.array(), answer.length());
+        }
         session.send(Frame.of(answer));
         resultsEmitted += results.rowCount();
         eventsHeld = buffer.heldCount();

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.proto.BarrierAck;
 import io.vigil.api.proto.HostFrame;
+import io.vigil.api.proto.KeptResults;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.SwapReport;
@@ -18,6 +19,7 @@ import io.vigil.state.RecordAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -36,9 +38,9 @@ final class ShardCheckpoints {
     /** One stream's part in alignment: the barrier it sent that the shard has not yet taken, and the batches it sent after it (at most its credits). */
     static final class Alignment {
         private long barrier;
+        // The last batch whose answer the client had passed on when it sent the barrier.
+        private long emittedThrough;
         private final ArrayDeque<Frame> held = new ArrayDeque<>();
-        // The checkpoint the stream restored from when it opened, or null.
-        private StateHandle restoredFrom;
     }
 
     private final OperatorDefinition definition;
@@ -53,6 +55,10 @@ final class ShardCheckpoints {
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private String feed;
     private String job;
+    // The checkpoint the feed's streams restored from, and the answers it kept that streams of the
+    // feed have not yet been handed.
+    private StateHandle restoredFrom;
+    private final List<KeptResults> keptForFeed = new ArrayList<>();
 
     /**
      * @param state     the shard's state in the store, or null when the host keeps none
@@ -142,8 +148,9 @@ final class ShardCheckpoints {
         return true;
     }
 
-    void barrier(StreamSession session, long checkpointId) {
+    void barrier(StreamSession session, long checkpointId, long emittedThrough) {
         session.alignment.barrier = checkpointId;
+        session.alignment.emittedThrough = emittedThrough;
         takeIfAligned();
     }
 
@@ -165,8 +172,8 @@ final class ShardCheckpoints {
                 handle = ByteString.EMPTY;
             } else {
                 BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
-                handle = state.checkpoint(checkpointId, running.version(), active.instance(),
-                        running.compiled().stateHorizonMillis(), wire.array(), wire.length()).toByteString();
+                handle = state.checkpoint(job, checkpointId, running.version(), active.instance(),
+                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers()).toByteString();
             }
         } catch (Exception e) {
             LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
@@ -190,6 +197,42 @@ final class ShardCheckpoints {
                 batchPath.accept(session, alignment.held.pollFirst());
             }
         }
+    }
+
+    /** Per stream, the answers its client had not passed on at the barrier: a restore hands them back. */
+    private List<KeptResults> unpassedAnswers() {
+        List<KeptResults> kept = new ArrayList<>();
+        for (StreamSession session : sessions) {
+            if (session.answers.keepsAny()) {
+                List<ByteString> frames = session.answers.after(session.alignment.emittedThrough);
+                if (!frames.isEmpty()) {
+                    kept.add(KeptResults.newBuilder().setStreamIndex(session.streamIndex()).setStreams(session.streams())
+                            .addAllFrames(frames).build());
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** The store's incarnation, for clients to name checkpoints by; 0 when the host keeps no state. */
+    long storeIncarnation() {
+        return state == null ? 0 : state.storeIncarnation();
+    }
+
+    /**
+     * The answers the restored checkpoint kept for {@code session}'s stream (and for streams of the
+     * checkpointed feed that this feed, with fewer streams, no longer has); each handed out once.
+     */
+    List<ByteString> keptResultsFor(StreamSession session) {
+        List<ByteString> frames = new ArrayList<>();
+        keptForFeed.removeIf(kept -> {
+            if (kept.getStreamIndex() % session.streams() != session.streamIndex()) {
+                return false;
+            }
+            frames.addAll(kept.getFramesList());
+            return true;
+        });
+        return frames;
     }
 
     /** Flink completed {@code checkpointId}: older checkpoints of this shard may go. */
@@ -218,14 +261,17 @@ final class ShardCheckpoints {
                     + opening.job() + " may feed it once that job has ended, or deploy the operator again under another name", 0);
             return false;
         }
-        StateHandle epoch = sessions.isEmpty() ? null : sessions.get(0).alignment.restoredFrom;
-        if (handle != null && !handle.equals(epoch) && !restore(opening, handle)) {
+        boolean sameFeed = opening.feed().equals(feed);
+        if (handle != null && !(sameFeed && handle.equals(restoredFrom)) && !restore(opening, handle)) {
             return false;
         }
-        if (handle == null && !opening.feed().equals(feed) && !startOver(opening)) {
+        if (handle == null && !sameFeed && !startOver(opening)) {
             return false;
         }
-        opening.alignment.restoredFrom = handle;
+        if (!sameFeed && handle == null) {
+            restoredFrom = null;
+            keptForFeed.clear();
+        }
         feed = opening.feed();
         job = opening.job();
         return true;
@@ -266,6 +312,8 @@ final class ShardCheckpoints {
         startAfresh();
         feed = null;
         job = null;
+        restoredFrom = null;
+        keptForFeed.clear();
     }
 
     private void startAfresh() throws Exception {
@@ -309,6 +357,9 @@ final class ShardCheckpoints {
                 restore.replayHeld(replayer);
             }
             active.replace(fresh, running).close();
+            restoredFrom = handle;
+            keptForFeed.clear();
+            keptForFeed.addAll(restore.keptResults());
             if (stored != running.version()) {
                 restored.accept(SwapReport.newBuilder()
                         .setCause(SwapReport.Cause.RESTORE)

@@ -15,6 +15,7 @@ final class ShardTask {
     StreamError.Code errorCode;
     String errorMessage;
     long checkpointId;
+    long emittedThrough;
     io.vigil.api.proto.StateHandle restore;
     CompletableFuture<Void> stopped;
 
@@ -27,10 +28,11 @@ final class ShardTask {
         task.restore = restore;
     }
 
-    static void barrier(ShardTask task, long sequence, StreamSession session, Long checkpointId) {
+    static void barrier(ShardTask task, long sequence, StreamSession session, Long checkpointId, Long emittedThrough) {
         task.kind = Kind.BARRIER;
         task.session = session;
         task.checkpointId = checkpointId;
+        task.emittedThrough = emittedThrough;
     }
 
     static void checkpointComplete(ShardTask task, long sequence, StreamSession session, Long checkpointId) {

@@ -17,7 +17,9 @@ public final class StreamSession {
     private final String feed;
     private final String job;
     private final int streams;
+    private final int streamIndex;
     private final AtomicInteger inFlight = new AtomicInteger();
+    final RecentAnswers answers;
     // Owned by the shard thread.
     long watermark = Long.MIN_VALUE;
     long lastSequence;
@@ -28,14 +30,23 @@ public final class StreamSession {
      * @param feed    the feed the stream belongs to (its job and attempt); streams of one feed share the shard's state
      * @param job     the job the feed is an attempt of; empty for the feed itself
      * @param streams how many streams of that feed the shard waits for before it releases events
+     * @param streamIndex which of them this is
+     * @param resultsWindow how many of its latest answers the client may not yet have passed on
      */
-    public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, String job, int streams) {
+    public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, String job, int streams,
+                         int streamIndex, int resultsWindow) {
         this.responses = responses;
         this.client = client;
         this.credits = credits;
         this.feed = feed;
         this.job = job.isEmpty() ? feed : job;
         this.streams = Math.max(1, streams);
+        this.streamIndex = Math.max(0, streamIndex);
+        this.answers = new RecentAnswers(Math.max(0, resultsWindow));
+    }
+
+    public int streamIndex() {
+        return streamIndex;
     }
 
     public String feed() {

@@ -1,5 +1,6 @@
 package io.vigil.runtime.state;
 
+import io.vigil.api.proto.KeptResults;
 import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.spi.OperatorInstance;
@@ -30,6 +31,7 @@ public final class ShardState {
     private static final int SNAPSHOT = StoreLayout.NATIVE_SNAPSHOT;
     private static final int HELD = StoreLayout.HELD_EVENTS;
     private static final int INCREMENT = StoreLayout.NATIVE_INCREMENT;
+    private static final int KEPT = StoreLayout.KEPT_RESULTS;
     /** A chain of increments ends, and the next checkpoint writes the state whole, after this many. */
     static final int MAX_INCREMENTS = 32;
 
@@ -64,6 +66,10 @@ public final class ShardState {
         this.group = StoreLayout.shardGroup(operator, shard);
     }
 
+    public long storeIncarnation() {
+        return store.incarnation();
+    }
+
     /** Appends a batch the shard is about to process (its encoded frame, rows in timestamp order) to the input log. */
     public void logBatch(byte[] frame, int length, long newestEventTime) throws IOException {
         log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime, ++serial));
@@ -76,12 +82,13 @@ public final class ShardState {
     }
 
     /**
-     * Makes the shard's state at this point durable as Flink checkpoint {@code checkpointId}: a
-     * native snapshot when the instance writes one, otherwise the input log within the horizon;
-     * and beside it the events held for the watermark, {@code held} (an encoded frame).
+     * Makes the shard's state at this point durable as checkpoint {@code checkpointId} of
+     * {@code job}: a native snapshot when the instance writes one, otherwise the input log within
+     * the horizon; beside it the events held for the watermark, {@code held} (an encoded frame),
+     * and the answers its streams had not passed on, {@code kept}.
      */
-    public StateHandle checkpoint(long checkpointId, long version, OperatorInstance instance,
-                                  long horizonMillis, byte[] held, int heldLength) throws Exception {
+    public StateHandle checkpoint(String job, long checkpointId, long version, OperatorInstance instance,
+                                  long horizonMillis, byte[] held, int heldLength, List<KeptResults> kept) throws Exception {
         OperatorInstance continuing = chainOf;
         chainOf = null;
         long clock = instance.eventTime();
@@ -92,7 +99,7 @@ public final class ShardState {
         ShardCheckpoint meta = ShardCheckpoint.newBuilder()
                 .setVersion(version).setShard(shard).setCheckpointId(checkpointId)
                 .setEventTime(clock).setNativeSnapshot(nativeSnapshot)
-                .setIncrements(increment ? chainLength + 1 : 0).build();
+                .setIncrements(increment ? chainLength + 1 : 0).setJob(job).build();
         List<RecordAddress> records = new ArrayList<>();
         records.add(store.append(META, meta.toByteArray()));
         List<RecordAddress> written = List.of();
@@ -112,6 +119,10 @@ public final class ShardState {
             }
         }
         records.addAll(appendWhole(HELD, held, heldLength));
+        for (KeptResults stream : kept) {
+            byte[] bytes = stream.toByteArray();
+            records.addAll(appendWhole(KEPT, bytes, bytes.length));
+        }
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
         long storeId = store.commitNext(group, records).id();
         if (increment) {
@@ -129,7 +140,7 @@ public final class ShardState {
         chainOf = nativeSnapshot ? instance : null;
         storeCheckpoints.put(checkpointId, storeId);
         return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
-                .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).build();
+                .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).setJob(job).build();
     }
 
     /** Appends {@code length} bytes of {@code payload} as one record, or as a record and its continuations when a record cannot hold them. */
@@ -162,7 +173,8 @@ public final class ShardState {
                     + "; this host's is " + Long.toHexString(store.incarnation()) + "): the state directory was replaced or"
                     + " made anew since; restore the job from a checkpoint taken after that, or start it without one");
         }
-        Checkpoint checkpoint = store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
+        Checkpoint checkpoint = handle.getStoreCheckpoint() == 0 ? madeBy(handle, which)
+                : store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
                 which + " (store checkpoint " + handle.getStoreCheckpoint() + ") is not in the state store: it was released"
                         + " after a later checkpoint completed, or lost to damage the host was told to discard;"
                         + " restore the job from a later checkpoint"));
@@ -174,8 +186,28 @@ public final class ShardState {
         }
         log.clear();
         storeCheckpoints.clear();
-        storeCheckpoints.put(handle.getCheckpointId(), handle.getStoreCheckpoint());
+        storeCheckpoints.put(handle.getCheckpointId(), checkpoint.id());
         return new Restore(meta, records.subList(1, records.size()));
+    }
+
+    /** The checkpoint the barrier of the handle's job made, for a handle the client wrote before the acknowledgement. */
+    private Checkpoint madeBy(StateHandle handle, String which) throws IOException {
+        Checkpoint found = null;
+        for (Checkpoint candidate : store.checkpoints()) {
+            if (!candidate.group().equals(group)) {
+                continue;
+            }
+            ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(candidate.records().get(0)));
+            if (meta.getCheckpointId() == handle.getCheckpointId() && meta.getJob().equals(handle.getJob())) {
+                found = candidate;
+            }
+        }
+        if (found == null) {
+            throw new IOException(which + " of job " + handle.getJob() + " is not in the state store: the host never made it"
+                    + " durable (the checkpoint did not complete), it was released after a later checkpoint completed, or it was"
+                    + " lost to damage the host was told to discard; restore the job from another checkpoint");
+        }
+        return found;
     }
 
     /** The stored state of one checkpoint; replaying it also rebuilds the input log. */
@@ -190,6 +222,17 @@ public final class ShardState {
 
         public ShardCheckpoint meta() {
             return meta;
+        }
+
+        /** The answers each stream had not passed on at the checkpoint. */
+        public List<KeptResults> keptResults() throws IOException {
+            List<KeptResults> kept = new ArrayList<>();
+            for (Payload whole : wholePayloads()) {
+                if (whole.tag() == KEPT) {
+                    kept.add(KeptResults.parseFrom(whole.bytes()));
+                }
+            }
+            return kept;
         }
 
         /** Brings back only the events held for the watermark: a version that starts empty still owes them their processing. */
@@ -208,6 +251,9 @@ public final class ShardState {
                     case SNAPSHOT -> instance.restore(new ByteArrayInputStream(whole.bytes()));
                     case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(whole.bytes()));
                     case HELD -> replayer.held(whole.bytes());
+                    case KEPT -> {
+                        // Handed back to the streams, not to the instance.
+                    }
                     default -> log.addLast(new LogEntry(whole.first(), apply(whole.first(), whole.bytes(), replayer), ++serial));
                 }
             }

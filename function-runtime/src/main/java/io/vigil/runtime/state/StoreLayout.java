@@ -18,6 +18,8 @@ public final class StoreLayout {
     public static final int HELD_EVENTS = 5;
     /** What a shard instance's state changed by since the checkpoint before (applied after its native snapshot). */
     public static final int NATIVE_INCREMENT = 6;
+    /** A {@code KeptResults}: the answers a stream had not passed on at a checkpoint, to hand back at a restore. */
+    public static final int KEPT_RESULTS = 7;
     /**
      * Added to a tag: the record continues the one before it. A payload larger than a record may be
      * (a snapshot of millions of keys, say) is written as a record and its continuations.

@@ -109,7 +109,13 @@ public final class ShardStream {
     }
 
     public void barrier(long checkpointId) {
-        send(ClientFrame.newBuilder().setBarrier(Barrier.newBuilder().setCheckpointId(checkpointId)).build());
+        barrier(checkpointId, 0);
+    }
+
+    /** A barrier sent before every answer was passed on: the checkpoint keeps the answers after {@code emittedThrough}. */
+    public void barrier(long checkpointId, long emittedThrough) {
+        send(ClientFrame.newBuilder().setBarrier(Barrier.newBuilder().setCheckpointId(checkpointId)
+                .setEmittedThrough(emittedThrough)).build());
     }
 
     public void checkpointComplete(long checkpointId) {
