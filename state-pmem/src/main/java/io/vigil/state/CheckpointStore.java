@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,6 +42,13 @@ public final class CheckpointStore implements AutoCloseable {
     private final List<String> relocatablePrefixes = new ArrayList<>();
     private final ExecutorService preparer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "vigil-store-preparer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    // Makes asynchronous commits durable, one after another, off the committing threads.
+    private final ExecutorService durability = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "vigil-store-durability");
         thread.setDaemon(true);
         return thread;
     });
@@ -186,7 +194,47 @@ public final class CheckpointStore implements AutoCloseable {
         return checkpoint;
     }
 
+    /**
+     * Commits {@code records} as the next checkpoint of {@code group} without waiting for the
+     * disk: returns at once, and the store's durability thread makes the records durable, then
+     * writes the root under the next free id and makes it durable, then completes the future.
+     * Commits complete in the order they were made; appends go on meanwhile.
+     */
+    public synchronized CompletableFuture<Checkpoint> commitNextAsync(String group, List<RecordAddress> records) {
+        List<PendingForce> data = takeUnflushed();
+        CompletableFuture<Checkpoint> committed = new CompletableFuture<>();
+        durability.execute(() -> {
+            try {
+                force(data);
+                Checkpoint checkpoint;
+                List<PendingForce> root;
+                synchronized (this) {
+                    checkpoint = appendRoot(lastId() + 1, group, records);
+                    root = takeUnflushed();
+                }
+                force(root);
+                synchronized (this) {
+                    retain(checkpoint);
+                    reclaim();
+                }
+                committed.complete(checkpoint);
+            } catch (Throwable e) {
+                committed.completeExceptionally(e);
+            }
+        });
+        return committed;
+    }
+
     private Checkpoint commitRoot(long id, String group, List<RecordAddress> records) throws IOException {
+        flush();
+        Checkpoint checkpoint = appendRoot(id, group, records);
+        flush();
+        retain(checkpoint);
+        return checkpoint;
+    }
+
+    // Roots are written in increasing id order, which recovery relies on: the id is drawn as the root is written.
+    private Checkpoint appendRoot(long id, String group, List<RecordAddress> records) throws IOException {
         if (id <= lastId()) {
             throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
@@ -195,13 +243,23 @@ public final class CheckpointStore implements AutoCloseable {
             identity = identity.reserving(id + StoreIdentity.ID_BLOCK);
             identity.write(directory);
         }
-        flush();
         byte[] root = RootRecord.encode(checkpoint);
         append(RecordFormat.ROOT, 0, root, 0, root.length);
-        flush();
-        checkpoints.addLast(checkpoint);
         lastCommitted = id;
         return checkpoint;
+    }
+
+    // An asynchronous commit's root may be durable after a later synchronous one's: keep ids in order.
+    private void retain(Checkpoint checkpoint) {
+        if (checkpoints.isEmpty() || checkpoints.peekLast().id() < checkpoint.id()) {
+            checkpoints.addLast(checkpoint);
+            return;
+        }
+        List<Checkpoint> ordered = new ArrayList<>(checkpoints);
+        ordered.add(checkpoint);
+        ordered.sort(java.util.Comparator.comparingLong(Checkpoint::id));
+        checkpoints.clear();
+        checkpoints.addAll(ordered);
     }
 
     /** The payload of a record of a retained checkpoint. */
@@ -224,7 +282,17 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        durability.shutdown();
+        try {
+            durability.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeSegments();
+    }
+
+    private synchronized void closeSegments() throws IOException {
         preparer.shutdownNow();
         Segment unused = takeSpare();
         if (unused != null) {
@@ -254,13 +322,30 @@ public final class CheckpointStore implements AutoCloseable {
     }
 
     private void flush() {
+        force(takeUnflushed());
+    }
+
+    /** A range written since the last flush, to be forced to the medium. */
+    private record PendingForce(Segment segment, int from, int to) {
+    }
+
+    private List<PendingForce> takeUnflushed() {
+        List<PendingForce> pending = new ArrayList<>(unflushed.size());
         for (Map.Entry<Integer, int[]> range : unflushed.entrySet()) {
             Segment segment = segments.get(range.getKey());
             if (segment != null) {
-                segment.force(range.getValue()[0], range.getValue()[1] - range.getValue()[0]);
+                pending.add(new PendingForce(segment, range.getValue()[0], range.getValue()[1]));
             }
         }
         unflushed.clear();
+        return pending;
+    }
+
+    // Forcing needs no lock: the mapping outlives a segment's deletion, and appends go to other bytes.
+    private static void force(List<PendingForce> pending) {
+        for (PendingForce range : pending) {
+            range.segment().force(range.from(), range.to() - range.from());
+        }
     }
 
     private void nextSegment() throws IOException {

@@ -116,7 +116,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setWatermark(stats.watermark())
                     .setFeed(stats.feed() == null ? "" : stats.feed())
                     .setIdleMillis(stats.idleMillis())
-                    .setFeedsReclaimed(stats.feedsReclaimed());
+                    .setFeedsReclaimed(stats.feedsReclaimed())
+                    .setCheckpointPauses(stats.checkpointPauses());
             if (shard.lastSwap() != null) {
                 shardStatus.setLastSwap(shard.lastSwap());
             }

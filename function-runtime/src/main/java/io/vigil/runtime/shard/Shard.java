@@ -77,6 +77,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final long idleStateRetentionMillis;
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
+    private final CheckpointPauseRecorder pauses = new CheckpointPauseRecorder();
     private boolean answerPending;
     // The streams of the current feed that completed: their watermark is the end of input.
     private int finishedStreams;
@@ -91,7 +92,7 @@ public final class Shard implements EventHandler<ShardTask> {
         this.version = running.version();
         this.buffer = new EventTimeBuffer(definition.input());
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
-                report -> lastSwap = report, buffer);
+                report -> lastSwap = report, buffer, this::runFirst, pauses::recordValue);
         this.versionSwitch = new VersionSwitch(active, checkpoints);
         this.outputSchemaProto = SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
@@ -123,7 +124,8 @@ public final class Shard implements EventHandler<ShardTask> {
     public ShardStats stats() {
         long idle = idleSince;
         return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get(),
-                eventsHeld, lateEvents, watermark, feed, idle == 0 ? 0 : Math.max(1, System.currentTimeMillis() - idle), feedsReclaimed);
+                eventsHeld, lateEvents, watermark, feed, idle == 0 ? 0 : Math.max(1, System.currentTimeMillis() - idle), feedsReclaimed,
+                pauses.summary());
     }
 
     /** How far back in event time the running version's state reaches. */

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,8 @@ final class ShardCheckpoints {
     private final BiConsumer<StreamSession, Frame> batchPath;
     private final Consumer<SwapReport> restored;
     private final EventTimeBuffer buffer;
+    private final Consumer<Runnable> onShardThread;
+    private final LongConsumer pauses;
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private String feed;
     private String job;
@@ -67,11 +72,15 @@ final class ShardCheckpoints {
      * @param batchPath processes a batch held back until its checkpoint was taken
      * @param restored  receives the report of a restore into another version than the checkpoint's
      * @param buffer    the events the shard holds for the watermark, part of every checkpoint
+     * @param onShardThread runs work on the shard's thread before its next task (an acknowledgement, once durable)
+     * @param pauses    receives how long each checkpoint held the shard, in nanoseconds
      */
     ShardCheckpoints(OperatorDefinition definition, int index, ShardState state, ActiveVersion active,
                      List<StreamSession> sessions, Consumer<StreamSession> forget, BiConsumer<StreamSession, Frame> batchPath,
-                     Consumer<SwapReport> restored, EventTimeBuffer buffer) {
+                     Consumer<SwapReport> restored, EventTimeBuffer buffer, Consumer<Runnable> onShardThread, LongConsumer pauses) {
         this.buffer = buffer;
+        this.onShardThread = onShardThread;
+        this.pauses = pauses;
         this.definition = definition;
         this.index = index;
         this.state = state;
@@ -165,36 +174,63 @@ final class ShardCheckpoints {
                 return;
             }
         }
-        ByteString handle;
+        long started = System.nanoTime();
+        CompletableFuture<StateHandle> durable;
         try {
             ShardVersion running = active.version();
             if (state == null) {
-                handle = ByteString.EMPTY;
+                durable = CompletableFuture.completedFuture(null);
             } else {
                 BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
-                handle = state.checkpoint(job, checkpointId, running.version(), active.instance(),
-                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers()).toByteString();
+                durable = state.checkpoint(job, checkpointId, running.version(), active.instance(),
+                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers());
             }
         } catch (Exception e) {
-            LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
-            for (StreamSession session : List.copyOf(sessions)) {
-                session.fail(StreamError.Code.OPERATOR_FAILED, "checkpoint " + checkpointId + " of operator '" + definition.name()
-                        + "' shard " + index + " failed: " + e.getMessage(), 0);
-                forget.accept(session);
+            failCheckpoint(checkpointId, List.copyOf(sessions), e);
+            return;
+        }
+        List<StreamSession> aligned = List.copyOf(sessions);
+        for (StreamSession session : aligned) {
+            session.alignment.barrier = 0;
+        }
+        // The state at the barrier is written; the shard goes on while the store makes it durable.
+        pauses.accept(System.nanoTime() - started);
+        if (durable.isDone()) {
+            acknowledge(checkpointId, aligned, durable);
+        } else {
+            durable.whenComplete((handle, failure) -> onShardThread.accept(() -> acknowledge(checkpointId, aligned, durable)));
+        }
+        for (StreamSession session : aligned) {
+            Alignment alignment = session.alignment;
+            while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
+                batchPath.accept(session, alignment.held.pollFirst());
             }
+        }
+    }
+
+    private void acknowledge(long checkpointId, List<StreamSession> aligned, CompletableFuture<StateHandle> durable) {
+        StateHandle handle;
+        try {
+            handle = durable.join();
+        } catch (CompletionException e) {
+            failCheckpoint(checkpointId, aligned, e.getCause());
             return;
         }
         FaultInjection.checkpointDurableAckNotSent();
         HostFrame ack = HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder()
-                .setCheckpointId(checkpointId).setHandle(handle)).build();
-        for (StreamSession session : List.copyOf(sessions)) {
-            session.alignment.barrier = 0;
+                .setCheckpointId(checkpointId).setHandle(handle == null ? ByteString.EMPTY : handle.toByteString())).build();
+        for (StreamSession session : aligned) {
             session.send(ack);
         }
-        for (StreamSession session : List.copyOf(sessions)) {
-            Alignment alignment = session.alignment;
-            while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
-                batchPath.accept(session, alignment.held.pollFirst());
+    }
+
+    private void failCheckpoint(long checkpointId, List<StreamSession> aligned, Throwable e) {
+        LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+        for (StreamSession session : aligned) {
+            if (!session.closed) {
+                session.fail(StreamError.Code.OPERATOR_FAILED, "checkpoint " + checkpointId + " of operator '" + definition.name()
+                        + "' shard " + index + " failed: " + e.getMessage(), 0);
+                forget.accept(session);
             }
         }
     }

@@ -14,9 +14,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One shard's durable state in the host's store. Operators that write no snapshot of their own
@@ -40,7 +42,8 @@ public final class ShardState {
     private final int shard;
     private final String group;
     private final Deque<LogEntry> log = new ArrayDeque<>();
-    private final Map<Long, Long> storeCheckpoints = new HashMap<>();
+    // Filled in as commits become durable, on the store's durability thread.
+    private final Map<Long, Long> storeCheckpoints = new ConcurrentHashMap<>();
 
     private record LogEntry(RecordAddress address, long newestEventTime, long serial) {
     }
@@ -58,6 +61,8 @@ public final class ShardState {
     private final List<RecordAddress> chainIncrements = new ArrayList<>();
     private int chainLength;
     private long chainIncrementBytes;
+    // A commit of the chain failed after it was handed to the store: the next checkpoint writes the state whole.
+    private volatile boolean chainBroken;
 
     public ShardState(CheckpointStore store, String operator, int shard) {
         this.store = store;
@@ -85,12 +90,14 @@ public final class ShardState {
      * Makes the shard's state at this point durable as checkpoint {@code checkpointId} of
      * {@code job}: a native snapshot when the instance writes one, otherwise the input log within
      * the horizon; beside it the events held for the watermark, {@code held} (an encoded frame),
-     * and the answers its streams had not passed on, {@code kept}.
+     * and the answers its streams had not passed on, {@code kept}. Returns once the records are
+     * written; the handle follows when the store has made them durable, off this thread.
      */
-    public StateHandle checkpoint(String job, long checkpointId, long version, OperatorInstance instance,
+    public CompletableFuture<StateHandle> checkpoint(String job, long checkpointId, long version, OperatorInstance instance,
                                   long horizonMillis, byte[] held, int heldLength, List<KeptResults> kept) throws Exception {
-        OperatorInstance continuing = chainOf;
+        OperatorInstance continuing = chainBroken ? null : chainOf;
         chainOf = null;
+        chainBroken = false;
         long clock = instance.eventTime();
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         boolean increment = continuing == instance && !chainBase.isEmpty() && chainLength < MAX_INCREMENTS
@@ -124,7 +131,7 @@ public final class ShardState {
             records.addAll(appendWhole(KEPT, bytes, bytes.length));
         }
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
-        long storeId = store.commitNext(group, records).id();
+        CompletableFuture<Checkpoint> committed = store.commitNextAsync(group, records);
         if (increment) {
             chainIncrements.addAll(written);
             chainIncrementBytes += snapshot.size();
@@ -138,9 +145,15 @@ public final class ShardState {
             chainLength = 0;
         }
         chainOf = nativeSnapshot ? instance : null;
-        storeCheckpoints.put(checkpointId, storeId);
-        return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
-                .setStoreCheckpoint(storeId).setStoreIncarnation(store.incarnation()).setJob(job).build();
+        return committed.handle((checkpoint, failure) -> {
+            if (failure != null) {
+                chainBroken = true;
+                throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+            }
+            storeCheckpoints.put(checkpointId, checkpoint.id());
+            return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
+                    .setStoreCheckpoint(checkpoint.id()).setStoreIncarnation(store.incarnation()).setJob(job).build();
+        });
     }
 
     /** Appends {@code length} bytes of {@code payload} as one record, or as a record and its continuations when a record cannot hold them. */

@@ -49,7 +49,7 @@ class ShardStateIncrementsTest {
                 if (checkpoint % 4 == 0) {
                     live.remove("k" + (checkpoint % 1_000));
                 }
-                handles.add(state.checkpoint("job", checkpoint, 1, live, 0, new byte[0], 0, List.of()));
+                handles.add(state.checkpoint("job", checkpoint, 1, live, 0, new byte[0], 0, List.of()).join());
                 expected.add(new HashMap<>(live.counts));
             }
             List<Integer> increments = new ArrayList<>();
@@ -65,7 +65,7 @@ class ShardStateIncrementsTest {
 
             Counters another = new Counters();
             another.counts.putAll(live.counts);
-            StateHandle afterSwap = state.checkpoint("job", 100, 2, another, 0, new byte[0], 0, List.of());
+            StateHandle afterSwap = state.checkpoint("job", 100, 2, another, 0, new byte[0], 0, List.of()).join();
             assertThat(state.restore(afterSwap).meta().getIncrements()).as("another instance starts whole").isZero();
         }
     }
@@ -80,9 +80,9 @@ class ShardStateIncrementsTest {
             }
             byte[] held = new byte[150_000];
             new java.util.Random(1).nextBytes(held);
-            StateHandle whole = state.checkpoint("job", 1, 1, live, 0, held, held.length, List.of());
+            StateHandle whole = state.checkpoint("job", 1, 1, live, 0, held, held.length, List.of()).join();
             live.add("key-7", 1);
-            StateHandle increment = state.checkpoint("job", 2, 1, live, 0, held, held.length, List.of());
+            StateHandle increment = state.checkpoint("job", 2, 1, live, 0, held, held.length, List.of()).join();
             assertThat(store.checkpoint(whole.getStoreCheckpoint()).orElseThrow().records().size())
                     .as("records of a snapshot several times a record's size").isGreaterThan(5);
             for (StateHandle handle : List.of(whole, increment)) {
