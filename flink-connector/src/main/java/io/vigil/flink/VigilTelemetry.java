@@ -28,6 +28,7 @@ public final class VigilTelemetry {
     private final Histogram checkpointDurables = new Histogram(3);
     private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
+    private final LongAccumulator maxCheckpointsPending = new LongAccumulator(Math::max, 0);
     private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
     private final LongAdder checkpointsCompleted = new LongAdder();
 
@@ -85,6 +86,16 @@ public final class VigilTelemetry {
         return checkpointPauses.copy();
     }
 
+    /** Task thread, at a barrier: how many of the subtask's checkpoints await their shards' acknowledgements, this one included. */
+    public void recordCheckpointsPending(int pending) {
+        maxCheckpointsPending.accumulate(pending);
+    }
+
+    /** The most checkpoints any subtask had waiting for durability at once: above 1, checkpoints overlapped. */
+    public long maxCheckpointsPending() {
+        return maxCheckpointsPending.get();
+    }
+
     /** Checkpoint thread: from the barrier to every shard's acknowledgement that it made the checkpoint durable. */
     public void recordCheckpointDurable(long nanos) {
         checkpointDurableMicros.recordValue(Math.max(0, nanos / 1000));
@@ -139,6 +150,7 @@ public final class VigilTelemetry {
         checkpointDurables.reset();
         maxRoundsInFlight.reset();
         maxRingBacklog.reset();
+        maxCheckpointsPending.reset();
         lastCompletedCheckpoint.set(0);
         checkpointsCompleted.reset();
     }

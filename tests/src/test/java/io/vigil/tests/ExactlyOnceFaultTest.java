@@ -32,10 +32,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The four fraud rules through Flink with checkpoints every 500 ms and Flink's exactly-once file sink, while
- * the function host — a child process — is killed with SIGKILL mid-stream and restarted on the same
- * store. The committed alerts must equal those of the same job run without failure (which are the
- * injected fraud, each once).
+ * The four fraud rules through Flink with checkpoints and Flink's exactly-once file sink, while
+ * something fails mid-stream: the function host (a child process) is killed with SIGKILL, or halts
+ * between a durable checkpoint and its acknowledgement, or halts with two checkpoints overlapping;
+ * or a Flink task fails, with aligned or unaligned checkpoints, or inside a checkpoint the host has
+ * already taken. The committed alerts must equal those of the same job run without failure (which
+ * are the injected fraud, each once).
  */
 class ExactlyOnceFaultTest {
     static final long EVENTS = 60_000;
@@ -99,12 +101,30 @@ class ExactlyOnceFaultTest {
 
     @Test
     void aHostThatDiesBetweenSnapshotAndAcknowledgementRestoresTheCheckpointBefore() throws Exception {
+        // The host halts once its shards have made their third checkpoint durable, before acknowledging it.
+        runWithAHostThatHalts(environment(), "-Dvigil.fault.halt-before-ack=5");
+    }
+
+    /**
+     * Checkpoints every 100 ms, two allowed at once, on a host whose store takes 400 ms to make each
+     * durable: a barrier follows the one before while that is still pending, and the host halts
+     * with two checkpoints in flight.
+     */
+    @Test
+    void aHostKilledWhileTwoCheckpointsOverlapLosesNothingAndDuplicatesNothing() throws Exception {
+        StreamExecutionEnvironment env = environment();
+        env.enableCheckpointing(100);
+        env.getCheckpointConfig().setMaxConcurrentCheckpoints(2);
+        VigilTelemetry telemetry = runWithAHostThatHalts(env, "-Dvigil.fault.durability-delay-ms=400", "-Dvigil.fault.halt-before-ack=7");
+        assertThat(telemetry.maxCheckpointsPending()).as("checkpoints pending at once").isGreaterThanOrEqualTo(2);
+    }
+
+    private VigilTelemetry runWithAHostThatHalts(StreamExecutionEnvironment env, String... faults) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        // The host halts once its shards have made their third checkpoint durable, before acknowledging it.
-        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port, "-Dvigil.fault.halt-before-ack=5"));
+        AtomicReference<HostProcess> host = new AtomicReference<>(HostProcess.start(state, port, faults));
         ManagedChannel channel = NettyChannelBuilder.forTarget(host.get().endpoint()).usePlaintext().build();
         new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(2));
         channel.shutdownNow();
@@ -121,7 +141,6 @@ class ExactlyOnceFaultTest {
             }
         }, "host-restarter");
         restarter.start();
-        StreamExecutionEnvironment env = environment();
         Path sink = alerts;
         FraudDetectionJob.alerts(env, settings(host.get().endpoint()))
                 .map(alert -> alert.getRule() + "/" + alert.getTxnId())
@@ -131,10 +150,35 @@ class ExactlyOnceFaultTest {
         assertThat(host.get()).as("the host crashed and was restarted").isNotSameAs(crashing);
         host.get().close();
         assertExactlyTheInjectedFraud(sink, telemetry);
+        return telemetry;
     }
 
+    /**
+     * Flink's unaligned checkpoints: the barrier overtakes the records buffered before the
+     * connector, which Flink keeps in the checkpoint; the connector's own state and the host's
+     * shards are taken as usual. A task fails mid-stream.
+     */
     @Test
-    void aFailedFlinkTaskRestoresTheHostsShardsFromItsCheckpoint() throws Exception {
+    void unalignedCheckpointsWithAFailedTaskStayExactlyOnce() throws Exception {
+        StreamExecutionEnvironment env = environment();
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
+        runWithATaskThatFails(env, new FailOnce(EVENTS / 2));
+    }
+
+    /**
+     * The task fails while Flink takes checkpoint 3, after the connector sent its barrier: the host
+     * makes that checkpoint durable and acknowledges it (before or after the failure, as it
+     * races), Flink never completes it, and the job restores the checkpoint before.
+     */
+    @Test
+    void aRestoreFromTheCheckpointBeforeOneWhoseAcknowledgementRacedAFailure() throws Exception {
+        runWithATaskThatFails(environment(), new FailAtCheckpoint(3));
+        assertThat(FailAtCheckpoint.armed.get()).as("the failure was injected").isFalse();
+    }
+
+    private void runWithATaskThatFails(StreamExecutionEnvironment env,
+                                       org.apache.flink.api.common.functions.MapFunction<io.vigil.examples.fraud.Alert, String> failing)
+            throws Exception {
         try (var host = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
                 .stateDirectory(state).build().start()) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
@@ -143,15 +187,20 @@ class ExactlyOnceFaultTest {
             VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
             telemetry.reset();
             FailOnce.armed.set(true);
-            StreamExecutionEnvironment env = environment();
+            FailAtCheckpoint.armed.set(true);
             Path sink = alerts;
             FraudDetectionJob.alerts(env, settings(host.endpoint()))
-                    .map(new FailOnce(EVENTS / 2))
+                    .map(failing)
                     .sinkTo(fileSink(sink)).setParallelism(1);
             env.execute("exactly once with a failing task");
-            assertThat(FailOnce.armed.get()).as("the failure was injected").isFalse();
             assertExactlyTheInjectedFraud(sink, telemetry);
         }
+    }
+
+    @Test
+    void aFailedFlinkTaskRestoresTheHostsShardsFromItsCheckpoint() throws Exception {
+        runWithATaskThatFails(environment(), new FailOnce(EVENTS / 2));
+        assertThat(FailOnce.armed.get()).as("the failure was injected").isFalse();
     }
 
     /** Fails its task once, at the first alert after the connector has sent {@code afterEvents} events. */
@@ -169,6 +218,33 @@ class ExactlyOnceFaultTest {
                 throw new IllegalStateException("injected failure downstream of the connector");
             }
             return alert.getRule() + "/" + alert.getTxnId();
+        }
+    }
+
+    /** Fails its task once, in the synchronous part of checkpoint {@code checkpointId}: after the connector sent its barrier. */
+    static final class FailAtCheckpoint implements org.apache.flink.api.common.functions.MapFunction<io.vigil.examples.fraud.Alert, String>,
+            org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
+        static final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final long checkpointId;
+
+        FailAtCheckpoint(long checkpointId) {
+            this.checkpointId = checkpointId;
+        }
+
+        @Override
+        public String map(io.vigil.examples.fraud.Alert alert) {
+            return alert.getRule() + "/" + alert.getTxnId();
+        }
+
+        @Override
+        public void snapshotState(org.apache.flink.runtime.state.FunctionSnapshotContext context) {
+            if (context.getCheckpointId() == checkpointId && armed.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure in checkpoint " + checkpointId + ", downstream of the connector");
+            }
+        }
+
+        @Override
+        public void initializeState(org.apache.flink.runtime.state.FunctionInitializationContext context) {
         }
     }
 

@@ -66,9 +66,10 @@ final class HostProcess implements AutoCloseable {
                 int bound = Integer.parseInt(line.substring("vigil function host listening on port ".length()).trim());
                 Thread drain = new Thread(() -> {
                     try {
-                        while (out.readLine() != null) {
-                            // The child's log is not needed once it listens; reading keeps its pipe from filling.
-                            continue;
+                        // Reading keeps the child's pipe from filling; its log goes to the test's output.
+                        String logged;
+                        while ((logged = out.readLine()) != null) {
+                            System.out.println("[host " + bound + "] " + logged);
                         }
                     } catch (IOException ended) {
                         // The child was killed.

@@ -25,9 +25,10 @@ final class BarrierAcks {
 
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
-    /** Task thread, before the barrier is sent. */
-    void expect(long checkpointId, int shards) {
+    /** Task thread, before the barrier is sent; returns how many checkpoints are now pending, this one included. */
+    int expect(long checkpointId, int shards) {
         pending.put(checkpointId, new Pending(shards));
+        return pending.size();
     }
 
     /** Network thread. */

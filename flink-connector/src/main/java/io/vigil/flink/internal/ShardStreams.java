@@ -101,11 +101,11 @@ public final class ShardStreams implements AutoCloseable {
      * @param feed           the job's attempt; the shard's state is that feed's
      * @param subtasks       how many subtasks feed each shard
      * @param subtask        which of them opens these streams
-     * @param resultsWindow  how many rounds' answers may be received but not yet passed on
+     * @param keepResults    barriers go without waiting for the answers before them, so the shards keep those
      * @param restoreHandles per shard, the state handle to restore from, or null for none
      * @return per shard, what the host answered the open with
      */
-    public Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, int resultsWindow,
+    public Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, boolean keepResults,
                                 ResultListener listener, Duration timeout, byte[][] restoreHandles) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Opened>[] opened = new CompletableFuture[streams.length];
@@ -118,7 +118,7 @@ public final class ShardStreams implements AutoCloseable {
                     .setJob(job)
                     .setStreams(subtasks)
                     .setStreamIndex(subtask)
-                    .setResultsWindow(resultsWindow)
+                    .setKeepResults(keepResults)
                     .setInputSchema(status.getSpec().getInputSchema())
                     .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
                             : ByteString.copyFrom(restoreHandles[s]))

@@ -27,6 +27,7 @@ import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.StateHandle;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableFuture;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.OperatorStateHandle;
@@ -80,6 +81,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient long emittedRingSequence;
     private transient String job;
     private transient long storeIncarnation;
+    // Periodic checkpoints are on: barriers go without a drain, and the shards keep what was not yet emitted.
+    private transient boolean keepResults;
     private transient ListState<byte[]> handleState;
     private transient List<byte[]> restored;
     private transient OutputTag<IN> lateEvents;
@@ -137,7 +140,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         var task = getRuntimeContext().getTaskInfo();
         job = getRuntimeContext().getJobInfo().getJobId().toString();
         String feed = job + "/attempt-" + task.getAttemptNumber();
-        Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, config.roundsInFlight(),
+        keepResults = getContainingTask().getJobConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .map(interval -> !interval.isNegative() && !interval.isZero()).orElse(false);
+        Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, keepResults,
                 new ShardStreams.ResultListener() {
                     @Override
                     public void onResults(int shard, long batchId, Frame results) {
@@ -221,7 +226,11 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         super.snapshotState(context);
         throwIfFailed();
         long checkpointId = context.getCheckpointId();
-        acks.expect(checkpointId, streams.shards());
+        if (!keepResults) {
+            // A savepoint of a job without periodic checkpoints: the shards keep nothing, so emit everything first.
+            drain();
+        }
+        telemetry.recordCheckpointsPending(acks.expect(checkpointId, streams.shards()));
         long slotSequence = claimSlot();
         EventSlot slot = ring.get(slotSequence);
         slot.kind = EventSlot.BARRIER;

@@ -137,7 +137,7 @@ public final class DataPlaneService {
             }
             shard = operator.shard(open.getShard());
             session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams(),
-                    open.getStreamIndex(), open.getResultsWindow());
+                    open.getStreamIndex(), open.getKeepResults());
             shard.open(session, restore);
         }
 

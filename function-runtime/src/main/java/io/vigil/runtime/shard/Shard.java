@@ -344,8 +344,12 @@ public final class Shard implements EventHandler<ShardTask> {
         // The credit returns with the answer, so count the batch as answered before sending it.
         answered(session);
         BatchEncoder.results(results, batchId, version, answer);
-        if (!results.isEmpty()) {
-            session.answers.record(batchId, answer.array(), answer.length());
+        if (!results.isEmpty() && !session.answers.record(batchId, answer.array(), answer.length())) {
+            session.fail(StreamError.Code.PROTOCOL, "operator '" + definition.name() + "' shard " + index + " keeps more than "
+                    + (UnpassedAnswers.MOST_BYTES >> 20) + " MiB of results for stream " + session.client()
+                    + " since its last barrier: checkpoints are too far apart for this operator's output", batchId);
+            forget(session);
+            return;
         }
         session.send(Frame.of(answer));
         resultsEmitted += results.rowCount();

@@ -38,12 +38,19 @@ import org.slf4j.LoggerFactory;
 final class ShardCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(ShardCheckpoints.class);
 
-    /** One stream's part in alignment: the barrier it sent that the shard has not yet taken, and the batches it sent after it (at most its credits). */
+    /**
+     * One stream's part in alignment: the barrier it sent that the shard has not yet taken, and what
+     * it sent after it (batches, at most its credits, and the barriers of later checkpoints).
+     */
     static final class Alignment {
         private long barrier;
         // The last batch whose answer the client had passed on when it sent the barrier.
         private long emittedThrough;
-        private final ArrayDeque<Frame> held = new ArrayDeque<>();
+        private final ArrayDeque<Held> held = new ArrayDeque<>();
+    }
+
+    /** A batch, or the barrier of a later checkpoint, that a stream sent after a barrier the shard has not yet taken. */
+    private record Held(Frame batch, long barrier, long emittedThrough) {
     }
 
     private final OperatorDefinition definition;
@@ -153,13 +160,19 @@ final class ShardCheckpoints {
         if (session.alignment.barrier == 0) {
             return false;
         }
-        session.alignment.held.addLast(batch);
+        session.alignment.held.addLast(new Held(batch, 0, 0));
         return true;
     }
 
     void barrier(StreamSession session, long checkpointId, long emittedThrough) {
-        session.alignment.barrier = checkpointId;
-        session.alignment.emittedThrough = emittedThrough;
+        Alignment alignment = session.alignment;
+        if (alignment.barrier != 0) {
+            // Overlapping checkpoints: this one's state follows what the stream sent before it, still held.
+            alignment.held.addLast(new Held(null, checkpointId, emittedThrough));
+            return;
+        }
+        alignment.barrier = checkpointId;
+        alignment.emittedThrough = emittedThrough;
         takeIfAligned();
     }
 
@@ -182,8 +195,8 @@ final class ShardCheckpoints {
                 durable = CompletableFuture.completedFuture(null);
             } else {
                 BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
-                durable = state.checkpoint(job, checkpointId, running.version(), active.instance(),
-                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers());
+                durable = FaultInjection.slowDurability(state.checkpoint(job, checkpointId, running.version(), active.instance(),
+                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers()));
             }
         } catch (Exception e) {
             failCheckpoint(checkpointId, List.copyOf(sessions), e);
@@ -203,9 +216,16 @@ final class ShardCheckpoints {
         for (StreamSession session : aligned) {
             Alignment alignment = session.alignment;
             while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
-                batchPath.accept(session, alignment.held.pollFirst());
+                Held next = alignment.held.pollFirst();
+                if (next.batch() != null) {
+                    batchPath.accept(session, next.batch());
+                } else {
+                    alignment.barrier = next.barrier();
+                    alignment.emittedThrough = next.emittedThrough();
+                }
             }
         }
+        takeIfAligned();
     }
 
     private void acknowledge(long checkpointId, List<StreamSession> aligned, CompletableFuture<StateHandle> durable) {
@@ -239,8 +259,8 @@ final class ShardCheckpoints {
     private List<KeptResults> unpassedAnswers() {
         List<KeptResults> kept = new ArrayList<>();
         for (StreamSession session : sessions) {
-            if (session.answers.keepsAny()) {
-                List<ByteString> frames = session.answers.after(session.alignment.emittedThrough);
+            if (session.answers.keeps()) {
+                List<ByteString> frames = session.answers.passedThrough(session.alignment.emittedThrough);
                 if (!frames.isEmpty()) {
                     kept.add(KeptResults.newBuilder().setStreamIndex(session.streamIndex()).setStreams(session.streams())
                             .addAllFrames(frames).build());

@@ -19,7 +19,7 @@ public final class StreamSession {
     private final int streams;
     private final int streamIndex;
     private final AtomicInteger inFlight = new AtomicInteger();
-    final RecentAnswers answers;
+    final UnpassedAnswers answers;
     // Owned by the shard thread.
     long watermark = Long.MIN_VALUE;
     long lastSequence;
@@ -31,10 +31,10 @@ public final class StreamSession {
      * @param job     the job the feed is an attempt of; empty for the feed itself
      * @param streams how many streams of that feed the shard waits for before it releases events
      * @param streamIndex which of them this is
-     * @param resultsWindow how many of its latest answers the client may not yet have passed on
+     * @param keepResults the client may send a barrier before it has passed on the answers before it
      */
     public StreamSession(StreamObserver<Frame> responses, String client, int credits, String feed, String job, int streams,
-                         int streamIndex, int resultsWindow) {
+                         int streamIndex, boolean keepResults) {
         this.responses = responses;
         this.client = client;
         this.credits = credits;
@@ -42,7 +42,7 @@ public final class StreamSession {
         this.job = job.isEmpty() ? feed : job;
         this.streams = Math.max(1, streams);
         this.streamIndex = Math.max(0, streamIndex);
-        this.answers = new RecentAnswers(Math.max(0, resultsWindow));
+        this.answers = new UnpassedAnswers(keepResults);
     }
 
     public int streamIndex() {
