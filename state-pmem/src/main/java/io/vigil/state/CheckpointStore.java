@@ -206,10 +206,11 @@ public final class CheckpointStore implements AutoCloseable {
         durability.execute(() -> {
             try {
                 force(data);
+                byte[] encoded = RootRecord.encode(group, records);
                 Checkpoint checkpoint;
                 List<PendingForce> root;
                 synchronized (this) {
-                    checkpoint = appendRoot(lastId() + 1, group, records);
+                    checkpoint = appendRoot(lastId() + 1, group, records, encoded);
                     root = takeUnflushed();
                 }
                 force(root);
@@ -227,14 +228,14 @@ public final class CheckpointStore implements AutoCloseable {
 
     private Checkpoint commitRoot(long id, String group, List<RecordAddress> records) throws IOException {
         flush();
-        Checkpoint checkpoint = appendRoot(id, group, records);
+        Checkpoint checkpoint = appendRoot(id, group, records, RootRecord.encode(group, records));
         flush();
         retain(checkpoint);
         return checkpoint;
     }
 
     // Roots are written in increasing id order, which recovery relies on: the id is drawn as the root is written.
-    private Checkpoint appendRoot(long id, String group, List<RecordAddress> records) throws IOException {
+    private Checkpoint appendRoot(long id, String group, List<RecordAddress> records, byte[] root) throws IOException {
         if (id <= lastId()) {
             throw new IllegalArgumentException("checkpoint " + id + " does not follow checkpoint " + lastId());
         }
@@ -243,7 +244,7 @@ public final class CheckpointStore implements AutoCloseable {
             identity = identity.reserving(id + StoreIdentity.ID_BLOCK);
             identity.write(directory);
         }
-        byte[] root = RootRecord.encode(checkpoint);
+        RootRecord.setId(root, id);
         append(RecordFormat.ROOT, 0, root, 0, root.length);
         lastCommitted = id;
         return checkpoint;

@@ -16,15 +16,19 @@ final class RootRecord {
     private RootRecord() {
     }
 
-    static byte[] encode(Checkpoint checkpoint) {
-        byte[] key = checkpoint.group().getBytes(StandardCharsets.UTF_8);
-        List<RecordAddress> records = checkpoint.records();
+    /** A root for {@code records} whose id is set later, with {@link #setId}: encoding a large root needs no lock. */
+    static byte[] encode(String group, List<RecordAddress> records) {
+        byte[] key = group.getBytes(StandardCharsets.UTF_8);
         ByteBuffer root = ByteBuffer.allocate(HEADER + ADDRESS * records.size() + key.length);
-        root.putLong(checkpoint.id()).putInt(records.size()).putInt(key.length);
+        root.putLong(0).putInt(records.size()).putInt(key.length);
         for (RecordAddress record : records) {
             root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
         }
         return root.put(key).array();
+    }
+
+    static void setId(byte[] root, long id) {
+        ByteBuffer.wrap(root).putLong(0, id);
     }
 
     /** The checkpoint a root of {@code length} bytes at {@code offset} commits, or null when it is not one. */

@@ -3,12 +3,13 @@ package io.vigil.benchmarks.fourrules;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.benchmarks.harness.CheckpointFigures;
+import io.vigil.benchmarks.harness.CheckpointedHost;
 import io.vigil.examples.fraud.Alert;
 import io.vigil.examples.fraud.ExpectedAlert;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudReport;
 import io.vigil.examples.fraud.FraudRules;
-import io.vigil.examples.fraud.LocalStateDirectory;
 import io.vigil.examples.fraud.Transaction;
 import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.flink.VigilTelemetry;
@@ -56,7 +57,8 @@ public final class FourRuleBenchmark {
         }
     }
 
-    record Run(long events, long nanos, boolean exact, String missed, Histogram latencyMicros, Histogram pauseMicros, long checkpoints) {
+    /** @param checkpoints what the run's checkpoints cost; null for variants without */
+    record Run(long events, long nanos, boolean exact, String missed, Histogram latencyMicros, CheckpointFigures checkpoints) {
         double eventsPerSecond() {
             return events * 1e9 / nanos;
         }
@@ -94,31 +96,23 @@ public final class FourRuleBenchmark {
         Settings settings = OptionValues.orExit("bench-four-rules", () -> Settings.parse(args));
         System.out.printf(Locale.ROOT, "Four-rule benchmark: %,d transactions, %d Flink subtasks, %d shards%n",
                 settings.events, settings.parallelism, settings.shards);
-        Path state = LocalStateDirectory.create(LocalStateDirectory.defaultRoot(), "vigil-four-rules");
         List<String> lines = new ArrayList<>();
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
-             FunctionHost statefulHost = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins)
-                     .stateDirectory(state).storeSize(64 << 20, 8L << 30).build().start()) {
-            for (FunctionHost h : List.of(host, statefulHost)) {
-                ManagedChannel channel = NettyChannelBuilder.forTarget(h.endpoint()).usePlaintext().build();
-                new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(settings.shards));
-                channel.shutdownNow();
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+            new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(settings.shards));
+            channel.shutdownNow();
+            for (Variant variant : Variant.values()) {
+                run(variant, host, settings, settings.events / 4, 0);
             }
             for (Variant variant : Variant.values()) {
-                run(variant, variant == Variant.VIGIL_CHECKPOINTED ? statefulHost : host, settings, settings.events / 4, 0);
-            }
-            for (Variant variant : Variant.values()) {
-                FunctionHost target = variant == Variant.VIGIL_CHECKPOINTED ? statefulHost : host;
-                Run max = run(variant, target, settings, settings.events, 0);
+                Run max = run(variant, host, settings, settings.events, 0);
                 double rate = 0.7 * max.eventsPerSecond();
                 long loadEvents = Math.max(10_000, Math.min(settings.events, (long) (rate * settings.loadSeconds)));
-                Run atLoad = run(variant, target, settings, loadEvents, rate);
+                Run atLoad = run(variant, host, settings, loadEvents, rate);
                 String line = row(variant, max, rate, atLoad);
                 System.out.println(line);
                 lines.add(line);
             }
-        } finally {
-            LocalStateDirectory.delete(state);
         }
         String markdown = markdown(settings, lines);
         Files.createDirectories(settings.out);
@@ -127,13 +121,24 @@ public final class FourRuleBenchmark {
         markdown.lines().forEach(System.out::println);
     }
 
+    /** Runs one variant; the checkpointed one on a host of its own, started for the run, whose store it reports on. */
     static Run run(Variant variant, FunctionHost host, Settings settings, long events, double eventsPerSecond) throws Exception {
+        if (variant != Variant.VIGIL_CHECKPOINTED) {
+            return run(variant, host.endpoint(), null, settings, events, eventsPerSecond);
+        }
+        try (CheckpointedHost checkpointed = CheckpointedHost.start(settings.plugins, FraudRules.spec(settings.shards))) {
+            return run(variant, checkpointed.endpoint(), checkpointed, settings, events, eventsPerSecond);
+        }
+    }
+
+    private static Run run(Variant variant, String endpoint, CheckpointedHost checkpointed, Settings settings, long events,
+                           double eventsPerSecond) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism, new Configuration());
         env.setBufferTimeout(1);
         if (variant == Variant.VIGIL_CHECKPOINTED) {
             env.enableCheckpointing(1000);
         }
-        FraudDetectionJob.Settings job = new FraudDetectionJob.Settings(host.endpoint(), FraudRules.OPERATOR, events, SEED,
+        FraudDetectionJob.Settings job = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, events, SEED,
                 FRAUD_RATE, 1024, Duration.ofMillis(2), eventsPerSecond);
         DataStream<Transaction> transactions = FraudDetectionJob.transactions(env, job)
                 .map(FourRuleBenchmark::firstEmit).returns(TypeInformation.of(Transaction.class)).setParallelism(1);
@@ -159,8 +164,8 @@ public final class FourRuleBenchmark {
                         score.precision(), score.recall()));
             }
         }
-        return new Run(events, nanos, report.perfect(), missed.toString(), TimedAlerts.latencyMicros(), telemetry.checkpointPauseMicros(),
-                telemetry.checkpointsCompleted());
+        return new Run(events, nanos, report.perfect(), missed.toString(), TimedAlerts.latencyMicros(),
+                checkpointed == null ? null : CheckpointFigures.of(telemetry, checkpointed));
     }
 
     private static Transaction firstEmit(Transaction transaction) {
@@ -175,12 +180,8 @@ public final class FourRuleBenchmark {
                 max.eventsPerSecond(), max.exact() && atLoad.exact() ? "yes" : "no: " + max.missed(), rate,
                 String.format(Locale.ROOT, "%.1f / %.1f", atLoad.latencyMicros().getValueAtPercentile(50) / 1000.0,
                         atLoad.latencyMicros().getValueAtPercentile(99) / 1000.0),
-                variant == Variant.VIGIL_CHECKPOINTED ? String.format(Locale.ROOT, "%.2f / %.2f (%d)",
-                        atLoad.pauseMicros().getValueAtPercentile(50) / 1000.0, atLoad.pauseMicros().getValueAtPercentile(99) / 1000.0,
-                        atLoad.pauseMicros().getTotalCount()) : "—",
-                variant == Variant.VIGIL_CHECKPOINTED ? String.format(Locale.ROOT, "%.2f / %.2f (%d)",
-                        max.pauseMicros().getValueAtPercentile(50) / 1000.0, max.pauseMicros().getValueAtPercentile(99) / 1000.0,
-                        max.pauseMicros().getTotalCount()) : "—");
+                atLoad.checkpoints() == null ? "—" : atLoad.checkpoints().summary(),
+                max.checkpoints() == null ? "—" : max.checkpoints().summary());
     }
 
     private static String markdown(Settings settings, List<String> rows) {
@@ -191,11 +192,11 @@ public final class FourRuleBenchmark {
                         + " that (load).%n%n", LocalDate.now(), machine(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), settings.events, SEED, FRAUD_RATE, settings.parallelism, settings.shards));
         md.append("| variant | max (events/s) | exactly the injected fraud | load (events/s) | latency p50 / p99 at load (ms) |"
-                + " checkpoint pause p50 / p99 at load (ms, count) | pause p50 / p99 at max (ms, count) |\n");
+                + " checkpoints at load | checkpoints at max |\n");
         md.append("|---|---:|:---:|---:|---:|---:|---:|\n");
         rows.forEach(row -> md.append(row).append('\n'));
         md.append("\nLatency, the same for every variant: from the source emitting a transaction to an alert on it reaching the sink."
-                + " A checkpoint pause: how long one checkpoint held a connector subtask (drain, barrier, every shard's acknowledgement).\n");
+                + " Checkpoints: " + CheckpointFigures.EXPLAINED + "\n");
         return md.toString();
     }
 

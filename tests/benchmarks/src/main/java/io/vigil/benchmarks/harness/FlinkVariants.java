@@ -18,16 +18,31 @@ import org.apache.flink.util.Collector;
 /** Runs variants (a)–(d): the same payments through a Flink job, alerts timed at the same sink. */
 final class FlinkVariants {
     private final int parallelism;
-    /** Checkpoint pauses of the last run, microseconds. */
-    org.HdrHistogram.Histogram lastCheckpointPauses;
     private final String endpoint;
+    private final java.nio.file.Path plugins;
+    private final int shards;
+    /** What the checkpoints of the last checkpointed run cost. */
+    CheckpointFigures lastCheckpoints;
 
-    FlinkVariants(int parallelism, String endpoint) {
+    /** @param endpoint the host without state; the checkpointed variant runs on a host of its own, started per run */
+    FlinkVariants(int parallelism, String endpoint, java.nio.file.Path plugins, int shards) {
         this.parallelism = parallelism;
         this.endpoint = endpoint;
+        this.plugins = plugins;
+        this.shards = shards;
     }
 
     Measurement run(Variant variant, long events, double eventsPerSecond) throws Exception {
+        if (variant != Variant.VIGIL_CHECKPOINTED) {
+            return run(variant, endpoint, null, events, eventsPerSecond);
+        }
+        try (CheckpointedHost checkpointed = CheckpointedHost.start(plugins, Workload.spec(shards))) {
+            return run(variant, checkpointed.endpoint(), checkpointed, events, eventsPerSecond);
+        }
+    }
+
+    private Measurement run(Variant variant, String endpoint, CheckpointedHost checkpointed, long events, double eventsPerSecond)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         // Flush network buffers within a millisecond (Flink's default waits up to 100 ms), the same for every variant.
         env.setBufferTimeout(1);
@@ -37,8 +52,8 @@ final class FlinkVariants {
         DataStream<Payment> payments = Workload.payments(env, events, eventsPerSecond);
         DataStream<PaymentAlert> alerts = switch (variant) {
             case EMBEDDED_ESPER -> payments.keyBy(Payment::getCardId).process(new EmbeddedEsperFunction());
-            case VIGIL, VIGIL_CHECKPOINTED -> vigil(1024, Duration.ofMillis(2), 4).applyTo(payments);
-            case CALL_PER_EVENT -> vigil(1, Duration.ZERO, 1).applyTo(payments);
+            case VIGIL, VIGIL_CHECKPOINTED -> vigil(endpoint, 1024, Duration.ofMillis(2), 4).applyTo(payments);
+            case CALL_PER_EVENT -> vigil(endpoint, 1, Duration.ZERO, 1).applyTo(payments);
             case FLINK_CEP -> flinkCep(payments);
             case HOST_ONLY -> throw new IllegalArgumentException("the host-only variant runs without Flink");
         };
@@ -48,11 +63,13 @@ final class FlinkVariants {
         env.execute("harness " + variant);
         long end = System.nanoTime();
         Measurement measured = Measurement.of(events, end - Workload.FIRST_EMIT_NANOS.get(), AlertTimer.alerts(), AlertTimer.latencyMicros());
-        lastCheckpointPauses = VigilTelemetry.of(Workload.OPERATOR).checkpointPauseMicros();
+        if (checkpointed != null) {
+            lastCheckpoints = CheckpointFigures.of(VigilTelemetry.of(Workload.OPERATOR), checkpointed);
+        }
         return measured;
     }
 
-    private VigilFunction<Payment, PaymentAlert> vigil(int batchSize, Duration linger, int roundsInFlight) {
+    private static VigilFunction<Payment, PaymentAlert> vigil(String endpoint, int batchSize, Duration linger, int roundsInFlight) {
         return VigilFunction.<Payment, PaymentAlert>builder()
                 .setEndpoint(endpoint)
                 .setOperator(Workload.OPERATOR)

@@ -3,7 +3,6 @@ package io.vigil.benchmarks.harness;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
-import io.vigil.examples.fraud.LocalStateDirectory;
 import io.vigil.runtime.FunctionHost;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,19 +33,13 @@ public final class SideBySide {
                         + "%d Flink subtasks, %d shards%n", settings.events, settings.perCallEvents, settings.hostEvents,
                 settings.parallelism, settings.shards);
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
-        Path state = LocalStateDirectory.create(LocalStateDirectory.defaultRoot(), "vigil-bench-state");
-        // Two hosts: one keeps no state (variants b, c, e pay nothing for checkpoints), one logs its
-        // input to a store on tmpfs for the checkpointed variant.
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
-             FunctionHost statefulHost = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins)
-                     .stateDirectory(state).storeSize(64 << 20, 8L << 30).build().start()) {
+        // The stateless host serves variants b, c and e, which pay nothing for checkpoints; the
+        // checkpointed variant runs on a host with a store on tmpfs, started afresh for each run.
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
-            ManagedChannel statefulChannel = NettyChannelBuilder.forTarget(statefulHost.endpoint()).usePlaintext().build();
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                new ControlPlaneClient(statefulChannel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint());
-                FlinkVariants checkpointed = new FlinkVariants(settings.parallelism, statefulHost.endpoint());
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), settings.plugins, settings.shards);
                 HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
                 // A first, unmeasured pass over every variant, so all are measured with their code compiled
                 // (the JIT keeps improving shared paths — connector, host, Esper — for several runs).
@@ -55,27 +48,25 @@ public final class SideBySide {
                     if (variant == Variant.HOST_ONLY) {
                         load.run(warmup, 0);
                     } else {
-                        (variant == Variant.VIGIL_CHECKPOINTED ? checkpointed : flink).run(variant, warmup, 0);
+                        flink.run(variant, warmup, 0);
                     }
                 }
                 for (Variant variant : settings.variants) {
                     long events = events(variant, settings);
-                    FlinkVariants runner = variant == Variant.VIGIL_CHECKPOINTED ? checkpointed : flink;
-                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : runner.run(variant, events, 0);
+                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : flink.run(variant, events, 0);
+                    CheckpointFigures checkpointsAtMax = flink.lastCheckpoints;
                     double rate = 0.7 * max.eventsPerSecond();
                     long loadEvents = Math.max(10_000, Math.min(events, (long) (rate * settings.loadSeconds)));
-                    Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : runner.run(variant, loadEvents, rate);
+                    Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : flink.run(variant, loadEvents, rate);
                     Result result = new Result(variant, max, rate, atLoad,
-                            variant == Variant.VIGIL_CHECKPOINTED ? checkpointed.lastCheckpointPauses : null);
+                            variant == Variant.VIGIL_CHECKPOINTED ? checkpointsAtMax : null,
+                            variant == Variant.VIGIL_CHECKPOINTED ? flink.lastCheckpoints : null);
                     results.put(variant, result);
                     System.out.println(result.line());
                 }
             } finally {
                 channel.shutdownNow();
-                statefulChannel.shutdownNow();
             }
-        } finally {
-            LocalStateDirectory.delete(state);
         }
         Report report = new Report(results, settings);
         System.out.println();
@@ -94,7 +85,8 @@ public final class SideBySide {
         };
     }
 
-    record Result(Variant variant, Measurement max, double loadRate, Measurement atLoad, org.HdrHistogram.Histogram pausesAtLoad) {
+    record Result(Variant variant, Measurement max, double loadRate, Measurement atLoad, CheckpointFigures checkpointsAtMax,
+                  CheckpointFigures checkpointsAtLoad) {
         String line() {
             return String.format(Locale.ROOT, "(%s) %-48s max %,11.0f ev/s | at %,9.0f ev/s: p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms (%,d samples)",
                     variant.letter, variant.description, max.eventsPerSecond(), loadRate, atLoad.p50Millis(), atLoad.p99Millis(),
@@ -169,11 +161,10 @@ public final class SideBySide {
             }
             Result checkpointed = results.get(Variant.VIGIL_CHECKPOINTED);
             if (checkpointed != null && b != null) {
-                md.append(String.format(Locale.ROOT, "%nWith an exactly-once checkpoint every second (store on tmpfs): throughput %.1f %% of (b); "
-                                + "checkpoint pause at the operator at 70 %% load p50 %.2f ms, p99 %.2f ms (%d checkpoints).%n",
-                        100 * checkpointed.max.eventsPerSecond() / b.max.eventsPerSecond(),
-                        checkpointed.pausesAtLoad.getValueAtPercentile(50) / 1000.0, checkpointed.pausesAtLoad.getValueAtPercentile(99) / 1000.0,
-                        checkpointed.pausesAtLoad.getTotalCount()));
+                md.append(String.format(Locale.ROOT, "%nWith an exactly-once checkpoint every second (store on tmpfs): throughput %.1f %% of (b)."
+                                + "%n%n- at 70 %% load: %s%n- unthrottled: %s%n%n%s%n",
+                        100 * checkpointed.max.eventsPerSecond() / b.max.eventsPerSecond(), checkpointed.checkpointsAtLoad.summary(),
+                        checkpointed.checkpointsAtMax.summary(), CheckpointFigures.EXPLAINED));
             }
             Result e = results.get(Variant.HOST_ONLY);
             if (e != null) {
