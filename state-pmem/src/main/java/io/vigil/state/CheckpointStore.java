@@ -194,23 +194,36 @@ public final class CheckpointStore implements AutoCloseable {
         return checkpoint;
     }
 
+    /** Appends the rest of a checkpoint's records, on the store's durability thread. */
+    public interface RecordWriter {
+        List<RecordAddress> write() throws IOException;
+    }
+
     /**
-     * Commits {@code records} as the next checkpoint of {@code group} without waiting for the
-     * disk: returns at once, and the store's durability thread makes the records durable, then
-     * writes the root under the next free id and makes it durable, then completes the future.
-     * Commits complete in the order they were made; appends go on meanwhile.
+     * Commits {@code records}, followed by those {@code rest} appends, as the next checkpoint of
+     * {@code group} without waiting: returns at once, and the store's durability thread writes the
+     * rest, makes every record durable, then writes the root under the next free id and makes it
+     * durable, then completes the future. Commits complete in the order they were made; appends go
+     * on meanwhile.
      */
-    public synchronized CompletableFuture<Checkpoint> commitNextAsync(String group, List<RecordAddress> records) {
+    public synchronized CompletableFuture<Checkpoint> commitNextAsync(String group, List<RecordAddress> records, RecordWriter rest) {
         List<PendingForce> data = takeUnflushed();
         CompletableFuture<Checkpoint> committed = new CompletableFuture<>();
         durability.execute(() -> {
             try {
+                List<RecordAddress> all = new ArrayList<>(records);
+                all.addAll(rest.write());
+                List<PendingForce> written;
+                synchronized (this) {
+                    written = takeUnflushed();
+                }
                 force(data);
-                byte[] encoded = RootRecord.encode(group, records);
+                force(written);
+                byte[] encoded = RootRecord.encode(group, all);
                 Checkpoint checkpoint;
                 List<PendingForce> root;
                 synchronized (this) {
-                    checkpoint = appendRoot(lastId() + 1, group, records, encoded);
+                    checkpoint = appendRoot(lastId() + 1, group, all, encoded);
                     root = takeUnflushed();
                 }
                 force(root);

@@ -27,14 +27,12 @@ final class EventTimeBuffer {
     private int[] cursors = new int[4];
     private int laneCount;
     private final ArrayDeque<HeldLane> free = new ArrayDeque<>();
-    private final ColumnarBatch snapshot;
     private long arrivals;
     private long releasedThrough = Long.MIN_VALUE;
     private long late;
 
     EventTimeBuffer(EventSchema schema) {
         this.schema = schema;
-        this.snapshot = new ColumnarBatch(schema, 256);
     }
 
     /** Holds every row of {@code batch} that is not late; returns how many were. */
@@ -104,11 +102,11 @@ final class EventTimeBuffer {
         return late;
     }
 
-    /** The rows held, in release order, for a checkpoint; valid until the next call. */
+    /** A copy of the rows held, in release order, for a checkpoint to write off the shard's thread. */
     ColumnarBatch held() {
-        snapshot.clear();
-        merge(Long.MAX_VALUE, snapshot);
-        return snapshot;
+        ColumnarBatch copy = new ColumnarBatch(schema, Math.max(16, heldCount()));
+        merge(Long.MAX_VALUE, copy);
+        return copy;
     }
 
     /** Empty, nothing released: a shard that starts over. */

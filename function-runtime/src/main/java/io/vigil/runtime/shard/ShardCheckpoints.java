@@ -194,9 +194,8 @@ final class ShardCheckpoints {
             if (state == null) {
                 durable = CompletableFuture.completedFuture(null);
             } else {
-                BatchEncoder.events(buffer.held(), 0, true, buffer.releasedThrough(), wire);
                 durable = FaultInjection.slowDurability(state.checkpoint(job, checkpointId, running.version(), active.instance(),
-                        running.compiled().stateHorizonMillis(), wire.array(), wire.length(), unpassedAnswers()));
+                        running.compiled().stateHorizonMillis(), buffer.held(), buffer.releasedThrough(), unpassedAnswers()));
             }
         } catch (Exception e) {
             failCheckpoint(checkpointId, List.copyOf(sessions), e);

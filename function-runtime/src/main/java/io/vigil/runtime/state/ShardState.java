@@ -1,9 +1,12 @@
 package io.vigil.runtime.state;
 
+import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.proto.KeptResults;
 import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.WireBuffer;
 import io.vigil.state.Checkpoint;
 import io.vigil.state.CheckpointStore;
 import io.vigil.state.RecordAddress;
@@ -89,12 +92,14 @@ public final class ShardState {
     /**
      * Makes the shard's state at this point durable as checkpoint {@code checkpointId} of
      * {@code job}: a native snapshot when the instance writes one, otherwise the input log within
-     * the horizon; beside it the events held for the watermark, {@code held} (an encoded frame),
-     * and the answers its streams had not passed on, {@code kept}. Returns once the records are
-     * written; the handle follows when the store has made them durable, off this thread.
+     * the horizon; beside it the events held for the watermark, {@code held} (a copy; held through
+     * {@code releasedThrough}), and the answers its streams had not passed on, {@code kept}.
+     * Returns once the instance's part is written; the store's durability thread encodes and
+     * writes the rest, and the handle follows once it has made everything durable.
      */
     public CompletableFuture<StateHandle> checkpoint(String job, long checkpointId, long version, OperatorInstance instance,
-                                  long horizonMillis, byte[] held, int heldLength, List<KeptResults> kept) throws Exception {
+                                                     long horizonMillis, ColumnarBatch held, long releasedThrough,
+                                                     List<KeptResults> kept) throws Exception {
         OperatorInstance continuing = chainBroken ? null : chainOf;
         chainOf = null;
         chainBroken = false;
@@ -125,13 +130,17 @@ public final class ShardState {
                 records.add(entry.address());
             }
         }
-        records.addAll(appendWhole(HELD, held, heldLength));
-        for (KeptResults stream : kept) {
-            byte[] bytes = stream.toByteArray();
-            records.addAll(appendWhole(KEPT, bytes, bytes.length));
-        }
         // Shards of all operators share the store and commit from their own threads: the store picks the id.
-        CompletableFuture<Checkpoint> committed = store.commitNextAsync(group, records);
+        CompletableFuture<Checkpoint> committed = store.commitNextAsync(group, records, () -> {
+            WireBuffer encoded = new WireBuffer(Math.max(1024, held.rowCount() * 64));
+            BatchEncoder.events(held, 0, true, releasedThrough, encoded);
+            List<RecordAddress> rest = new ArrayList<>(appendWhole(HELD, encoded.array(), encoded.length()));
+            for (KeptResults stream : kept) {
+                byte[] bytes = stream.toByteArray();
+                rest.addAll(appendWhole(KEPT, bytes, bytes.length));
+            }
+            return rest;
+        });
         if (increment) {
             chainIncrements.addAll(written);
             chainIncrementBytes += snapshot.size();

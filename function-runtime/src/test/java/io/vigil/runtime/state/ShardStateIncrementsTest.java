@@ -13,6 +13,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.schema.EventSchema;
+import io.vigil.api.schema.FieldKind;
+import io.vigil.api.wire.BatchEncoder;
+import io.vigil.api.wire.WireBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (a swap, a restore) starts with a whole snapshot.
  */
 class ShardStateIncrementsTest {
+    static final EventSchema HELD_SCHEMA = EventSchema.builder("E").field("id", FieldKind.STRING).build();
+    static final ColumnarBatch NONE_HELD = new ColumnarBatch(HELD_SCHEMA, 16);
+
     @TempDir
     Path dir;
 
@@ -49,7 +57,7 @@ class ShardStateIncrementsTest {
                 if (checkpoint % 4 == 0) {
                     live.remove("k" + (checkpoint % 1_000));
                 }
-                handles.add(state.checkpoint("job", checkpoint, 1, live, 0, new byte[0], 0, List.of()).join());
+                handles.add(state.checkpoint("job", checkpoint, 1, live, 0, NONE_HELD, Long.MIN_VALUE, List.of()).join());
                 expected.add(new HashMap<>(live.counts));
             }
             List<Integer> increments = new ArrayList<>();
@@ -65,7 +73,7 @@ class ShardStateIncrementsTest {
 
             Counters another = new Counters();
             another.counts.putAll(live.counts);
-            StateHandle afterSwap = state.checkpoint("job", 100, 2, another, 0, new byte[0], 0, List.of()).join();
+            StateHandle afterSwap = state.checkpoint("job", 100, 2, another, 0, NONE_HELD, Long.MIN_VALUE, List.of()).join();
             assertThat(state.restore(afterSwap).meta().getIncrements()).as("another instance starts whole").isZero();
         }
     }
@@ -78,11 +86,17 @@ class ShardStateIncrementsTest {
             for (int key = 0; key < 20_000; key++) {
                 live.add("key-" + key, key);
             }
-            byte[] held = new byte[150_000];
-            new java.util.Random(1).nextBytes(held);
-            StateHandle whole = state.checkpoint("job", 1, 1, live, 0, held, held.length, List.of()).join();
+            ColumnarBatch heldRows = new ColumnarBatch(HELD_SCHEMA, 16);
+            for (int i = 0; i < 10_000; i++) {
+                heldRows.setString(0, heldRows.addRow(i, i), "held-" + i);
+            }
+            WireBuffer encoded = new WireBuffer(1024);
+            BatchEncoder.events(heldRows, 0, true, -1, encoded);
+            byte[] held = java.util.Arrays.copyOf(encoded.array(), encoded.length());
+            assertThat(held.length).as("held events larger than a record").isGreaterThan(64 << 10);
+            StateHandle whole = state.checkpoint("job", 1, 1, live, 0, heldRows, -1, List.of()).join();
             live.add("key-7", 1);
-            StateHandle increment = state.checkpoint("job", 2, 1, live, 0, held, held.length, List.of()).join();
+            StateHandle increment = state.checkpoint("job", 2, 1, live, 0, heldRows, -1, List.of()).join();
             assertThat(store.checkpoint(whole.getStoreCheckpoint()).orElseThrow().records().size())
                     .as("records of a snapshot several times a record's size").isGreaterThan(5);
             for (StateHandle handle : List.of(whole, increment)) {
