@@ -21,11 +21,13 @@ final class FlinkVariants {
     private final String endpoint;
     private final java.nio.file.Path plugins;
     private final int shards;
+    private final long watermarkMillis;
     /** What the checkpoints of the last checkpointed run cost. */
     CheckpointFigures lastCheckpoints;
 
     /** @param endpoint the host without state; the checkpointed variant runs on a host of its own, started per run */
-    FlinkVariants(int parallelism, String endpoint, java.nio.file.Path plugins, int shards) {
+    FlinkVariants(int parallelism, String endpoint, java.nio.file.Path plugins, int shards, long watermarkMillis) {
+        this.watermarkMillis = watermarkMillis;
         this.parallelism = parallelism;
         this.endpoint = endpoint;
         this.plugins = plugins;
@@ -46,6 +48,7 @@ final class FlinkVariants {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         // Flush network buffers within a millisecond (Flink's default waits up to 100 ms), the same for every variant.
         env.setBufferTimeout(1);
+        env.getConfig().setAutoWatermarkInterval(watermarkMillis);
         if (variant == Variant.VIGIL_CHECKPOINTED) {
             env.enableCheckpointing(1000);
         }

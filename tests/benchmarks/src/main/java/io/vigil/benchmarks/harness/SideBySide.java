@@ -39,7 +39,8 @@ public final class SideBySide {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), settings.plugins, settings.shards);
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), settings.plugins, settings.shards,
+                        settings.watermarkMillis);
                 HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
                 // A first, unmeasured pass over every variant, so all are measured with their code compiled
                 // (the JIT keeps improving shared paths — connector, host, Esper — for several runs).
@@ -99,6 +100,7 @@ public final class SideBySide {
         long perCallEvents = 100_000;
         long hostEvents = 4_000_000;
         double loadSeconds = 8;
+        long watermarkMillis = 10;
         int parallelism = 2;
         int shards = 2;
         List<Variant> variants = List.of(Variant.values());
@@ -113,6 +115,7 @@ public final class SideBySide {
                     case "--per-call-events" -> settings.perCallEvents = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
                     case "--host-events" -> settings.hostEvents = OptionValues.wholeNumber(option, value, 1, Long.MAX_VALUE);
                     case "--load-seconds" -> settings.loadSeconds = OptionValues.number(option, value, 0.1, 3600);
+                    case "--watermark-ms" -> settings.watermarkMillis = OptionValues.wholeNumber(option, value, 1, 10_000);
                     case "--parallelism" -> settings.parallelism = (int) OptionValues.wholeNumber(option, value, 1, 64);
                     case "--shards" -> settings.shards = (int) OptionValues.wholeNumber(option, value, 1, 1024);
                     case "--variants" -> {
@@ -140,9 +143,10 @@ public final class SideBySide {
             md.append("# Side by side: one rule, five ways\n\n");
             md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, %d MiB heap, Java %s. Rule: a charge under 2.00 followed "
                             + "within a minute by one of 200.00 or more on the same card (EPL, or Flink CEP for (d)). "
-                            + "%d Flink subtasks, %d shards, one machine.%n%n",
+                            + "%d Flink subtasks, %d shards, one machine, Flink's periodic watermark every %d ms.%n%n",
                     LocalDate.now(), hostName(), Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), settings.parallelism, settings.shards));
+                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), settings.parallelism, settings.shards,
+                    settings.watermarkMillis));
             md.append("| variant | max throughput (events/s) | load for latency (events/s) | p50 (ms) | p99 (ms) | p99.9 (ms) | latency samples |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|\n");
             for (Result r : results.values()) {
