@@ -99,18 +99,19 @@ public final class FourRuleBenchmark {
         System.out.printf(Locale.ROOT, "Four-rule benchmark: %,d transactions, %d Flink subtasks, %d shards%n",
                 settings.events, settings.parallelism, settings.shards);
         List<String> lines = new ArrayList<>();
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
+             CheckpointedHost checkpointed = CheckpointedHost.start(settings.plugins, FraudRules.spec(settings.shards))) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
             new ControlPlaneClient(channel, Duration.ofSeconds(60)).deploy(FraudRules.spec(settings.shards));
             channel.shutdownNow();
             for (Variant variant : Variant.values()) {
-                run(variant, host, settings, settings.events / 4, 0);
+                run(variant, host, checkpointed, settings, settings.events / 4, 0);
             }
             for (Variant variant : Variant.values()) {
-                Run max = run(variant, host, settings, settings.events, 0);
+                Run max = run(variant, host, checkpointed, settings, settings.events, 0);
                 double rate = 0.7 * max.eventsPerSecond();
                 long loadEvents = Math.max(10_000, Math.min(settings.events, (long) (rate * settings.loadSeconds)));
-                Run atLoad = run(variant, host, settings, loadEvents, rate);
+                Run atLoad = run(variant, host, checkpointed, settings, loadEvents, rate);
                 String line = row(variant, max, rate, atLoad);
                 System.out.println(line);
                 lines.add(line);
@@ -123,14 +124,12 @@ public final class FourRuleBenchmark {
         markdown.lines().forEach(System.out::println);
     }
 
-    /** Runs one variant; the checkpointed one on a host of its own, started for the run, whose store it reports on. */
-    static Run run(Variant variant, FunctionHost host, Settings settings, long events, double eventsPerSecond) throws Exception {
-        if (variant != Variant.VIGIL_CHECKPOINTED) {
-            return run(variant, host.endpoint(), null, settings, events, eventsPerSecond);
-        }
-        try (CheckpointedHost checkpointed = CheckpointedHost.start(settings.plugins, FraudRules.spec(settings.shards))) {
-            return run(variant, checkpointed.endpoint(), checkpointed, settings, events, eventsPerSecond);
-        }
+    /** Runs one variant: the checkpointed one on the host with a store, the others on the host without. */
+    static Run run(Variant variant, FunctionHost host, CheckpointedHost checkpointed, Settings settings, long events,
+                   double eventsPerSecond) throws Exception {
+        return variant == Variant.VIGIL_CHECKPOINTED
+                ? run(variant, checkpointed.endpoint(), checkpointed, settings, events, eventsPerSecond)
+                : run(variant, host.endpoint(), null, settings, events, eventsPerSecond);
     }
 
     private static Run run(Variant variant, String endpoint, CheckpointedHost checkpointed, Settings settings, long events,
@@ -155,6 +154,7 @@ public final class FourRuleBenchmark {
         telemetry.reset();
         TimedAlerts.reset(eventsPerSecond > 0);
         FIRST_EMIT_NANOS.set(0);
+        CheckpointedHost.PauseReading before = checkpointed == null ? null : checkpointed.reading();
         env.execute("four rules " + variant.letter);
         long nanos = System.nanoTime() - FIRST_EMIT_NANOS.get();
         List<ExpectedAlert> expected = TransactionGenerator.groundTruth(SEED, events, FRAUD_RATE);
@@ -168,7 +168,7 @@ public final class FourRuleBenchmark {
             }
         }
         return new Run(events, nanos, report.perfect(), missed.toString(), TimedAlerts.latencyMicros(),
-                checkpointed == null ? null : CheckpointFigures.of(telemetry, checkpointed));
+                checkpointed == null ? null : CheckpointFigures.of(telemetry, checkpointed.reading().since(before)));
     }
 
     private static Transaction firstEmit(Transaction transaction) {

@@ -19,28 +19,24 @@ import org.apache.flink.util.Collector;
 final class FlinkVariants {
     private final int parallelism;
     private final String endpoint;
-    private final java.nio.file.Path plugins;
-    private final int shards;
+    private final CheckpointedHost checkpointed;
     private final long watermarkMillis;
     /** What the checkpoints of the last checkpointed run cost. */
     CheckpointFigures lastCheckpoints;
 
-    /** @param endpoint the host without state; the checkpointed variant runs on a host of its own, started per run */
-    FlinkVariants(int parallelism, String endpoint, java.nio.file.Path plugins, int shards, long watermarkMillis) {
-        this.watermarkMillis = watermarkMillis;
+    /** @param endpoint the host without state; {@code checkpointed} serves the checkpointed variant */
+    FlinkVariants(int parallelism, String endpoint, CheckpointedHost checkpointed, long watermarkMillis) {
         this.parallelism = parallelism;
         this.endpoint = endpoint;
-        this.plugins = plugins;
-        this.shards = shards;
+        this.checkpointed = checkpointed;
+        this.watermarkMillis = watermarkMillis;
     }
 
     Measurement run(Variant variant, long events, double eventsPerSecond) throws Exception {
         if (variant != Variant.VIGIL_CHECKPOINTED) {
             return run(variant, endpoint, null, events, eventsPerSecond);
         }
-        try (CheckpointedHost checkpointed = CheckpointedHost.start(plugins, Workload.spec(shards))) {
-            return run(variant, checkpointed.endpoint(), checkpointed, events, eventsPerSecond);
-        }
+        return run(variant, checkpointed.endpoint(), checkpointed, events, eventsPerSecond);
     }
 
     private Measurement run(Variant variant, String endpoint, CheckpointedHost checkpointed, long events, double eventsPerSecond)
@@ -61,13 +57,14 @@ final class FlinkVariants {
             case HOST_ONLY -> throw new IllegalArgumentException("the host-only variant runs without Flink");
         };
         alerts.sinkTo(new AlertTimer()).name("timed alerts");
+        CheckpointedHost.PauseReading before = checkpointed == null ? null : checkpointed.reading();
         AlertTimer.reset();
         VigilTelemetry.of(Workload.OPERATOR).reset();
         env.execute("harness " + variant);
         long end = System.nanoTime();
         Measurement measured = Measurement.of(events, end - Workload.FIRST_EMIT_NANOS.get(), AlertTimer.alerts(), AlertTimer.latencyMicros());
         if (checkpointed != null) {
-            lastCheckpoints = CheckpointFigures.of(VigilTelemetry.of(Workload.OPERATOR), checkpointed);
+            lastCheckpoints = CheckpointFigures.of(VigilTelemetry.of(Workload.OPERATOR), checkpointed.reading().since(before));
         }
         return measured;
     }

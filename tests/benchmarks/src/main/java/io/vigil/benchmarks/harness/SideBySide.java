@@ -34,13 +34,13 @@ public final class SideBySide {
                 settings.parallelism, settings.shards);
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
         // The stateless host serves variants b, c and e, which pay nothing for checkpoints; the
-        // checkpointed variant runs on a host with a store on tmpfs, started afresh for each run.
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start()) {
+        // checkpointed variant runs on a host with a store on tmpfs.
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
+             CheckpointedHost checkpointed = CheckpointedHost.start(settings.plugins, Workload.spec(settings.shards))) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), settings.plugins, settings.shards,
-                        settings.watermarkMillis);
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), checkpointed, settings.watermarkMillis);
                 HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
                 // A first, unmeasured pass over every variant, so all are measured with their code compiled
                 // (the JIT keeps improving shared paths — connector, host, Esper — for several runs).
