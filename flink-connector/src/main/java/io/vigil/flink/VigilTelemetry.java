@@ -29,6 +29,7 @@ public final class VigilTelemetry {
     private final LongAccumulator maxRoundsInFlight = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxCheckpointsPending = new LongAccumulator(Math::max, 0);
+    private final LongAdder barriersBehindFullRing = new LongAdder();
     private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
     private final LongAdder checkpointsCompleted = new LongAdder();
 
@@ -96,6 +97,16 @@ public final class VigilTelemetry {
         return maxCheckpointsPending.get();
     }
 
+    /** Task thread: a barrier found the ring full and went to the sender beside it, without waiting. */
+    public void recordBarrierBehindFullRing() {
+        barriersBehindFullRing.increment();
+    }
+
+    /** Barriers that found the ring full (back-pressure at the checkpoint) since the last {@link #reset()}. */
+    public long barriersBehindFullRing() {
+        return barriersBehindFullRing.sum();
+    }
+
     /** Checkpoint thread: from the barrier to every shard's acknowledgement that it made the checkpoint durable. */
     public void recordCheckpointDurable(long nanos) {
         checkpointDurableMicros.recordValue(Math.max(0, nanos / 1000));
@@ -151,6 +162,7 @@ public final class VigilTelemetry {
         maxRoundsInFlight.reset();
         maxRingBacklog.reset();
         maxCheckpointsPending.reset();
+        barriersBehindFullRing.reset();
         lastCompletedCheckpoint.set(0);
         checkpointsCompleted.reset();
     }

@@ -12,17 +12,22 @@ import io.vigil.flink.VigilFunction;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import io.vigil.runtime.shard.Shard;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An operator slower than its input: credits hold the host's queues to what it granted, the
@@ -47,10 +52,16 @@ class FlowControlTest {
     FunctionHost host;
     ManagedChannel channel;
 
+    @TempDir
+    Path state;
+
+    @TempDir
+    Path echoed;
+
     @BeforeEach
     void start() throws Exception {
         host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
-                .credits(CREDITS).build().start();
+                .credits(CREDITS).stateDirectory(state).build().start();
         channel = TestHosts.channel(host);
         TestHosts.control(channel).deploy(OperatorSpec.newBuilder()
                 .setName("slow-echo")
@@ -88,17 +99,7 @@ class FlowControlTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(SUBTASKS);
         CollectingSink<Reading> echoes = new CollectingSink<>();
-        VigilFunction.<Reading, Reading>builder()
-                .setEndpoint(host.endpoint())
-                .setOperator("slow-echo")
-                .setInputType(Reading.class)
-                .setOutputType(Reading.class)
-                .setKeyField("key")
-                .setMaxBatchSize(64)
-                .setLinger(Duration.ofMillis(1))
-                .setRingSize(RING)
-                .setRoundsInFlight(ROUNDS)
-                .build()
+        slowEcho(RING)
                 .applyTo(env.fromSequence(1, EVENTS).map(i -> new Reading("k" + (i % 1000), i)).returns(Reading.class))
                 .sinkTo(echoes);
         long start = System.nanoTime();
@@ -118,5 +119,72 @@ class FlowControlTest {
         assertThat(telemetry.maxRingBacklog()).as("events waiting in a subtask's ring").isLessThanOrEqualTo(RING);
         assertThat(telemetry.maxRingBacklog()).as("the ring did fill up: back-pressure reached the task").isGreaterThan(RING / 2);
         echoes.release();
+    }
+
+    /**
+     * Checkpoints every 50 ms while the slow operator keeps the connector's (tiny) ring full: barriers
+     * that find no free slot go to the sender beside the ring, none waits for it to drain; a task
+     * fails mid-stream, and through Flink's exactly-once file sink every event still comes back
+     * exactly once.
+     */
+    @Test
+    void checkpointsUnderBackPressureNeitherWaitForTheRingNorLoseAnything() throws Exception {
+        VigilTelemetry telemetry = VigilTelemetry.of("slow-echo");
+        telemetry.reset();
+        FailOnce.armed.set(true);
+        Configuration configuration = new Configuration();
+        configuration.setString("restart-strategy.type", "fixed-delay");
+        configuration.setString("restart-strategy.fixed-delay.attempts", "10");
+        configuration.setString("restart-strategy.fixed-delay.delay", "200 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(SUBTASKS);
+        env.enableCheckpointing(50);
+        // Unaligned, so each barrier reaches the connector while the records before it wait in Flink's buffers.
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
+        // A ring of one slot: the record that waited for it fills it, so the barrier after finds none.
+        slowEcho(1)
+                .applyTo(env.fromSequence(1, EVENTS).map(i -> new Reading("k" + (i % 1000), i)).returns(Reading.class))
+                .map(new FailOnce(EVENTS / 2))
+                .sinkTo(ExactlyOnceFaultTest.fileSink(echoed)).setParallelism(1);
+        env.execute("slow operator, checkpoints and a failure");
+
+        assertThat(FailOnce.armed.get()).as("the failure was injected").isFalse();
+        assertThat(telemetry.barriersBehindFullRing()).as("barriers that found the ring full, of %d checkpoints completed",
+                telemetry.checkpointsCompleted()).isPositive();
+        List<String> committed = ExactlyOnceFaultTest.committed(echoed);
+        assertThat(new HashSet<>(committed)).as("each event echoed").hasSize(EVENTS);
+        assertThat(committed).as("and none twice").hasSize(EVENTS);
+    }
+
+    private VigilFunction<Reading, Reading> slowEcho(int ringSize) {
+        return VigilFunction.<Reading, Reading>builder()
+                .setEndpoint(host.endpoint())
+                .setOperator("slow-echo")
+                .setInputType(Reading.class)
+                .setOutputType(Reading.class)
+                .setKeyField("key")
+                .setMaxBatchSize(64)
+                .setLinger(Duration.ofMillis(1))
+                .setRingSize(ringSize)
+                .setRoundsInFlight(ROUNDS)
+                .build();
+    }
+
+    /** Fails its task once, at the first echo after the connector has sent {@code afterEvents} events. */
+    static final class FailOnce implements MapFunction<Reading, String> {
+        static final AtomicBoolean armed = new AtomicBoolean();
+        private final long afterEvents;
+
+        FailOnce(long afterEvents) {
+            this.afterEvents = afterEvents;
+        }
+
+        @Override
+        public String map(Reading echo) {
+            if (VigilTelemetry.of("slow-echo").eventsIn() >= afterEvents && armed.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure downstream of the connector");
+            }
+            return Long.toString(echo.getValue());
+        }
     }
 }

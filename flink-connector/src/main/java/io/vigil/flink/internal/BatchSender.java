@@ -28,6 +28,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private final VigilTelemetry telemetry;
     private final LongSupplier published;
+    private final PendingBarriers pendingBarriers;
     // Fault injection for tests only, inert unless armed when the sender starts:
     // -Dvigil.fault.sender-fails-at-round=N throws on the sender thread as round N closes.
     private final long failAtRound = Long.getLong("vigil.fault.sender-fails-at-round", 0);
@@ -35,7 +36,9 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private long nextRoundId = 1;
 
     BatchSender(InputMapping<?> mapping, ShardStreams streams, RoundWindow window, BatchPolicy policy, Wakeup wakeup,
-                Runnable scheduleEmit, BooleanSupplier stopped, VigilTelemetry telemetry, LongSupplier published) {
+                Runnable scheduleEmit, BooleanSupplier stopped, VigilTelemetry telemetry, LongSupplier published,
+                PendingBarriers pendingBarriers) {
+        this.pendingBarriers = pendingBarriers;
         this.telemetry = telemetry;
         this.published = published;
         this.mapping = mapping;
@@ -52,6 +55,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
         if (stopped.getAsBoolean()) {
             return;
         }
+        sendDueBarriers(sequence - 1);
         switch (slot.kind) {
             case EventSlot.EVENT -> {
                 Round round = openRound();
@@ -82,16 +86,10 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 close();
                 return;
             }
-            case EventSlot.BARRIER, EventSlot.CHECKPOINT_COMPLETE -> {
-                if (current != null && current.rows > 0) {
-                    close();
-                }
+            case EventSlot.BARRIER -> sendBarrier(slot.timestamp, slot.emittedThrough);
+            case EventSlot.CHECKPOINT_COMPLETE -> {
                 for (int s = 0; s < streams.shards(); s++) {
-                    if (slot.kind == EventSlot.BARRIER) {
-                        streams.sendBarrier(s, slot.timestamp, slot.emittedThrough);
-                    } else {
-                        streams.sendCheckpointComplete(s, slot.timestamp);
-                    }
+                    streams.sendCheckpointComplete(s, slot.timestamp);
                 }
             }
             default -> {
@@ -100,9 +98,29 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 }
             }
         }
+        if (endOfBatch) {
+            sendDueBarriers(sequence);
+        }
         if (endOfBatch && current != null
                 && policy.closesOnDrain(current.openedAtNanos, System.nanoTime(), window.allEmittedBefore(current.id))) {
             close();
+        }
+    }
+
+    private void sendDueBarriers(long handledThrough) {
+        PendingBarriers.Barrier due;
+        while ((due = pendingBarriers.due(handledThrough)) != null) {
+            sendBarrier(due.checkpointId(), due.emittedThrough());
+        }
+    }
+
+    /** After the rounds holding every event before it: the open round closes first. */
+    private void sendBarrier(long checkpointId, long emittedThrough) {
+        if (current != null && current.rows > 0) {
+            close();
+        }
+        for (int s = 0; s < streams.shards(); s++) {
+            streams.sendBarrier(s, checkpointId, emittedThrough);
         }
     }
 

@@ -34,6 +34,7 @@ import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.util.concurrent.FutureUtils;
+import org.apache.flink.util.function.ThrowingRunnable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -88,6 +89,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient OutputTag<IN> lateEvents;
     private transient long watermark;
     private final transient BarrierAcks acks = new BarrierAcks();
+    private final transient PendingBarriers pendingBarriers = new PendingBarriers();
+    private transient ThrowingRunnable<RuntimeException> wakeSenderForBarriers;
 
     VigilStreamOperator(StreamOperatorParameters<OUT> parameters, VigilFunctionConfig config) {
         super(parameters);
@@ -127,7 +130,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
         window = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup);
         BatchSender handler = new BatchSender(eventMapping, streams, window, BatchPolicy.of(config.maxBatchSize(), config.linger()),
-                senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null, telemetry, () -> ring.getCursor());
+                senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null, telemetry, () -> ring.getCursor(),
+                pendingBarriers);
         WaitStrategy waiting = config.linger().isZero()
                 ? new BlockingWaitStrategy()
                 : new LiteTimeoutBlockingWaitStrategy(Math.max(1, config.linger().toNanos()), TimeUnit.NANOSECONDS);
@@ -140,6 +144,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         var task = getRuntimeContext().getTaskInfo();
         job = getRuntimeContext().getJobInfo().getJobId().toString();
         String feed = job + "/attempt-" + task.getAttemptNumber();
+        // Made here, not at the first checkpoint: a first use loads classes and links the lambda.
+        wakeSenderForBarriers = this::wakeSenderForBarriers;
+        StateHandle.newBuilder().setOperator(config.operator()).setJob("").build().toByteArray();
         keepResults = getContainingTask().getJobConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
                 .map(interval -> !interval.isNegative() && !interval.isZero()).orElse(false);
         Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, keepResults,
@@ -231,12 +238,25 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             drain();
         }
         telemetry.recordCheckpointsPending(acks.expect(checkpointId, streams.shards()));
-        long slotSequence = claimSlot();
-        EventSlot slot = ring.get(slotSequence);
-        slot.kind = EventSlot.BARRIER;
-        slot.timestamp = checkpointId;
-        slot.emittedThrough = window.emittedThrough();
-        ring.publish(slotSequence);
+        long emittedThrough = window.emittedThrough();
+        long slotSequence;
+        try {
+            slotSequence = ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            // No waiting for the sender to free a slot: it sends the barrier once it has taken every
+            // event published before it. A mail makes sure an idle sender looks.
+            pendingBarriers.add(checkpointId, emittedThrough, ring.getCursor());
+            telemetry.recordBarrierBehindFullRing();
+            mailbox.execute(wakeSenderForBarriers, "vigil pending barrier");
+            slotSequence = -1;
+        }
+        if (slotSequence >= 0) {
+            EventSlot slot = ring.get(slotSequence);
+            slot.kind = EventSlot.BARRIER;
+            slot.timestamp = checkpointId;
+            slot.emittedThrough = emittedThrough;
+            ring.publish(slotSequence);
+        }
         List<byte[]> stored = new ArrayList<>();
         if (storeIncarnation != 0) {
             for (int shard = 0; shard < streams.shards(); shard++) {
@@ -326,6 +346,25 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             }
         }
         throwIfFailed();
+    }
+
+    /**
+     * Task thread, after a barrier went to {@link PendingBarriers}: the sender looks for due barriers
+     * before each slot and when it runs dry, so one more slot (if there is room) reaches a sender that
+     * ran dry before the barrier was added; with no room, it has slots to take anyway.
+     */
+    private void wakeSenderForBarriers() {
+        if (pendingBarriers.isEmpty() || failure.get() != null) {
+            return;
+        }
+        try {
+            long slotSequence = ring.tryNext();
+            EventSlot slot = ring.get(slotSequence);
+            slot.kind = EventSlot.SKIP;
+            ring.publish(slotSequence);
+        } catch (InsufficientCapacityException full) {
+            // The sender has slots to take, and looks before each.
+        }
     }
 
     private long publishControl(byte kind, long timestamp) {
