@@ -87,11 +87,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
                 return;
             }
             case EventSlot.BARRIER -> sendBarrier(slot.timestamp, slot.emittedThrough);
-            case EventSlot.CHECKPOINT_COMPLETE -> {
-                for (int s = 0; s < streams.shards(); s++) {
-                    streams.sendCheckpointComplete(s, slot.timestamp);
-                }
-            }
+            case EventSlot.CHECKPOINT_COMPLETE -> sendCheckpointComplete(slot.timestamp);
             default -> {
                 if (current != null) {
                     current.lastRingSequence = sequence;
@@ -110,7 +106,17 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private void sendDueBarriers(long handledThrough) {
         PendingBarriers.Barrier due;
         while ((due = pendingBarriers.due(handledThrough)) != null) {
-            sendBarrier(due.checkpointId(), due.emittedThrough());
+            if (due.completed()) {
+                sendCheckpointComplete(due.checkpointId());
+            } else {
+                sendBarrier(due.checkpointId(), due.emittedThrough());
+            }
+        }
+    }
+
+    private void sendCheckpointComplete(long checkpointId) {
+        for (int s = 0; s < streams.shards(); s++) {
+            streams.sendCheckpointComplete(s, checkpointId);
         }
     }
 

@@ -4,18 +4,23 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Barriers the task thread could not put into a full ring: each goes to the shards once the sender
- * has taken every slot published before it, so a checkpoint never waits for the ring to drain. The
- * task thread adds; the sender takes.
+ * Barriers (and checkpoint completions) the task thread could not put into a full ring: each goes
+ * to the shards once the sender has taken every slot published before it, so a checkpoint never
+ * waits for the ring to drain. The task thread adds; the sender takes.
  */
 final class PendingBarriers {
-    record Barrier(long checkpointId, long emittedThrough, long afterSequence) {
+    /** @param completed a checkpoint completion rather than a barrier */
+    record Barrier(long checkpointId, long emittedThrough, long afterSequence, boolean completed) {
     }
 
     private final Queue<Barrier> queue = new ConcurrentLinkedQueue<>();
 
     void add(long checkpointId, long emittedThrough, long afterSequence) {
-        queue.add(new Barrier(checkpointId, emittedThrough, afterSequence));
+        queue.add(new Barrier(checkpointId, emittedThrough, afterSequence, false));
+    }
+
+    void addCompletion(long checkpointId, long afterSequence) {
+        queue.add(new Barrier(checkpointId, 0, afterSequence, true));
     }
 
     boolean isEmpty() {

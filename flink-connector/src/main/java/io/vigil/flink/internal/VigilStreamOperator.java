@@ -293,7 +293,16 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         super.notifyCheckpointComplete(checkpointId);
         telemetry.recordCheckpointCompleted(checkpointId);
         if (ring != null && failure.get() == null) {
-            publishControl(EventSlot.CHECKPOINT_COMPLETE, checkpointId);
+            try {
+                long slotSequence = ring.tryNext();
+                EventSlot slot = ring.get(slotSequence);
+                slot.kind = EventSlot.CHECKPOINT_COMPLETE;
+                slot.timestamp = checkpointId;
+                ring.publish(slotSequence);
+            } catch (InsufficientCapacityException full) {
+                pendingBarriers.addCompletion(checkpointId, ring.getCursor());
+                mailbox.execute(wakeSenderForBarriers, "vigil pending checkpoint completion");
+            }
         }
     }
 
