@@ -163,6 +163,7 @@ class ExactlyOnceFaultTest {
         StreamExecutionEnvironment env = environment();
         env.getCheckpointConfig().enableUnalignedCheckpoints();
         runWithATaskThatFails(env, new FailOnce(EVENTS / 2));
+        assertThat(FailOnce.armed.get()).as("the failure was injected").isFalse();
     }
 
     /**
@@ -285,7 +286,7 @@ class ExactlyOnceFaultTest {
         List<String> expected = TransactionGenerator.groundTruth(SEED, EVENTS, FRAUD_RATE).stream()
                 .map(e -> e.rule() + "/" + e.txnId()).toList();
         assertThat(expected).hasSizeGreaterThan(100);
-        assertThat(telemetry.eventsIn()).as("events sent, counting those replayed after the failure").isGreaterThan(EVENTS);
+        assertThat(telemetry.eventsIn()).as("events sent, counting any replayed after the failure").isGreaterThanOrEqualTo(EVENTS);
         assertThat(failureFree).as("the failure-free run finds the injected fraud").containsExactlyInAnyOrderElementsOf(expected);
         assertThat(committed(sink)).as("committed alerts, against the failure-free run").containsExactlyInAnyOrderElementsOf(failureFree);
     }
