@@ -206,18 +206,17 @@ public final class CheckpointStore implements AutoCloseable {
      * durable, then completes the future. Commits complete in the order they were made; appends go
      * on meanwhile.
      */
-    public synchronized CompletableFuture<Checkpoint> commitNextAsync(String group, List<RecordAddress> records, RecordWriter rest) {
-        List<PendingForce> data = takeUnflushed();
+    public CompletableFuture<Checkpoint> commitNextAsync(String group, List<RecordAddress> records, RecordWriter rest) {
         CompletableFuture<Checkpoint> committed = new CompletableFuture<>();
         durability.execute(() -> {
             try {
                 List<RecordAddress> all = new ArrayList<>(records);
                 all.addAll(rest.write());
+                // Whatever another commit took from these ranges it forced before this task ran.
                 List<PendingForce> written;
                 synchronized (this) {
                     written = takeUnflushed();
                 }
-                force(data);
                 force(written);
                 byte[] encoded = RootRecord.encode(group, all);
                 Checkpoint checkpoint;

@@ -239,23 +239,12 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         }
         telemetry.recordCheckpointsPending(acks.expect(checkpointId, streams.shards()));
         long emittedThrough = window.emittedThrough();
-        long slotSequence;
-        try {
-            slotSequence = ring.tryNext();
-        } catch (InsufficientCapacityException full) {
+        if (!tryPublishControl(EventSlot.BARRIER, checkpointId, emittedThrough)) {
             // No waiting for the sender to free a slot: it sends the barrier once it has taken every
             // event published before it. A mail makes sure an idle sender looks.
             pendingBarriers.add(checkpointId, emittedThrough, ring.getCursor());
             telemetry.recordBarrierBehindFullRing();
             mailbox.execute(wakeSenderForBarriers, "vigil pending barrier");
-            slotSequence = -1;
-        }
-        if (slotSequence >= 0) {
-            EventSlot slot = ring.get(slotSequence);
-            slot.kind = EventSlot.BARRIER;
-            slot.timestamp = checkpointId;
-            slot.emittedThrough = emittedThrough;
-            ring.publish(slotSequence);
         }
         List<byte[]> stored = new ArrayList<>();
         if (storeIncarnation != 0) {
@@ -292,17 +281,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         telemetry.recordCheckpointCompleted(checkpointId);
-        if (ring != null && failure.get() == null) {
-            try {
-                long slotSequence = ring.tryNext();
-                EventSlot slot = ring.get(slotSequence);
-                slot.kind = EventSlot.CHECKPOINT_COMPLETE;
-                slot.timestamp = checkpointId;
-                ring.publish(slotSequence);
-            } catch (InsufficientCapacityException full) {
-                pendingBarriers.addCompletion(checkpointId, ring.getCursor());
-                mailbox.execute(wakeSenderForBarriers, "vigil pending checkpoint completion");
-            }
+        if (ring != null && failure.get() == null && !tryPublishControl(EventSlot.CHECKPOINT_COMPLETE, checkpointId, 0)) {
+            pendingBarriers.addCompletion(checkpointId, ring.getCursor());
+            mailbox.execute(wakeSenderForBarriers, "vigil pending checkpoint completion");
         }
     }
 
@@ -359,28 +340,36 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
 
     /**
      * Task thread, after a barrier went to {@link PendingBarriers}: the sender looks for due barriers
-     * before each slot and when it runs dry, so one more slot (if there is room) reaches a sender that
-     * ran dry before the barrier was added; with no room, it has slots to take anyway.
+     * before each slot and when it runs dry, so one more slot (if there is room) reaches a sender
+     * that ran dry before the barrier was added.
      */
     private void wakeSenderForBarriers() {
-        if (pendingBarriers.isEmpty() || failure.get() != null) {
-            return;
-        }
-        try {
-            long slotSequence = ring.tryNext();
-            EventSlot slot = ring.get(slotSequence);
-            slot.kind = EventSlot.SKIP;
-            ring.publish(slotSequence);
-        } catch (InsufficientCapacityException full) {
-            // The sender has slots to take, and looks before each.
+        if (!pendingBarriers.isEmpty() && failure.get() == null) {
+            // With no room, the sender has slots to take, and looks before each.
+            tryPublishControl(EventSlot.SKIP, 0, 0);
         }
     }
 
+    /** Publishes a control slot, waiting for room; returns its sequence. */
     private long publishControl(byte kind, long timestamp) {
-        long slotSequence = claimSlot();
+        return publish(claimSlot(), kind, timestamp, 0);
+    }
+
+    /** Publishes a control slot if the ring has room; false when it is full. */
+    private boolean tryPublishControl(byte kind, long timestamp, long emittedThrough) {
+        try {
+            publish(ring.tryNext(), kind, timestamp, emittedThrough);
+            return true;
+        } catch (InsufficientCapacityException full) {
+            return false;
+        }
+    }
+
+    private long publish(long slotSequence, byte kind, long timestamp, long emittedThrough) {
         EventSlot slot = ring.get(slotSequence);
         slot.kind = kind;
         slot.timestamp = timestamp;
+        slot.emittedThrough = emittedThrough;
         ring.publish(slotSequence);
         return slotSequence;
     }

@@ -188,6 +188,8 @@ final class ShardCheckpoints {
             }
         }
         long started = System.nanoTime();
+        // Taken with or without a store: the streams' answers up to the barrier are forgotten either way.
+        List<KeptResults> kept = unpassedAnswers();
         CompletableFuture<StateHandle> durable;
         try {
             ShardVersion running = active.version();
@@ -195,7 +197,7 @@ final class ShardCheckpoints {
                 durable = CompletableFuture.completedFuture(null);
             } else {
                 durable = FaultInjection.slowDurability(state.checkpoint(job, checkpointId, running.version(), active.instance(),
-                        running.compiled().stateHorizonMillis(), buffer.held(), buffer.releasedThrough(), unpassedAnswers()));
+                        running.compiled().stateHorizonMillis(), buffer.held(), buffer.releasedThrough(), kept));
             }
         } catch (Exception e) {
             failCheckpoint(checkpointId, List.copyOf(sessions), e);

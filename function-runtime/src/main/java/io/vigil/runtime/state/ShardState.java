@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 
 /**
  * One shard's durable state in the host's store. Operators that write no snapshot of their own
@@ -247,43 +248,32 @@ public final class ShardState {
         }
 
         /** The answers each stream had not passed on at the checkpoint. */
-        public List<KeptResults> keptResults() throws IOException {
+        public List<KeptResults> keptResults() throws Exception {
             List<KeptResults> kept = new ArrayList<>();
-            for (Payload whole : wholePayloads()) {
-                if (whole.tag() == KEPT) {
-                    kept.add(KeptResults.parseFrom(whole.bytes()));
-                }
-            }
+            forEachPayload(tag -> tag == KEPT, (tag, first, bytes) -> kept.add(KeptResults.parseFrom(bytes)));
             return kept;
         }
 
         /** Brings back only the events held for the watermark: a version that starts empty still owes them their processing. */
         public void replayHeld(Replayer replayer) throws Exception {
-            for (Payload whole : wholePayloads()) {
-                if (whole.tag() == HELD) {
-                    replayer.held(whole.bytes());
-                }
-            }
+            forEachPayload(tag -> tag == HELD, (tag, first, bytes) -> replayer.held(bytes));
         }
 
         /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
-            for (Payload whole : wholePayloads()) {
-                switch (whole.tag()) {
-                    case SNAPSHOT -> instance.restore(new ByteArrayInputStream(whole.bytes()));
-                    case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(whole.bytes()));
-                    case HELD -> replayer.held(whole.bytes());
-                    case KEPT -> {
-                        // Handed back to the streams, not to the instance.
-                    }
-                    default -> log.addLast(new LogEntry(whole.first(), apply(whole.first(), whole.bytes(), replayer), ++serial));
+            // Kept answers go back to the streams, not to the instance.
+            forEachPayload(tag -> tag != KEPT, (tag, first, bytes) -> {
+                switch (tag) {
+                    case SNAPSHOT -> instance.restore(new ByteArrayInputStream(bytes));
+                    case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(bytes));
+                    case HELD -> replayer.held(bytes);
+                    default -> log.addLast(new LogEntry(first, apply(first, bytes, replayer), ++serial));
                 }
-            }
+            });
         }
 
-        /** The records' payloads, each joined with its continuations. */
-        private List<Payload> wholePayloads() throws IOException {
-            List<Payload> payloads = new ArrayList<>();
+        /** Reads, one at a time, the payloads whose tag {@code wanted} accepts, each joined with its continuations. */
+        private void forEachPayload(IntPredicate wanted, PayloadVisitor visitor) throws Exception {
             int i = 0;
             while (i < records.size()) {
                 RecordAddress first = records.get(i);
@@ -291,25 +281,27 @@ public final class ShardState {
                 while (end < records.size() && (records.get(end).tag() & StoreLayout.CONTINUED) != 0) {
                     end++;
                 }
-                byte[] bytes;
-                if (end == i + 1) {
-                    bytes = store.read(first);
-                } else {
-                    ByteArrayOutputStream joined = new ByteArrayOutputStream();
-                    for (RecordAddress part : records.subList(i, end)) {
-                        joined.write(store.read(part));
+                if (wanted.test(first.tag())) {
+                    byte[] bytes;
+                    if (end == i + 1) {
+                        bytes = store.read(first);
+                    } else {
+                        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                        for (RecordAddress part : records.subList(i, end)) {
+                            joined.write(store.read(part));
+                        }
+                        bytes = joined.toByteArray();
                     }
-                    bytes = joined.toByteArray();
+                    visitor.accept(first.tag(), first, bytes);
                 }
-                payloads.add(new Payload(first.tag(), first, bytes));
                 i = end;
             }
-            return payloads;
         }
     }
 
-    /** One payload as written: its tag, its first record, and its bytes joined from its records. */
-    private record Payload(int tag, RecordAddress first, byte[] bytes) {
+    /** Takes one payload as written: its tag, its first record, and its bytes joined from its records. */
+    private interface PayloadVisitor {
+        void accept(int tag, RecordAddress first, byte[] bytes) throws Exception;
     }
 
     /**

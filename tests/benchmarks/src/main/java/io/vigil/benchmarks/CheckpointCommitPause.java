@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
@@ -60,6 +61,7 @@ public final class CheckpointCommitPause {
         List<CompletableFuture<Checkpoint>> pending = new ArrayList<>();
         List<Long> started = new ArrayList<>();
         try (CheckpointStore store = CheckpointStore.open(directory, OPTIONS)) {
+            long nextAt = System.nanoTime();
             for (int c = 0; c < CHECKPOINTS; c++) {
                 List<RecordAddress> records = new ArrayList<>();
                 for (int i = 0; i < LOG_RECORDS; i++) {
@@ -80,7 +82,8 @@ public final class CheckpointCommitPause {
                     pause.recordValue(took);
                     durable.recordValue(took);
                 }
-                Thread.sleep(10);
+                nextAt += 10_000_000;
+                LockSupport.parkNanos(nextAt - System.nanoTime());
             }
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
         }

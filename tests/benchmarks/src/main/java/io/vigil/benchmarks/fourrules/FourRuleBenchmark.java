@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.benchmarks.harness.CheckpointFigures;
 import io.vigil.benchmarks.harness.CheckpointedHost;
+import io.vigil.benchmarks.harness.Machine;
 import io.vigil.examples.fraud.Alert;
 import io.vigil.examples.fraud.ExpectedAlert;
 import io.vigil.examples.fraud.FraudDetectionJob;
@@ -15,8 +16,6 @@ import io.vigil.examples.fraud.TransactionGenerator;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import io.vigil.runtime.cli.OptionValues;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,7 +191,7 @@ public final class FourRuleBenchmark {
         md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, Java %s. The demo's four EPL rules (SMALL_THEN_LARGE, VELOCITY,"
                         + " IMPOSSIBLE_TRAVEL, ABOVE_AVERAGE) on %,d seeded transactions (seed %d, fraud rate %s), %d Flink subtasks,"
                         + " %d shards, one machine, Flink's periodic watermark every %d ms. Each variant runs once unthrottled (max),"
-                        + " then with the source limited to 70 %% of that (load).%n%n", LocalDate.now(), machine(),
+                        + " then with the source limited to 70 %% of that (load).%n%n", LocalDate.now(), Machine.describe(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), settings.events, SEED, FRAUD_RATE,
                 settings.parallelism, settings.shards, settings.watermarkMillis));
         md.append("| variant | max (events/s) | exactly the injected fraud | load (events/s) | latency p50 / p99 at load (ms) |"
@@ -202,15 +201,5 @@ public final class FourRuleBenchmark {
         md.append("\nLatency, the same for every variant: from the source emitting a transaction to an alert on it reaching the sink."
                 + " Checkpoints: " + CheckpointFigures.EXPLAINED + "\n");
         return md.toString();
-    }
-
-    private static String machine() {
-        try {
-            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
-            return cpu + " (" + InetAddress.getLocalHost().getHostName() + ")";
-        } catch (IOException e) {
-            return "unknown machine";
-        }
     }
 }

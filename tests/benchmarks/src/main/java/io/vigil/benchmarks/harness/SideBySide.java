@@ -4,8 +4,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.runtime.FunctionHost;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,7 +142,7 @@ public final class SideBySide {
             md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, %d MiB heap, Java %s. Rule: a charge under 2.00 followed "
                             + "within a minute by one of 200.00 or more on the same card (EPL, or Flink CEP for (d)). "
                             + "%d Flink subtasks, %d shards, one machine, Flink's periodic watermark every %d ms.%n%n",
-                    LocalDate.now(), hostName(), Runtime.getRuntime().availableProcessors(),
+                    LocalDate.now(), Machine.describe(), Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), settings.parallelism, settings.shards,
                     settings.watermarkMillis));
             md.append("| variant | max throughput (events/s) | load for latency (events/s) | p50 (ms) | p99 (ms) | p99.9 (ms) | latency samples |\n");
@@ -182,16 +180,6 @@ public final class SideBySide {
         private static void ratio(StringBuilder md, String name, Result b, Result other) {
             if (other != null) {
                 md.append(String.format(Locale.ROOT, "| %s | %.2f |%n", name, b.max.eventsPerSecond() / other.max.eventsPerSecond()));
-            }
-        }
-
-        private static String hostName() {
-            try {
-                String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                        .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
-                return cpu + " (" + InetAddress.getLocalHost().getHostName() + ")";
-            } catch (IOException e) {
-                return "unknown machine";
             }
         }
     }
