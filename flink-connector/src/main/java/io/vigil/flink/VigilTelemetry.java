@@ -30,6 +30,7 @@ public final class VigilTelemetry {
     private final LongAccumulator maxRingBacklog = new LongAccumulator(Math::max, 0);
     private final LongAccumulator maxCheckpointsPending = new LongAccumulator(Math::max, 0);
     private final LongAdder barriersBehindFullRing = new LongAdder();
+    private final LongAdder ringFullWaits = new LongAdder();
     private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
     private final LongAdder checkpointsCompleted = new LongAdder();
 
@@ -64,6 +65,16 @@ public final class VigilTelemetry {
     public void recordBacklog(long roundsInFlight, long ringBacklog) {
         maxRoundsInFlight.accumulate(roundsInFlight);
         maxRingBacklog.accumulate(ringBacklog);
+    }
+
+    /** Task thread: an event found the ring full and the task waited for the sender (back-pressure). */
+    public void recordRingFullWait() {
+        ringFullWaits.increment();
+    }
+
+    /** How many times a task waited for room in its ring. */
+    public long ringFullWaits() {
+        return ringFullWaits.sum();
     }
 
     /** The most rounds any subtask had in flight at once. */
@@ -163,6 +174,7 @@ public final class VigilTelemetry {
         maxRingBacklog.reset();
         maxCheckpointsPending.reset();
         barriersBehindFullRing.reset();
+        ringFullWaits.reset();
         lastCompletedCheckpoint.set(0);
         checkpointsCompleted.reset();
     }

@@ -17,9 +17,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -154,6 +158,41 @@ class FlowControlTest {
         List<String> committed = ExactlyOnceFaultTest.committed(echoed);
         assertThat(new HashSet<>(committed)).as("each event echoed").hasSize(EVENTS);
         assertThat(committed).as("and none twice").hasSize(EVENTS);
+    }
+
+    /**
+     * An operator that stops answering fills the connector's ring (the sender has sent all the
+     * host granted), so the task thread waits for a slot; cancelling the job must still end that wait at once, not when Flink's cancellation
+     * watchdog gives up on the task and kills the TaskManager (three minutes by default).
+     */
+    @Test
+    void aJobWaitingForAStalledOperatorCancelsPromptly() throws Exception {
+        VigilTelemetry telemetry = VigilTelemetry.of("slow-echo");
+        telemetry.reset();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(SUBTASKS);
+        slowEcho(RING)
+                .applyTo(env.fromSequence(1, Long.MAX_VALUE).map(i -> new Reading("k" + (i % 1000), i)).returns(Reading.class))
+                .sinkTo(new DiscardingSink<>());
+        SlowEchoAdapter.stall = true;
+        try {
+            JobClient job = env.executeAsync("stalled operator");
+            TestHosts.await(() -> "a task to wait for room in its ring", Duration.ofSeconds(60),
+                    () -> telemetry.ringFullWaits() > 0);
+            long sent;
+            do {
+                sent = telemetry.eventsIn();
+                Thread.sleep(1000);
+            } while (telemetry.eventsIn() != sent);
+            long start = System.nanoTime();
+            job.cancel().get(30, TimeUnit.SECONDS);
+            TestHosts.await(() -> "the job to be cancelled", Duration.ofSeconds(30),
+                    () -> job.getJobStatus().join() == JobStatus.CANCELED);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("cancelled while the operator still stalls")
+                    .isLessThan(Duration.ofSeconds(30));
+        } finally {
+            SlowEchoAdapter.stall = false;
+        }
     }
 
     private VigilFunction<Reading, Reading> slowEcho(int ringSize) {

@@ -13,10 +13,12 @@ import java.util.concurrent.locks.LockSupport;
  * A test language, {@code test-slow}: echoes every input row (by field name) after spending the
  * source text's number of microseconds per 64 rows, to stand in for an operator slower than its
  * input. The cost goes by rows, not calls, since how many rows one call gets depends on when the
- * watermark releases them.
+ * watermark releases them. While {@link #stall} is set, every instance waits before each batch, to
+ * stand in for an operator that has stopped answering.
  */
 public final class SlowEchoAdapter implements LanguageAdapter {
     static final int ROWS_PER_COST = 64;
+    static volatile boolean stall;
 
     @Override
     public String language() {
@@ -59,6 +61,9 @@ public final class SlowEchoAdapter implements LanguageAdapter {
 
         @Override
         public void process(ColumnarBatch input, ColumnarBatch output) {
+            while (stall) {
+                LockSupport.parkNanos(1_000_000);
+            }
             long until = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros) * input.rowCount() / ROWS_PER_COST;
             while (System.nanoTime() < until) {
                 LockSupport.parkNanos(until - System.nanoTime());

@@ -1,7 +1,6 @@
 package io.vigil.flink.internal;
 
 import io.vigil.flink.VigilConnectorException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +15,7 @@ final class BarrierAcks {
     private static final class Pending {
         final CountDownLatch shardsLeft;
         final boolean[] acknowledged;
+        volatile boolean aborted;
 
         Pending(int shards) {
             shardsLeft = new CountDownLatch(shards);
@@ -46,19 +46,22 @@ final class BarrierAcks {
         waiting.shardsLeft.countDown();
     }
 
-    /** Checkpoint thread: returns once every shard has made {@code checkpointId} durable. */
-    void await(long checkpointId, Duration timeout, Runnable throwIfFailed) throws InterruptedException {
+    /**
+     * Checkpoint thread: returns once every shard has made {@code checkpointId} durable. There is
+     * no deadline of its own: a shard working through a backlog acknowledges late, and Flink's
+     * checkpoint timeout is the one a user sets; when it passes Flink aborts the checkpoint, which
+     * ends this wait through {@link #forget}.
+     */
+    void await(long checkpointId, Runnable throwIfFailed) throws InterruptedException {
         Pending waiting = pending.get(checkpointId);
         if (waiting == null) {
             throw new VigilConnectorException("checkpoint " + checkpointId + " sent no barrier (aborted or superseded)");
         }
         try {
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (!waiting.shardsLeft.await(10, TimeUnit.MILLISECONDS)) {
                 throwIfFailed.run();
-                if (System.nanoTime() > deadline) {
-                    throw new VigilConnectorException("checkpoint " + checkpointId
-                            + ": not every shard acknowledged its barrier within " + timeout);
+                if (waiting.aborted) {
+                    throw new VigilConnectorException("checkpoint " + checkpointId + " was aborted before every shard acknowledged it");
                 }
             }
         } finally {
@@ -68,6 +71,9 @@ final class BarrierAcks {
 
     /** Flink aborted the checkpoint: nothing waits for it any more. */
     void forget(long checkpointId) {
-        pending.remove(checkpointId);
+        Pending waiting = pending.remove(checkpointId);
+        if (waiting != null) {
+            waiting.aborted = true;
+        }
     }
 }

@@ -173,7 +173,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     @Override
-    public void processElement(StreamRecord<IN> element) {
+    public void processElement(StreamRecord<IN> element) throws InterruptedException {
         throwIfFailed();
         if (lateEvents != null && element.hasTimestamp() && element.getTimestamp() <= watermark) {
             output.collect(lateEvents, element);
@@ -201,7 +201,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     @Override
-    public void processWatermark(Watermark mark) {
+    public void processWatermark(Watermark mark) throws InterruptedException {
         throwIfFailed();
         watermark = Math.max(watermark, mark.getTimestamp());
         publishControl(EventSlot.WATERMARK, mark.getTimestamp());
@@ -264,7 +264,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         RunnableFuture<SnapshotResult<OperatorStateHandle>> handles = futures.getOperatorStateManagedFuture();
         long barrierSent = System.nanoTime();
         futures.setOperatorStateManagedFuture(new FutureTask<>(() -> {
-            acks.await(checkpointId, config.timeout(), this::throwIfFailed);
+            acks.await(checkpointId, this::throwIfFailed);
             telemetry.recordCheckpointDurable(System.nanoTime() - barrierSent);
             return FutureUtils.runIfNotDoneAndGet(handles);
         }));
@@ -330,12 +330,24 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private void drain() throws InterruptedException {
         long flush = publishControl(EventSlot.FLUSH, 0);
         while (emittedRingSequence < flush) {
-            throwIfFailed();
-            if (!mailbox.tryYield()) {
-                LockSupport.parkNanos(20_000);
-            }
+            awaitProgress();
         }
         throwIfFailed();
+    }
+
+    /**
+     * Task thread, waiting for the sender or the host: runs mails meanwhile (results free rounds).
+     * Flink interrupts a task it cancels; a wait that ignored it would keep the slot until Flink's
+     * cancellation watchdog kills the TaskManager.
+     */
+    private void awaitProgress() throws InterruptedException {
+        throwIfFailed();
+        if (!mailbox.tryYield()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("task cancelled while waiting for operator '" + config.operator() + "'");
+            }
+            LockSupport.parkNanos(20_000);
+        }
     }
 
     /**
@@ -351,7 +363,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     /** Publishes a control slot, waiting for room; returns its sequence. */
-    private long publishControl(byte kind, long timestamp) {
+    private long publishControl(byte kind, long timestamp) throws InterruptedException {
         return publish(claimSlot(), kind, timestamp, 0);
     }
 
@@ -374,16 +386,18 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         return slotSequence;
     }
 
-    private long claimSlot() {
+    private long claimSlot() throws InterruptedException {
+        try {
+            return ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            telemetry.recordRingFullWait();
+        }
         while (true) {
             try {
                 return ring.tryNext();
             } catch (InsufficientCapacityException full) {
-                // Back-pressure: let the mailbox emit results (which frees rounds) until the sender catches up.
-                throwIfFailed();
-                if (!mailbox.tryYield()) {
-                    LockSupport.parkNanos(20_000);
-                }
+                // Back-pressure: let the mailbox emit results until the sender catches up.
+                awaitProgress();
             }
         }
     }
