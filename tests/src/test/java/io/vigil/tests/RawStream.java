@@ -72,6 +72,11 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
         send(events(batch, id));
     }
 
+    /** Sends barrier {@code id} without waiting for its acknowledgement. */
+    void barrier(long id) {
+        stream.barrier(id);
+    }
+
     /** Sends barrier {@code id}; returns the handle the host acknowledged it with. */
     ByteString checkpoint(long id) throws InterruptedException {
         stream.barrier(id);

@@ -176,14 +176,24 @@ final class ShardCheckpoints {
         takeIfAligned();
     }
 
-    /** Once every open stream has sent the same barrier, the shard's state is exactly that checkpoint's. */
+    /**
+     * Once every open stream has sent the same barrier, the shard's state is exactly that
+     * checkpoint's. A stream that sent a later barrier will never send an earlier one (Flink's
+     * barriers only increase, and a task skips a checkpoint only when Flink aborts it), so the
+     * streams waiting at an earlier one go on to their next barrier, as Flink's own alignment does
+     * when a later barrier overtakes an unfinished one.
+     */
     void takeIfAligned() {
-        if (sessions.isEmpty()) {
+        long latest;
+        do {
+            latest = latestBarrier();
+        } while (latest != 0 && abandonBefore(latest));
+        long checkpointId = latest;
+        if (checkpointId == 0) {
             return;
         }
-        long checkpointId = sessions.get(0).alignment.barrier;
         for (StreamSession session : sessions) {
-            if (session.alignment.barrier == 0 || session.alignment.barrier != checkpointId) {
+            if (session.alignment.barrier != checkpointId) {
                 return;
             }
         }
@@ -215,18 +225,50 @@ final class ShardCheckpoints {
             durable.whenComplete((handle, failure) -> onShardThread.accept(() -> acknowledge(checkpointId, aligned, durable)));
         }
         for (StreamSession session : aligned) {
-            Alignment alignment = session.alignment;
-            while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
-                Held next = alignment.held.pollFirst();
-                if (next.batch() != null) {
-                    batchPath.accept(session, next.batch());
-                } else {
-                    alignment.barrier = next.barrier();
-                    alignment.emittedThrough = next.emittedThrough();
-                }
-            }
+            release(session, 0);
         }
         takeIfAligned();
+    }
+
+    private long latestBarrier() {
+        long latest = 0;
+        for (StreamSession session : sessions) {
+            latest = Math.max(latest, session.alignment.barrier);
+        }
+        return latest;
+    }
+
+    /** Lets the streams waiting at a barrier before {@code checkpointId} go on; true when there were any. */
+    private boolean abandonBefore(long checkpointId) {
+        boolean any = false;
+        for (StreamSession session : List.copyOf(sessions)) {
+            long waitingAt = session.alignment.barrier;
+            if (waitingAt != 0 && waitingAt < checkpointId) {
+                LOG.info("Checkpoint {} of operator {} shard {} abandoned: another stream of the shard went on to checkpoint {}",
+                        waitingAt, definition.name(), index, checkpointId);
+                session.alignment.barrier = 0;
+                release(session, checkpointId);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * Processes what {@code session} sent after the barrier it waited at, up to its next barrier
+     * (which it then waits at); barriers before {@code skipBefore} are passed over.
+     */
+    private void release(StreamSession session, long skipBefore) {
+        Alignment alignment = session.alignment;
+        while (!alignment.held.isEmpty() && alignment.barrier == 0 && !session.closed) {
+            Held next = alignment.held.pollFirst();
+            if (next.batch() != null) {
+                batchPath.accept(session, next.batch());
+            } else if (next.barrier() >= skipBefore) {
+                alignment.barrier = next.barrier();
+                alignment.emittedThrough = next.emittedThrough();
+            }
+        }
     }
 
     private void acknowledge(long checkpointId, List<StreamSession> aligned, CompletableFuture<StateHandle> durable) {
