@@ -5,7 +5,10 @@ process(event, state, emit) for every event in order. `event` is a dict of the i
 fields; `state` is a dict kept for the event's key (the spec's key field), which Vigil snapshots at
 every checkpoint and restores after a failure or on an update; `emit(*values)` adds a result with
 the output schema's fields in order. A function that declares reacts_to_time = True also gets
-on_time(time, states, emit) when the watermark moves, with the dict of every key's state.
+on_time(time, states, emit) when the watermark moves, with a mapping of every key's state.
+
+A checkpoint writes only the keys whose state changed since the one before: the keys of the events
+processed, and the keys whose state on_time read or wrote through its mapping.
 
     class Large(vigil_remote.Function):
         input_fields = ('cardId', 'amount')
@@ -25,6 +28,7 @@ The stubs come from the project's .proto files, generated with protoc and the gR
 
 import argparse
 import pickle
+from collections.abc import MutableMapping
 import signal
 import sys
 from concurrent import futures
@@ -89,6 +93,37 @@ def _problems(functions, spec):
     return problems
 
 
+class _Touched(MutableMapping):
+    """Every key's state as on_time sees it: a key whose state it reads or writes counts as changed
+    (a dict can change in place once read)."""
+
+    def __init__(self, states, changed):
+        self._states = states
+        self._changed = changed
+
+    def __getitem__(self, key):
+        state = self._states[key]
+        self._changed.add(key)
+        return state
+
+    def __setitem__(self, key, state):
+        self._states[key] = state
+        self._changed.add(key)
+
+    def __delitem__(self, key):
+        del self._states[key]
+        self._changed.add(key)
+
+    def __iter__(self):
+        return iter(list(self._states))
+
+    def __len__(self):
+        return len(self._states)
+
+    def __contains__(self, key):
+        return key in self._states
+
+
 class _Shard:
     """One session: a function instance and the state of the keys routed to its shard."""
 
@@ -101,6 +136,8 @@ class _Shard:
         self.output_lists = [_VALUE_LIST[field.type] for field in spec.output_schema.fields]
         self.key_index = self.input_names.index(spec.key_field)
         self.states = {}
+        # Keys whose state may differ from the last snapshot or restore.
+        self.changed = set()
         self.clock = None
 
     def process(self, batch):
@@ -124,6 +161,7 @@ class _Shard:
         names = self.input_names
         key_index = self.key_index
         states = self.states
+        changed = self.changed
         process = self.function.process
         for row, values in enumerate(zip(*columns)):
             cause[0] = timestamps[row]
@@ -141,11 +179,12 @@ class _Shard:
                 states[key] = state
             elif key in states:
                 del states[key]
+            changed.add(key)
         if batch.HasField('watermark') and (self.clock is None or batch.watermark > self.clock):
             self.clock = batch.watermark
             if self.function.reacts_to_time:
                 cause[0], cause[1] = batch.watermark, 0
-                self.function.on_time(batch.watermark, states, emit)
+                self.function.on_time(batch.watermark, _Touched(states, changed), emit)
         return dataplane_pb2.ResultBatch(
             batch_id=batch.id,
             row_count=len(out_timestamps),
@@ -178,11 +217,26 @@ class _Shard:
                 filled.append(value)
         return dataplane_pb2.Column(nulls=bytes(nulls), **{kind: filled})
 
-    def snapshot(self):
-        return pickle.dumps((self.clock, self.states), protocol=pickle.HIGHEST_PROTOCOL)
+    def snapshot(self, changes_only):
+        if changes_only:
+            # None marks a key whose state is gone.
+            state = (self.clock, {key: self.states.get(key) for key in self.changed})
+        else:
+            state = (self.clock, self.states)
+        self.changed = set()
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def restore(self, state):
-        self.clock, self.states = pickle.loads(state) if state else (None, {})
+    def restore(self, state, changes):
+        if changes:
+            self.clock, changed = pickle.loads(state)
+            for key, value in changed.items():
+                if value is None:
+                    self.states.pop(key, None)
+                else:
+                    self.states[key] = value
+        else:
+            self.clock, self.states = pickle.loads(state) if state else (None, {})
+        self.changed = set()
 
 
 class _RemoteOperator(remote_pb2_grpc.RemoteOperatorServicer):
@@ -205,15 +259,16 @@ class _RemoteOperator(remote_pb2_grpc.RemoteOperatorServicer):
                         context.abort(grpc.StatusCode.FAILED_PRECONDITION, '; '.join(problems))
                     shard = _Shard(self.functions, request.open)
                     yield remote_pb2.SessionReply(opened=remote_pb2.ShardOpened(
-                        reacts_to_time=shard.function.reacts_to_time))
+                        reacts_to_time=shard.function.reacts_to_time, incremental_snapshots=True))
                 elif shard is None:
                     context.abort(grpc.StatusCode.FAILED_PRECONDITION, f'{kind} before open')
                 elif kind == 'batch':
                     yield remote_pb2.SessionReply(results=shard.process(request.batch))
                 elif kind == 'snapshot':
-                    yield remote_pb2.SessionReply(snapshot=remote_pb2.ShardSnapshot(state=shard.snapshot()))
+                    yield remote_pb2.SessionReply(snapshot=remote_pb2.ShardSnapshot(
+                        state=shard.snapshot(request.snapshot.changes_only)))
                 elif kind == 'restore':
-                    shard.restore(request.restore.state)
+                    shard.restore(request.restore.state, request.restore.changes)
                     yield remote_pb2.SessionReply(restored=remote_pb2.SnapshotRestored())
                 else:
                     context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'unknown request {kind}')

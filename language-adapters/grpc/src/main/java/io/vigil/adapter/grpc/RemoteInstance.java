@@ -35,6 +35,7 @@ final class RemoteInstance implements OperatorInstance {
     private final boolean takesOver;
     private final long retentionMillis;
     private final boolean reactsToTime;
+    private final boolean incrementalSnapshots;
     private final EventClock clock = new EventClock();
     private final WireBuffer request = new WireBuffer(64 * 1024);
     private final BatchDecoder decoder = new BatchDecoder();
@@ -57,6 +58,7 @@ final class RemoteInstance implements OperatorInstance {
                             .setVersion(shard.version()))
                     .build(), SessionReply.KindCase.OPENED);
             this.reactsToTime = opened.getOpened().getReactsToTime();
+            this.incrementalSnapshots = opened.getOpened().getIncrementalSnapshots();
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -115,27 +117,50 @@ final class RemoteInstance implements OperatorInstance {
 
     @Override
     public boolean snapshot(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        data.writeLong(clock.time());
-        snapshotBytes().writeTo(data);
-        data.flush();
+        writeSnapshot(out, false);
         return true;
     }
 
     @Override
     public void restore(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        clock.restore(data.readLong());
-        restoreBytes(ByteString.readFrom(data));
+        readSnapshot(in, false);
     }
 
-    private ByteString snapshotBytes() {
-        return session.call(SessionRequest.newBuilder().setSnapshot(TakeSnapshot.getDefaultInstance()).build(),
+    /** What changed since the last snapshot, when the process can say; otherwise the host takes it whole. */
+    @Override
+    public boolean snapshotChanges(OutputStream out) throws IOException {
+        if (!incrementalSnapshots) {
+            return false;
+        }
+        writeSnapshot(out, true);
+        return true;
+    }
+
+    @Override
+    public void restoreChanges(InputStream in) throws IOException {
+        readSnapshot(in, true);
+    }
+
+    private void writeSnapshot(OutputStream out, boolean changesOnly) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(clock.time());
+        snapshotBytes(changesOnly).writeTo(data);
+        data.flush();
+    }
+
+    private void readSnapshot(InputStream in, boolean changes) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock.restore(data.readLong());
+        restoreBytes(ByteString.readFrom(data), changes);
+    }
+
+    private ByteString snapshotBytes(boolean changesOnly) {
+        return session.call(SessionRequest.newBuilder().setSnapshot(TakeSnapshot.newBuilder().setChangesOnly(changesOnly)).build(),
                 SessionReply.KindCase.SNAPSHOT).getSnapshot().getState();
     }
 
-    private void restoreBytes(ByteString state) {
-        session.call(SessionRequest.newBuilder().setRestore(RestoreSnapshot.newBuilder().setState(state)).build(),
+    private void restoreBytes(ByteString state, boolean changes) {
+        session.call(SessionRequest.newBuilder().setRestore(RestoreSnapshot.newBuilder().setState(state).setChanges(changes)).build(),
                 SessionReply.KindCase.RESTORED);
     }
 
@@ -150,8 +175,8 @@ final class RemoteInstance implements OperatorInstance {
         if (!takesOver || !(previous instanceof RemoteInstance old)) {
             return TakenOver.NOTHING;
         }
-        ByteString state = old.snapshotBytes();
-        restoreBytes(state);
+        ByteString state = old.snapshotBytes(false);
+        restoreBytes(state, false);
         clock.advanceTo(old.clock.time());
         return new TakenOver("bytes of the session's state", state.size(), state.size());
     }

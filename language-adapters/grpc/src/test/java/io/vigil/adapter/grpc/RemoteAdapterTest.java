@@ -116,6 +116,40 @@ class RemoteAdapterTest {
     }
 
     @Test
+    void aCheckpointAfterTheFirstWritesOnlyTheKeysThatChangedAndARestoreAppliesThemInOrder() throws Exception {
+        CompiledOperator compiled = adapter.compile(function("count"));
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        ByteArrayOutputStream firstChanges = new ByteArrayOutputStream();
+        ByteArrayOutputStream secondChanges = new ByteArrayOutputStream();
+        try (OperatorInstance running = compiled.instantiate(shard(1))) {
+            ColumnarBatch many = new ColumnarBatch(IN, 1000);
+            for (int k = 0; k < 1000; k++) {
+                int row = many.addRow(1_000L, k);
+                many.setString(0, row, "key-" + k);
+                many.setObject(1, row, (long) k);
+                many.setLong(2, row, 1_000L);
+            }
+            running.process(many, new ColumnarBatch(OUT, 1000));
+            assertThat(running.snapshot(whole)).isTrue();
+            process(running, batch("key-1", 1L, 2_000L, "key-2", 1L, 2_001L));
+            running.advanceTime(3_000L, 101, new ColumnarBatch(OUT, 1));
+            assertThat(running.snapshotChanges(firstChanges)).as("the process writes increments").isTrue();
+            process(running, batch("key-1", 1L, 4_000L));
+            assertThat(running.snapshotChanges(secondChanges)).isTrue();
+        }
+        assertThat(firstChanges.size()).as("two keys changed of a thousand").isLessThan(whole.size() / 20);
+        assertThat(secondChanges.size()).isLessThan(firstChanges.size());
+        try (OperatorInstance restored = compiled.instantiate(shard(1))) {
+            restored.restore(new ByteArrayInputStream(whole.toByteArray()));
+            restored.restoreChanges(new ByteArrayInputStream(firstChanges.toByteArray()));
+            assertThat(restored.eventTime()).isEqualTo(3_000L);
+            restored.restoreChanges(new ByteArrayInputStream(secondChanges.toByteArray()));
+            assertThat(process(restored, batch("key-1", 1L, 5_000L, "key-2", 1L, 5_001L, "key-3", 1L, 5_002L)))
+                    .containsExactly("key-1=4 value 1 @5000 seq 100", "key-2=3 value 1 @5001 seq 101", "key-3=2 value 1 @5002 seq 102");
+        }
+    }
+
+    @Test
     void aNewVersionOfTheSameFunctionTakesTheStateOverAtTheSwitch() throws Exception {
         CompiledOperator v1 = adapter.compile(function("count"));
         CompiledOperator v2 = adapter.compile(function("count", "step", "10"));
