@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -106,8 +108,18 @@ public final class FourRuleBenchmark {
             for (Variant variant : Variant.values()) {
                 run(variant, host, checkpointed, settings, settings.events / 4, 0);
             }
+            // The JIT keeps improving the paths the variants share (connector, host, Esper) for
+            // several runs, so whichever ran later came out ahead by up to a fifth: each variant's
+            // maximum is the better of two rounds over all of them.
+            Map<Variant, Run> best = new EnumMap<>(Variant.class);
+            for (int round = 0; round < 2; round++) {
+                for (Variant variant : Variant.values()) {
+                    Run max = run(variant, host, checkpointed, settings, settings.events, 0);
+                    best.merge(variant, max, (one, other) -> one.eventsPerSecond() >= other.eventsPerSecond() ? one : other);
+                }
+            }
             for (Variant variant : Variant.values()) {
-                Run max = run(variant, host, checkpointed, settings, settings.events, 0);
+                Run max = best.get(variant);
                 double rate = 0.7 * max.eventsPerSecond();
                 long loadEvents = Math.max(10_000, Math.min(settings.events, (long) (rate * settings.loadSeconds)));
                 Run atLoad = run(variant, host, checkpointed, settings, loadEvents, rate);
@@ -190,8 +202,8 @@ public final class FourRuleBenchmark {
         StringBuilder md = new StringBuilder("# Side by side: the four fraud rules\n\n");
         md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, Java %s. The demo's four EPL rules (SMALL_THEN_LARGE, VELOCITY,"
                         + " IMPOSSIBLE_TRAVEL, ABOVE_AVERAGE) on %,d seeded transactions (seed %d, fraud rate %s), %d Flink subtasks,"
-                        + " %d shards, one machine, Flink's periodic watermark every %d ms. Each variant runs once unthrottled (max),"
-                        + " then with the source limited to 70 %% of that (load).%n%n", LocalDate.now(), Machine.describe(),
+                        + " %d shards, one machine, Flink's periodic watermark every %d ms. Each variant runs unthrottled in two rounds over all"
+                        + " of them after a warm-up pass (max: the better of its two), then with the source limited to 70 %% of that (load).%n%n", LocalDate.now(), Machine.describe(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), settings.events, SEED, FRAUD_RATE,
                 settings.parallelism, settings.shards, settings.watermarkMillis));
         md.append("| variant | max (events/s) | exactly the injected fraud | load (events/s) | latency p50 / p99 at load (ms) |"
