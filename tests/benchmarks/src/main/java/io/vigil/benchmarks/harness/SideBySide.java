@@ -50,10 +50,24 @@ public final class SideBySide {
                         flink.run(variant, warmup, 0);
                     }
                 }
+                // The JIT goes on improving the shared paths for longer than that pass, so whichever
+                // variant ran later came out ahead: each variant's maximum is the better of two rounds.
+                Map<Variant, Measurement> best = new EnumMap<>(Variant.class);
+                Map<Variant, CheckpointFigures> bestCheckpoints = new EnumMap<>(Variant.class);
+                for (int round = 0; round < 2; round++) {
+                    for (Variant variant : settings.variants) {
+                        long events = events(variant, settings);
+                        Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : flink.run(variant, events, 0);
+                        if (!best.containsKey(variant) || max.eventsPerSecond() > best.get(variant).eventsPerSecond()) {
+                            best.put(variant, max);
+                            bestCheckpoints.put(variant, flink.lastCheckpoints);
+                        }
+                    }
+                }
                 for (Variant variant : settings.variants) {
                     long events = events(variant, settings);
-                    Measurement max = variant == Variant.HOST_ONLY ? load.run(events, 0) : flink.run(variant, events, 0);
-                    CheckpointFigures checkpointsAtMax = flink.lastCheckpoints;
+                    Measurement max = best.get(variant);
+                    CheckpointFigures checkpointsAtMax = bestCheckpoints.get(variant);
                     double rate = 0.7 * max.eventsPerSecond();
                     long loadEvents = Math.max(10_000, Math.min(events, (long) (rate * settings.loadSeconds)));
                     Measurement atLoad = variant == Variant.HOST_ONLY ? load.run(loadEvents, rate) : flink.run(variant, loadEvents, rate);
@@ -141,7 +155,8 @@ public final class SideBySide {
             md.append("# Side by side: one rule, five ways\n\n");
             md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, %d MiB heap, Java %s. Rule: a charge under 2.00 followed "
                             + "within a minute by one of 200.00 or more on the same card (EPL, or Flink CEP for (d)). "
-                            + "%d Flink subtasks, %d shards, one machine, Flink's periodic watermark every %d ms.%n%n",
+                            + "%d Flink subtasks, %d shards, one machine, Flink's periodic watermark every %d ms. Max: the better of two "
+                            + "unthrottled rounds over all variants, after a warm-up pass.%n%n",
                     LocalDate.now(), Machine.describe(), Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), settings.parallelism, settings.shards,
                     settings.watermarkMillis));
