@@ -28,7 +28,10 @@ import java.util.function.IntPredicate;
  * One shard's durable state in the host's store. Operators that write no snapshot of their own
  * are rebuilt from an input log: every batch the shard processes and every clock advance is
  * appended to the store as it happens, and a checkpoint is a root naming the part of that log
- * within the operator's state horizon — a position, not a copy. Owned by the shard's thread.
+ * within the operator's state horizon — a position, not a copy. Every {@link #LOG_CHUNK} records
+ * of the log get an index record, so a root names whole chunks by their index and lists only the
+ * records of the chunk still open and of one partly outside the horizon: its size, and the
+ * shard's work to write it, stay small however long the horizon. Owned by the shard's thread.
  */
 public final class ShardState {
     private static final int META = StoreLayout.SHARD_META;
@@ -38,6 +41,11 @@ public final class ShardState {
     private static final int HELD = StoreLayout.HELD_EVENTS;
     private static final int INCREMENT = StoreLayout.NATIVE_INCREMENT;
     private static final int KEPT = StoreLayout.KEPT_RESULTS;
+    private static final int INDEX = StoreLayout.LOG_INDEX;
+    private static final int PIN = StoreLayout.LOG_PIN;
+    private static final int ADDRESS_BYTES = 16;
+    /** Log records per index record, when a record can hold their addresses. */
+    static final int LOG_CHUNK = 1024;
     /** A chain of increments ends, and the next checkpoint writes the state whole, after this many. */
     static final int MAX_INCREMENTS = 32;
 
@@ -46,10 +54,19 @@ public final class ShardState {
     private final int shard;
     private final String group;
     private final Deque<LogEntry> log = new ArrayDeque<>();
+    // The log's whole chunks in order, each named by its index record, then the records after them.
+    private final Deque<Chunk> chunks = new ArrayDeque<>();
+    private final Deque<LogEntry> openChunk = new ArrayDeque<>();
+    private final ByteBuffer index;
+    private final int chunkRecords;
     // Filled in as commits become durable, on the store's durability thread.
     private final Map<Long, Long> storeCheckpoints = new ConcurrentHashMap<>();
 
     private record LogEntry(RecordAddress address, long newestEventTime, long serial) {
+    }
+
+    /** Consecutive log records, from serial {@code first} through {@code last}, named by one index record. */
+    private record Chunk(RecordAddress index, long first, long last) {
     }
 
     /** The log at one moment: its records in order, and the serial of the last. */
@@ -73,6 +90,9 @@ public final class ShardState {
         this.operator = operator;
         this.shard = shard;
         this.group = StoreLayout.shardGroup(operator, shard);
+        // An index is one record, so a chunk is at most what a record can index.
+        this.chunkRecords = Math.min(LOG_CHUNK, store.maxRecordBytes() / ADDRESS_BYTES);
+        this.index = ByteBuffer.allocate(chunkRecords * ADDRESS_BYTES);
     }
 
     public long storeIncarnation() {
@@ -81,13 +101,33 @@ public final class ShardState {
 
     /** Appends a batch the shard is about to process (its encoded frame, rows in timestamp order) to the input log. */
     public void logBatch(byte[] frame, int length, long newestEventTime) throws IOException {
-        log.addLast(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime, ++serial));
+        addToLog(new LogEntry(store.append(BATCH, frame, 0, length), newestEventTime, ++serial));
     }
 
     /** Appends a clock advance to the input log. */
     public void logAdvance(long eventTime, long sequence) throws IOException {
         byte[] payload = ByteBuffer.allocate(16).putLong(eventTime).putLong(sequence).array();
-        log.addLast(new LogEntry(store.append(ADVANCE, payload), eventTime, ++serial));
+        addToLog(new LogEntry(store.append(ADVANCE, payload), eventTime, ++serial));
+    }
+
+    private void addToLog(LogEntry entry) throws IOException {
+        log.addLast(entry);
+        openChunk.addLast(entry);
+        if (openChunk.size() == chunkRecords) {
+            closeChunk();
+        }
+    }
+
+    /** Writes the open chunk's index record; the chunk is then named by it. */
+    private void closeChunk() throws IOException {
+        index.clear();
+        for (LogEntry entry : openChunk) {
+            RecordAddress address = entry.address();
+            index.putInt(address.segment()).putInt(address.offset()).putInt(address.length()).putInt(address.tag());
+        }
+        RecordAddress written = store.append(INDEX, index.array(), 0, index.position());
+        chunks.addLast(new Chunk(written, openChunk.peekFirst().serial(), openChunk.peekLast().serial()));
+        openChunk.clear();
     }
 
     /**
@@ -127,7 +167,23 @@ public final class ShardState {
             written = appendWhole(SNAPSHOT, snapshot.toByteArray(), snapshot.size());
             records.addAll(written);
         } else {
+            // Before the first whole chunk: a chunk the horizon cut into, and the clock advance kept before it.
+            long wholeFrom = !chunks.isEmpty() ? chunks.peekFirst().first()
+                    : !openChunk.isEmpty() ? openChunk.peekFirst().serial() : Long.MAX_VALUE;
             for (LogEntry entry : log) {
+                if (entry.serial() >= wholeFrom) {
+                    if (!chunks.isEmpty()) {
+                        RecordAddress oldest = entry.address();
+                        records.add(new RecordAddress(oldest.segment(), oldest.offset(), oldest.length(), PIN));
+                    }
+                    break;
+                }
+                records.add(entry.address());
+            }
+            for (Chunk chunk : chunks) {
+                records.add(chunk.index());
+            }
+            for (LogEntry entry : openChunk) {
                 records.add(entry.address());
             }
         }
@@ -207,7 +263,7 @@ public final class ShardState {
             throw new IOException(which + " names store checkpoint " + handle.getStoreCheckpoint() + ", which holds checkpoint "
                     + meta.getCheckpointId() + " of " + checkpoint.group() + ": the handle does not belong to this store");
         }
-        log.clear();
+        clearLog();
         storeCheckpoints.clear();
         storeCheckpoints.put(handle.getCheckpointId(), checkpoint.id());
         return new Restore(meta, records.subList(1, records.size()));
@@ -261,15 +317,30 @@ public final class ShardState {
 
         /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
-            // Kept answers go back to the streams, not to the instance.
-            forEachPayload(tag -> tag != KEPT, (tag, first, bytes) -> {
+            // Kept answers go back to the streams, not to the instance; a pin only holds a segment.
+            forEachPayload(tag -> tag != KEPT && tag != PIN, (tag, first, bytes) -> {
                 switch (tag) {
                     case SNAPSHOT -> instance.restore(new ByteArrayInputStream(bytes));
                     case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(bytes));
                     case HELD -> replayer.held(bytes);
-                    default -> log.addLast(new LogEntry(first, apply(first, bytes, replayer), ++serial));
+                    case INDEX -> replayChunk(first, bytes, replayer);
+                    default -> addToLog(new LogEntry(first, apply(first, bytes, replayer), ++serial));
                 }
             });
+        }
+
+        /** Replays a whole chunk of the log, record by record, and keeps it named by the same index. */
+        private void replayChunk(RecordAddress indexRecord, byte[] addresses, Replayer replayer) throws Exception {
+            if (!openChunk.isEmpty()) {
+                closeChunk();
+            }
+            ByteBuffer entries = ByteBuffer.wrap(addresses);
+            long first = serial + 1;
+            while (entries.hasRemaining()) {
+                RecordAddress address = new RecordAddress(entries.getInt(), entries.getInt(), entries.getInt(), entries.getInt());
+                log.addLast(new LogEntry(address, apply(address, store.read(address), replayer), ++serial));
+            }
+            chunks.addLast(new Chunk(indexRecord, first, serial));
         }
 
         /** Reads, one at a time, the payloads whose tag {@code wanted} accepts, each joined with its continuations. */
@@ -338,7 +409,13 @@ public final class ShardState {
 
     /** The input log no longer describes the running instance's state (it started afresh): later checkpoints start from here. */
     public void forgetLog() {
+        clearLog();
+    }
+
+    private void clearLog() {
         log.clear();
+        chunks.clear();
+        openChunk.clear();
     }
 
     /** Feeds logged records into an instance (any thread: the store reads are thread-safe). */
@@ -388,6 +465,14 @@ public final class ShardState {
             if (dropped.address().tag() == ADVANCE) {
                 lastAdvance = dropped;
             }
+        }
+        // A chunk the cut went into is no longer whole: what is left of it is named record by record.
+        long kept = log.isEmpty() ? serial + 1 : log.peekFirst().serial();
+        while (!chunks.isEmpty() && chunks.peekFirst().first() < kept) {
+            chunks.removeFirst();
+        }
+        while (!openChunk.isEmpty() && openChunk.peekFirst().serial() < kept) {
+            openChunk.removeFirst();
         }
         if (lastAdvance != null) {
             log.addFirst(lastAdvance);

@@ -21,6 +21,17 @@ public final class StoreLayout {
     /** A {@code KeptResults}: the answers a stream had not passed on at a checkpoint, to hand back at a restore. */
     public static final int KEPT_RESULTS = 7;
     /**
+     * The addresses (segment, offset, length, tag; 16 bytes each) of a run of consecutive records
+     * of a shard's input log: a checkpoint names a full run by this one record instead of each.
+     */
+    public static final int LOG_INDEX = 8;
+    /**
+     * A record of a shard's input log that a checkpoint names only so the store keeps its segment
+     * (the store keeps what a root names, and an index record lies after the records it indexes);
+     * a restore skips it.
+     */
+    public static final int LOG_PIN = 9;
+    /**
      * Added to a tag: the record continues the one before it. A payload larger than a record may be
      * (a snapshot of millions of keys, say) is written as a record and its continuations.
      */
