@@ -115,40 +115,52 @@ final class OperatorUpdate {
 
     /**
      * Off the hot path, each shard's new instance replays that shard's input log within the new
-     * version's horizon while the old one keeps serving; the shards replay in parallel. Each pass
-     * replays what arrived during the one before, so what is left for the switch itself is small.
+     * version's horizon while the old one keeps serving; the shards replay in parallel. Passes go
+     * in rounds over all the shards, each replaying what arrived during the round before, until a
+     * round finds next to nothing on every shard: a shard that caught up early would otherwise
+     * gather new input while the slowest one finished, and replay all of it at the switch.
      */
     private void catchUp(DeployedOperator operator, ShardVersion next, List<OperatorInstance> instances, long[] replayedThrough,
                          long[] replayedBatches) throws OperatorException {
-        List<CompletableFuture<Void>> replaying = new ArrayList<>();
         ClassLoader loader = next.compiled().getClass().getClassLoader();
+        List<Shard> replaying = new ArrayList<>();
+        long[] horizons = new long[instances.size()];
         for (Shard shard : operator.shards()) {
             int index = shard.index();
-            OperatorInstance instance = instances.get(index);
             // Parts the new instance takes over as they run need no replay.
-            long horizon = Math.min(next.compiled().stateHorizonMillis(), instance.replayHorizonMillis());
-            if (horizon <= 0) {
-                continue;
+            horizons[index] = Math.min(next.compiled().stateHorizonMillis(), instances.get(index).replayHorizonMillis());
+            if (horizons[index] > 0) {
+                replaying.add(shard);
             }
-            replaying.add(CompletableFuture.runAsync(() -> {
-                try {
-                    for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
-                        ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizon)
-                                .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        replayedBatches[index] += OperatorCompiler.withClassLoader(loader,
-                                () -> shard.replayInto(instance, log.records()));
-                        replayedThrough[index] = log.lastSerial();
-                        if (log.records().size() <= SMALL_ENOUGH_TO_SWITCH) {
-                            return;
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            }, replays));
         }
         try {
-            CompletableFuture.allOf(replaying.toArray(CompletableFuture[]::new)).join();
+            for (int round = 0; round < MAX_CATCH_UP_PASSES && !replaying.isEmpty(); round++) {
+                List<CompletableFuture<Integer>> passes = new ArrayList<>();
+                for (Shard shard : replaying) {
+                    int index = shard.index();
+                    passes.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            ShardState.LogSnapshot log = shard.logSince(replayedThrough[index], horizons[index])
+                                    .get(SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                            replayedBatches[index] += OperatorCompiler.withClassLoader(loader,
+                                    () -> shard.replayInto(instances.get(index), log.records()));
+                            replayedThrough[index] = log.lastSerial();
+                            return log.records().size();
+                        } catch (Exception e) {
+                            throw new CompletionException(e);
+                        }
+                    }, replays));
+                }
+                // Every pass ends before any failure is reported: the instances are closed then.
+                CompletableFuture.allOf(passes.toArray(CompletableFuture[]::new)).join();
+                int largest = 0;
+                for (CompletableFuture<Integer> pass : passes) {
+                    largest = Math.max(largest, pass.join());
+                }
+                if (largest <= SMALL_ENOUGH_TO_SWITCH) {
+                    return;
+                }
+            }
         } catch (CompletionException e) {
             instances.forEach(OperatorInstance::close);
             Throwable cause = e.getCause() == null ? e : e.getCause();
