@@ -11,7 +11,7 @@ import java.util.List;
  */
 final class RootRecord {
     private static final int HEADER = 16;
-    private static final int ADDRESS = 16;
+    private static final int ADDRESS = RecordAddress.BYTES;
 
     private RootRecord() {
     }
@@ -22,7 +22,7 @@ final class RootRecord {
         ByteBuffer root = ByteBuffer.allocate(HEADER + ADDRESS * records.size() + key.length);
         root.putLong(0).putInt(records.size()).putInt(key.length);
         for (RecordAddress record : records) {
-            root.putInt(record.segment()).putInt(record.offset()).putInt(record.length()).putInt(record.tag());
+            record.writeTo(root);
         }
         return root.put(key).array();
     }
@@ -44,8 +44,7 @@ final class RootRecord {
         }
         List<RecordAddress> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int at = offset + HEADER + ADDRESS * i;
-            records.add(new RecordAddress(buffer.getInt(at), buffer.getInt(at + 4), buffer.getInt(at + 8), buffer.getInt(at + 12)));
+            records.add(RecordAddress.readAt(buffer, offset + HEADER + ADDRESS * i));
         }
         byte[] key = new byte[keyLength];
         buffer.get(offset + HEADER + ADDRESS * count, key);

@@ -177,13 +177,16 @@ class FlowControlTest {
         SlowEchoAdapter.stall = true;
         try {
             JobClient job = env.executeAsync("stalled operator");
-            TestHosts.await(() -> "a task to wait for room in its ring", Duration.ofSeconds(60),
-                    () -> telemetry.ringFullWaits() > 0);
-            long sent;
-            do {
-                sent = telemetry.eventsIn();
-                Thread.sleep(1000);
-            } while (telemetry.eventsIn() != sent);
+            // The sender has sent all the host granted once no event has gone out for a second.
+            AtomicLong lastSent = new AtomicLong(-1);
+            AtomicLong sentChanged = new AtomicLong(System.nanoTime());
+            TestHosts.await(() -> "a task to wait for room in a ring the sender no longer empties", Duration.ofSeconds(60), () -> {
+                long sent = telemetry.eventsIn();
+                if (sent != lastSent.getAndSet(sent)) {
+                    sentChanged.set(System.nanoTime());
+                }
+                return telemetry.ringFullWaits() > 0 && System.nanoTime() - sentChanged.get() > TimeUnit.SECONDS.toNanos(1);
+            });
             long start = System.nanoTime();
             job.cancel().get(30, TimeUnit.SECONDS);
             TestHosts.await(() -> "the job to be cancelled", Duration.ofSeconds(30),

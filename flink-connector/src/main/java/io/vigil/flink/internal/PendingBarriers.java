@@ -15,12 +15,8 @@ final class PendingBarriers {
 
     private final Queue<Barrier> queue = new ConcurrentLinkedQueue<>();
 
-    void add(long checkpointId, long emittedThrough, long afterSequence) {
-        queue.add(new Barrier(checkpointId, emittedThrough, afterSequence, false));
-    }
-
-    void addCompletion(long checkpointId, long afterSequence) {
-        queue.add(new Barrier(checkpointId, 0, afterSequence, true));
+    void add(Barrier barrier) {
+        queue.add(barrier);
     }
 
     boolean isEmpty() {

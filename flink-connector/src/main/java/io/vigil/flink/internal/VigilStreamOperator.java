@@ -238,13 +238,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             drain();
         }
         telemetry.recordCheckpointsPending(acks.expect(checkpointId, streams.shards()));
-        long emittedThrough = window.emittedThrough();
-        if (!tryPublishControl(EventSlot.BARRIER, checkpointId, emittedThrough)) {
-            // No waiting for the sender to free a slot: it sends the barrier once it has taken every
-            // event published before it. A mail makes sure an idle sender looks.
-            pendingBarriers.add(checkpointId, emittedThrough, ring.getCursor());
+        if (!publishBesideFullRing(EventSlot.BARRIER, checkpointId, window.emittedThrough())) {
             telemetry.recordBarrierBehindFullRing();
-            mailbox.execute(wakeSenderForBarriers, "vigil pending barrier");
         }
         List<byte[]> stored = new ArrayList<>();
         if (storeIncarnation != 0) {
@@ -281,9 +276,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         telemetry.recordCheckpointCompleted(checkpointId);
-        if (ring != null && failure.get() == null && !tryPublishControl(EventSlot.CHECKPOINT_COMPLETE, checkpointId, 0)) {
-            pendingBarriers.addCompletion(checkpointId, ring.getCursor());
-            mailbox.execute(wakeSenderForBarriers, "vigil pending checkpoint completion");
+        if (ring != null && failure.get() == null) {
+            publishBesideFullRing(EventSlot.CHECKPOINT_COMPLETE, checkpointId, 0);
         }
     }
 
@@ -362,6 +356,21 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         }
     }
 
+    /**
+     * Publishes a barrier or a checkpoint completion into the ring, or, when the ring is full, hands
+     * it to the sender beside the ring without waiting: the sender sends it once it has taken every
+     * slot published before it, and a mail makes sure an idle sender looks. False when it went beside.
+     */
+    private boolean publishBesideFullRing(byte kind, long checkpointId, long emittedThrough) {
+        if (tryPublishControl(kind, checkpointId, emittedThrough)) {
+            return true;
+        }
+        pendingBarriers.add(new PendingBarriers.Barrier(checkpointId, emittedThrough, ring.getCursor(),
+                kind == EventSlot.CHECKPOINT_COMPLETE));
+        mailbox.execute(wakeSenderForBarriers, "vigil control beside a full ring");
+        return false;
+    }
+
     /** Publishes a control slot, waiting for room; returns its sequence. */
     private long publishControl(byte kind, long timestamp) throws InterruptedException {
         return publish(claimSlot(), kind, timestamp, 0);
@@ -387,16 +396,16 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     }
 
     private long claimSlot() throws InterruptedException {
-        try {
-            return ring.tryNext();
-        } catch (InsufficientCapacityException full) {
-            telemetry.recordRingFullWait();
-        }
+        boolean waited = false;
         while (true) {
             try {
                 return ring.tryNext();
             } catch (InsufficientCapacityException full) {
                 // Back-pressure: let the mailbox emit results until the sender catches up.
+                if (!waited) {
+                    telemetry.recordRingFullWait();
+                    waited = true;
+                }
                 awaitProgress();
             }
         }

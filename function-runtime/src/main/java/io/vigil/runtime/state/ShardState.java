@@ -43,7 +43,6 @@ public final class ShardState {
     private static final int KEPT = StoreLayout.KEPT_RESULTS;
     private static final int INDEX = StoreLayout.LOG_INDEX;
     private static final int PIN = StoreLayout.LOG_PIN;
-    private static final int ADDRESS_BYTES = 16;
     /** Log records per index record, when a record can hold their addresses. */
     static final int LOG_CHUNK = 1024;
     /** A chain of increments ends, and the next checkpoint writes the state whole, after this many. */
@@ -65,8 +64,8 @@ public final class ShardState {
     private record LogEntry(RecordAddress address, long newestEventTime, long serial) {
     }
 
-    /** Consecutive log records, from serial {@code first} through {@code last}, named by one index record. */
-    private record Chunk(RecordAddress index, long first, long last) {
+    /** Consecutive log records, from serial {@code first} on, named by one index record. */
+    private record Chunk(RecordAddress index, long first) {
     }
 
     /** The log at one moment: its records in order, and the serial of the last. */
@@ -91,8 +90,8 @@ public final class ShardState {
         this.shard = shard;
         this.group = StoreLayout.shardGroup(operator, shard);
         // An index is one record, so a chunk is at most what a record can index.
-        this.chunkRecords = Math.min(LOG_CHUNK, store.maxRecordBytes() / ADDRESS_BYTES);
-        this.index = ByteBuffer.allocate(chunkRecords * ADDRESS_BYTES);
+        this.chunkRecords = Math.min(LOG_CHUNK, store.maxRecordBytes() / RecordAddress.BYTES);
+        this.index = ByteBuffer.allocate(chunkRecords * RecordAddress.BYTES);
     }
 
     public long storeIncarnation() {
@@ -122,11 +121,10 @@ public final class ShardState {
     private void closeChunk() throws IOException {
         index.clear();
         for (LogEntry entry : openChunk) {
-            RecordAddress address = entry.address();
-            index.putInt(address.segment()).putInt(address.offset()).putInt(address.length()).putInt(address.tag());
+            entry.address().writeTo(index);
         }
         RecordAddress written = store.append(INDEX, index.array(), 0, index.position());
-        chunks.addLast(new Chunk(written, openChunk.peekFirst().serial(), openChunk.peekLast().serial()));
+        chunks.addLast(new Chunk(written, openChunk.peekFirst().serial()));
         openChunk.clear();
     }
 
@@ -337,10 +335,10 @@ public final class ShardState {
             ByteBuffer entries = ByteBuffer.wrap(addresses);
             long first = serial + 1;
             while (entries.hasRemaining()) {
-                RecordAddress address = new RecordAddress(entries.getInt(), entries.getInt(), entries.getInt(), entries.getInt());
+                RecordAddress address = RecordAddress.readFrom(entries);
                 log.addLast(new LogEntry(address, apply(address, store.read(address), replayer), ++serial));
             }
-            chunks.addLast(new Chunk(indexRecord, first, serial));
+            chunks.addLast(new Chunk(indexRecord, first));
         }
 
         /** Reads, one at a time, the payloads whose tag {@code wanted} accepts, each joined with its continuations. */
