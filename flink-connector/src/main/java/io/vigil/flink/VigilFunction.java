@@ -73,6 +73,11 @@ public final class VigilFunction<IN, OUT> {
         private int roundsInFlight = 4;
         private Duration timeout = Duration.ofSeconds(10);
 
+        /**
+         * The function host serving the operator ({@code host:port}), or several hosts of the pool
+         * serving it, comma-separated: the connector asks them in turn for the operator's placement
+         * and streams each shard to the host that serves it.
+         */
         public Builder<IN, OUT> setEndpoint(String hostAndPort) {
             this.endpoint = hostAndPort;
             return this;
@@ -124,7 +129,7 @@ public final class VigilFunction<IN, OUT> {
         }
 
         public VigilFunction<IN, OUT> build() {
-            Objects.requireNonNull(endpoint, "endpoint (host:port of the function host)");
+            Objects.requireNonNull(endpoint, "endpoint (host:port of the function host, or of several hosts of its pool)");
             Objects.requireNonNull(operator, "operator name");
             Objects.requireNonNull(inputType, "input type");
             Objects.requireNonNull(outputType, "output type");

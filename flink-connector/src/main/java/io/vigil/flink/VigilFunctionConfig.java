@@ -8,7 +8,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * How the connector reaches an operator and batches events to it. Made by {@link VigilFunction#builder()}.
  *
- * @param endpoint       host:port of the function host
+ * @param endpoint       host:port of the function host, or of several hosts of its pool, comma-separated
  * @param operator       the deployed operator's name
  * @param keyField       the input field the operator is keyed by (also the Flink key)
  * @param maxBatchSize   rows in a round at most (all shards together)

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
+import io.vigil.api.proto.ShardPlacement;
 import io.vigil.examples.fraud.ExpectedAlert;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
@@ -97,6 +99,53 @@ class ExactlyOnceFaultTest {
         host.get().close();
 
         assertExactlyTheInjectedFraud(sink, telemetry);
+    }
+
+    /**
+     * The operator's two shards on two host processes, one each; the job is given both hosts and
+     * follows the placement. The host serving shard 1 is killed mid-stream and restarted on its
+     * store: only its shard restores, from that host's own checkpoints.
+     */
+    @Test
+    void anOperatorSpreadOverTwoHostsLosesNothingWhenOneIsKilled(@TempDir Path otherState) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (HostProcess first = HostProcess.start(state)) {
+            AtomicReference<HostProcess> second = new AtomicReference<>(HostProcess.start(otherState, port));
+            HostProcess killed = second.get();
+            String pool = first.endpoint() + "," + second.get().endpoint();
+            try (OperatorPool control = TestHosts.pool(pool)) {
+                var placement = control.deploy(FraudRules.spec(2)).getPlacement();
+                assertThat(placement.getShardsList()).extracting(ShardPlacement::getHost)
+                        .containsExactly(first.endpoint(), second.get().endpoint());
+            }
+            VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+            telemetry.reset();
+            Thread killer = HostProcess.killAndRestartAfter(telemetry, EVENTS / 2, second, otherState, port);
+            StreamExecutionEnvironment env = environment();
+            Path sink = alerts;
+            FraudDetectionJob.alerts(env, settings(pool))
+                    .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                    .sinkTo(fileSink(sink)).setParallelism(1);
+            env.execute("exactly once over two hosts, one killed mid-stream");
+            killer.join(TimeUnit.SECONDS.toMillis(60));
+            assertThat(second.get()).as("the second host was killed and restarted").isNotSameAs(killed);
+            try (OperatorPool control = TestHosts.pool(pool)) {
+                assertThat(control.host(first.endpoint()).describe(FraudRules.OPERATOR).getShardsList())
+                        .as("the first host serves shard 0 only, and it was fed").singleElement()
+                        .satisfies(shard -> assertThat(shard.getShard()).isZero())
+                        .satisfies(shard -> assertThat(shard.getEventsProcessed()).isPositive());
+                assertThat(control.host(second.get().endpoint()).describe(FraudRules.OPERATOR).getShardsList())
+                        .as("the restarted host serves shard 1 again, and was fed after its restart").singleElement()
+                        .satisfies(shard -> assertThat(shard.getShard()).isEqualTo(1))
+                        .satisfies(shard -> assertThat(shard.getEventsProcessed()).isPositive());
+            } finally {
+                second.get().close();
+            }
+            assertExactlyTheInjectedFraud(sink, telemetry);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.vigil.tests;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
 import io.vigil.flink.VigilTelemetry;
 import io.vigil.runtime.FunctionHost;
 import java.io.IOException;
@@ -53,6 +54,12 @@ final class TestHosts {
 
     static ManagedChannel channel(FunctionHost host) {
         return NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+    }
+
+    /** The control plane of the pool of hosts {@code endpoints} names (comma-separated). */
+    static OperatorPool pool(String endpoints) {
+        return new OperatorPool(java.util.List.of(endpoints.split(",")),
+                endpoint -> NettyChannelBuilder.forTarget(endpoint).usePlaintext().build(), Duration.ofSeconds(60));
     }
 
     static ControlPlaneClient control(ManagedChannel channel) {

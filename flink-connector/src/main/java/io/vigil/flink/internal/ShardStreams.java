@@ -16,7 +16,10 @@ import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
 import io.vigil.batching.Wakeup;
 import io.vigil.flink.VigilConnectorException;
+import io.vigil.api.placement.Placements;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +27,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One subtask's connection to an operator: a gRPC channel to the host and one data-plane
- * {@link ShardStream} per shard. Only the sender thread writes to the streams; answers arrive on
- * gRPC's threads and are handed to the {@link ResultListener}; a stream that fails fails the task.
+ * One subtask's connection to an operator: a gRPC channel to each host that serves some of its
+ * shards, and one data-plane {@link ShardStream} per shard, to the host the operator's placement
+ * names. Only the sender thread writes to the streams; answers arrive on gRPC's threads and are
+ * handed to the {@link ResultListener}; a stream that fails fails the task.
  */
 public final class ShardStreams implements AutoCloseable {
 
@@ -37,25 +41,26 @@ public final class ShardStreams implements AutoCloseable {
         void onBarrierAck(int shard, long checkpointId, byte[] handle);
     }
 
-    private final String endpoint;
     private final String operator;
-    private final ManagedChannel channel;
+    private final Map<String, ManagedChannel> channels;
+    private final String[] hostOf;
     private final OperatorStatus status;
     private final ShardStream[] streams;
     private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
     private volatile boolean closing;
 
-    private ShardStreams(String endpoint, String operator, ManagedChannel channel, OperatorStatus status,
+    private ShardStreams(String operator, Map<String, ManagedChannel> channels, String[] hostOf, OperatorStatus status,
                          Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure) {
-        this.endpoint = endpoint;
         this.operator = operator;
-        this.channel = channel;
+        this.channels = channels;
+        this.hostOf = hostOf;
         this.status = status;
         this.senderWakeup = senderWakeup;
         this.onFailure = onFailure;
-        this.streams = new ShardStream[status.getShardsCount()];
+        this.streams = new ShardStream[hostOf.length];
     }
+
     /** Asks the host for the operator, so a wrong endpoint or name fails before any event is sent. */
     public static OperatorStatus describe(ManagedChannel channel, String endpoint, String operator, Duration timeout) {
         try {
@@ -80,20 +85,49 @@ public final class ShardStreams implements AutoCloseable {
         }
     }
 
-    /** Connects and asks the host for the operator; {@link #openStreams} then opens one stream per shard. */
-    public static ShardStreams connect(String endpoint, String operator, Duration timeout, Wakeup senderWakeup,
+    /**
+     * Asks the pool's hosts in turn for the operator until one answers, and connects to every host
+     * its placement names; {@link #openStreams} then opens one stream per shard.
+     *
+     * @param pool host:port of one function host, or several, comma-separated, of the pool serving the operator
+     */
+    public static ShardStreams connect(String pool, String operator, Duration timeout, Wakeup senderWakeup,
                                        Consumer<VigilConnectorException> onFailure) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint)
+        Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+        try {
+            VigilConnectorException refused = null;
+            for (String seed : pool.split(",")) {
+                String endpoint = seed.trim();
+                ManagedChannel channel = channels.computeIfAbsent(endpoint, ShardStreams::channel);
+                OperatorStatus status;
+                try {
+                    status = describe(channel, endpoint, operator, timeout);
+                } catch (VigilConnectorException e) {
+                    refused = refused == null ? e : refused;
+                    continue;
+                }
+                int shards = status.getSpec().getShards();
+                String[] hostOf = new String[shards];
+                for (int s = 0; s < shards; s++) {
+                    String host = status.getPlacement().getShardsCount() == shards
+                            ? Placements.hostOf(status.getPlacement(), s) : Placements.THIS_HOST;
+                    hostOf[s] = host.equals(Placements.THIS_HOST) ? endpoint : host;
+                    channels.computeIfAbsent(hostOf[s], ShardStreams::channel);
+                }
+                return new ShardStreams(operator, channels, hostOf, status, senderWakeup, onFailure);
+            }
+            throw refused;
+        } catch (RuntimeException e) {
+            channels.values().forEach(ManagedChannel::shutdownNow);
+            throw e;
+        }
+    }
+
+    private static ManagedChannel channel(String endpoint) {
+        return NettyChannelBuilder.forTarget(endpoint)
                 .usePlaintext()
                 .maxInboundMessageSize(64 << 20)
                 .build();
-        try {
-            OperatorStatus status = describe(channel, endpoint, operator, timeout);
-            return new ShardStreams(endpoint, operator, channel, status, senderWakeup, onFailure);
-        } catch (RuntimeException e) {
-            channel.shutdownNow();
-            throw e;
-        }
     }
 
     /**
@@ -123,7 +157,7 @@ public final class ShardStreams implements AutoCloseable {
                     .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
                             : ByteString.copyFrom(restoreHandles[s]))
                     .build();
-            streams[s] = ShardStream.open(channel, open, new Receiver(s, listener), senderWakeup::signal);
+            streams[s] = ShardStream.open(channels.get(hostOf[s]), open, new Receiver(s, listener), senderWakeup::signal);
             opened[s] = streams[s].opened();
         }
         try {
@@ -134,14 +168,14 @@ public final class ShardStreams implements AutoCloseable {
             }
             return answers;
         } catch (TimeoutException e) {
-            throw new VigilConnectorException("operator '" + operator + "' at " + endpoint + " did not open its "
-                    + streams.length + " shard streams within " + timeout);
+            throw new VigilConnectorException("operator '" + operator + "' at " + String.join(", ", channels.keySet())
+                    + " did not open its " + streams.length + " shard streams within " + timeout);
         } catch (ExecutionException e) {
             // The stream's listener has reported why; the task fails with that.
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new VigilConnectorException("interrupted while opening streams to " + endpoint, e);
+            throw new VigilConnectorException("interrupted while opening streams to " + String.join(", ", channels.keySet()), e);
         }
     }
 
@@ -151,6 +185,11 @@ public final class ShardStreams implements AutoCloseable {
 
     public int shards() {
         return streams.length;
+    }
+
+    /** The host serving {@code shard}. */
+    public String hostOf(int shard) {
+        return hostOf[shard];
     }
 
     /** Sender thread only: takes a credit for a batch to {@code shard}. */
@@ -182,14 +221,17 @@ public final class ShardStreams implements AutoCloseable {
                 stream.complete();
             }
         }
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channels.values().forEach(ManagedChannel::shutdown);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ManagedChannel channel : channels.values()) {
+            try {
+                if (!channel.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 channel.shutdownNow();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            channel.shutdownNow();
         }
     }
 
@@ -220,18 +262,18 @@ public final class ShardStreams implements AutoCloseable {
 
         @Override
         public void onError(StreamError error) {
-            fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + endpoint
+            fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + hostOf[shard]
                     + " reported " + error.getCode() + ": " + error.getMessage()));
         }
 
         @Override
         public void onClosed(Status status) {
             if (status.isOk()) {
-                fail(new VigilConnectorException("the function host at " + endpoint + " ended the stream of operator '"
+                fail(new VigilConnectorException("the function host at " + hostOf[shard] + " ended the stream of operator '"
                         + operator + "' shard " + shard));
             } else {
                 fail(new VigilConnectorException("lost the stream to operator '" + operator + "' shard " + shard + " at "
-                        + endpoint + ": " + status, status.getCause()));
+                        + hostOf[shard] + ": " + status, status.getCause()));
             }
         }
     }

@@ -81,7 +81,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private transient long sequence;
     private transient long emittedRingSequence;
     private transient String job;
-    private transient long storeIncarnation;
+    /** Per shard, the incarnation of the store of the host serving it; 0 where that host keeps no state. */
+    private transient long[] storeIncarnations;
     // Periodic checkpoints are on: barriers go without a drain, and the shards keep what was not yet emitted.
     private transient boolean keepResults;
     private transient ListState<byte[]> handleState;
@@ -115,7 +116,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             throw new VigilConnectorException("operator '" + config.operator() + "' is keyed by '" + status.getSpec().getKeyField()
                     + "' but the job keys it by '" + config.keyField() + "'");
         }
-        int shards = status.getShardsCount();
+        int shards = streams.shards();
         watermark = Long.MIN_VALUE;
         lateEvents = LateEventsPolicy.of(status.getSpec()) == LateEventsPolicy.SIDE_OUTPUT ? config.lateEventsTag() : null;
         eventMapping = new InputMapping<>((Class<IN>) config.inputType(), inputSchema, config.keyField(), shards);
@@ -149,6 +150,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         StateHandle.newBuilder().setOperator(config.operator()).setJob("").build().toByteArray();
         keepResults = getContainingTask().getJobConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
                 .map(interval -> !interval.isNegative() && !interval.isZero()).orElse(false);
+        storeIncarnations = new long[shards];
         Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, keepResults,
                 new ShardStreams.ResultListener() {
                     @Override
@@ -162,7 +164,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     }
                 }, config.timeout(), restoreHandles(shards));
         if (opened != null) {
-            storeIncarnation = opened[0].getStoreIncarnation();
+            for (int s = 0; s < opened.length; s++) {
+                storeIncarnations[s] = opened[s].getStoreIncarnation();
+            }
             KeptRounds kept = KeptRounds.of(opened);
             if (!kept.isEmpty()) {
                 // Mail runs before any input is processed, so these go out before any later result.
@@ -242,10 +246,10 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             telemetry.recordBarrierBehindFullRing();
         }
         List<byte[]> stored = new ArrayList<>();
-        if (storeIncarnation != 0) {
-            for (int shard = 0; shard < streams.shards(); shard++) {
+        for (int shard = 0; shard < streams.shards(); shard++) {
+            if (storeIncarnations[shard] != 0) {
                 stored.add(StateHandle.newBuilder().setOperator(config.operator()).setShard(shard).setCheckpointId(checkpointId)
-                        .setJob(job).setStoreIncarnation(storeIncarnation).build().toByteArray());
+                        .setJob(job).setStoreIncarnation(storeIncarnations[shard]).build().toByteArray());
             }
         }
         handleState.update(stored);

@@ -2,7 +2,8 @@ package io.vigil.runtime.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
+import io.vigil.api.placement.Placements;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.Diagnostic;
 import io.vigil.api.proto.OperatorStatus;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import io.grpc.Status;
 
@@ -25,10 +27,10 @@ import io.grpc.Status;
 public final class OperatorCommands {
     public static final String HOST_VARIABLE = "VIGIL_HOST";
     public static final String DEFAULT_HOST = "localhost:7070";
-    private static final String HOST_OPTION = "[--host host:port]";
+    private static final String HOST_OPTION = "[--host host:port[,host:port...]]";
     private static final Map<String, String> USAGE = Map.of(
-            "deploy", "vigil deploy -f|--file FILE " + HOST_OPTION + "\n  deploys the operator a CepOperator resource describes",
-            "update", "vigil update -f|--file FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state",
+            "deploy", "vigil deploy -f|--file FILE " + HOST_OPTION + "\n  deploys the operator a CepOperator resource describes; given several hosts, spreads its shards over them",
+            "update", "vigil update -f|--file FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state, on every host that serves it",
             "undeploy", "vigil undeploy NAME " + HOST_OPTION + "\n  stops an operator and drops its state",
             "describe", "vigil describe NAME " + HOST_OPTION + "\n  an operator's version, shards, feeds and last swap",
             "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs");
@@ -77,9 +79,12 @@ public final class OperatorCommands {
             err.println("--host needs host:port");
             return 2;
         }
-        ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
-        try {
-            ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(60));
+        List<String> pool = List.of(host.split(",", -1));
+        if (pool.stream().anyMatch(String::isBlank)) {
+            err.println("--host needs host:port, or a comma-separated pool of them, not '" + host + "'");
+            return 2;
+        }
+        try (OperatorPool control = new OperatorPool(pool, OperatorCommands::channel, Duration.ofSeconds(60))) {
             switch (command) {
                 case "deploy", "update" -> {
                     if (file == null) {
@@ -91,14 +96,14 @@ public final class OperatorCommands {
                     OperatorStatus status = command.equals("deploy") ? control.deploy(spec) : control.update(spec);
                     out.printf("%s operator '%s' version %d on %s in %d ms%n", command.equals("deploy") ? "deployed" : "updated",
                             spec.getName(), status.getVersion(), host, (System.nanoTime() - start) / 1_000_000);
-                    status.getShardsList().forEach(shard -> printShard(out, shard));
+                    status.getShardsList().forEach(shard -> printShard(out, shard, status));
                 }
                 case "undeploy" -> out.printf("undeployed '%s' after %d events%n", name, control.undeploy(required(name)).getEventsProcessed());
                 case "describe" -> {
                     OperatorStatus status = control.describe(required(name));
                     out.printf("%s: %s, version %d, key %s, %d shards%n", status.getSpec().getName(), status.getSpec().getLanguage(),
                             status.getVersion(), status.getSpec().getKeyField(), status.getShardsCount());
-                    status.getShardsList().forEach(shard -> printShard(out, shard));
+                    status.getShardsList().forEach(shard -> printShard(out, shard, status));
                 }
                 case "list" -> control.list().forEach(status -> out.printf("%s\t%s\tversion %d\t%d shards%n",
                         status.getSpec().getName(), status.getSpec().getLanguage(), status.getVersion(), status.getShardsCount()));
@@ -130,9 +135,11 @@ public final class OperatorCommands {
         } catch (IOException e) {
             err.println("cannot read " + file + ": " + e.getMessage());
             return 2;
-        } finally {
-            channel.shutdownNow();
         }
+    }
+
+    private static ManagedChannel channel(String endpoint) {
+        return NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
     }
 
     private static String required(String name) {
@@ -142,8 +149,11 @@ public final class OperatorCommands {
         return name;
     }
 
-    private static void printShard(PrintStream out, ShardStatus shard) {
-        out.printf("  shard %d: version %d, %d events, %d results, %d streams%s%s%n", shard.getShard(), shard.getVersion(),
+    private static void printShard(PrintStream out, ShardStatus shard, OperatorStatus operator) {
+        String host = operator.getPlacement().getShardsCount() > shard.getShard()
+                ? Placements.hostOf(operator.getPlacement(), shard.getShard()) : Placements.THIS_HOST;
+        out.printf("  shard %d%s: version %d, %d events, %d results, %d streams%s%s%n", shard.getShard(),
+                host.isEmpty() ? "" : " on " + host, shard.getVersion(),
                 shard.getEventsProcessed(), shard.getResultsEmitted(), shard.getOpenStreams(),
                 shard.getFeed().isEmpty() ? "" : ", state of " + shard.getFeed()
                         + (shard.getIdleMillis() > 0 ? " (idle " + shard.getIdleMillis() / 1000 + " s)" : ""),

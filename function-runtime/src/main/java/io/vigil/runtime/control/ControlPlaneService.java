@@ -41,7 +41,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             return;
         }
         try {
-            reply(response, status(operators.deploy(request.getSpec())));
+            reply(response, status(operators.deploy(request.getSpec(), request.hasPlacement() ? request.getPlacement() : null,
+                    request.getHost())));
         } catch (OperatorException e) {
             response.onError(toStatus(e));
         }
@@ -101,6 +102,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                 .setSpec(operator.spec())
                 .setVersion(operator.version())
                 .setKeyGroups(KeyGroups.COUNT)
+                .setPlacement(operator.placement())
                 .setStateHorizonMillis(operator.shards().isEmpty() ? 0 : operator.shards().get(0).stateHorizonMillis());
         for (Shard shard : operator.shards()) {
             ShardStats stats = shard.stats();

@@ -104,9 +104,15 @@ public final class DataPlaneService {
                 reject(StreamError.Code.UNKNOWN_OPERATOR, "operator '" + open.getOperator() + "' is not deployed on this host");
                 return;
             }
-            if (open.getShard() < 0 || open.getShard() >= operator.shards().size()) {
+            if (open.getShard() < 0 || open.getShard() >= operator.shardCount()) {
                 reject(StreamError.Code.BAD_SHARD, "operator '" + open.getOperator() + "' has shards 0.."
-                        + (operator.shards().size() - 1) + ", not " + open.getShard());
+                        + (operator.shardCount() - 1) + ", not " + open.getShard());
+                return;
+            }
+            if (operator.shard(open.getShard()) == null) {
+                reject(StreamError.Code.SHARD_ELSEWHERE, "operator '" + open.getOperator() + "' shard " + open.getShard()
+                        + " runs on host " + operator.hostOf(open.getShard()) + " (placement epoch "
+                        + operator.placement().getEpoch() + "), not on " + operator.host());
                 return;
             }
             EventSchema expected = operator.definition().input();

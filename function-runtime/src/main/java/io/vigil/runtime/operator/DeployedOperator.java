@@ -1,22 +1,42 @@
 package io.vigil.runtime.operator;
 
+import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.Placement;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.runtime.shard.Shard;
+import java.util.ArrayList;
 import java.util.List;
 
-/** An operator running on this host: the spec of its active version and its shards. */
+/**
+ * An operator running on this host: the spec of its active version, where its shards run, and the
+ * shards this host serves.
+ */
 public final class DeployedOperator {
+    private final Shard[] byIndex;
     private final List<Shard> shards;
+    private final Placement placement;
+    private final String host;
     private volatile OperatorSpec spec;
     private volatile OperatorDefinition definition;
     private volatile long version;
 
-    DeployedOperator(OperatorSpec spec, OperatorDefinition definition, long version, List<Shard> shards) {
+    /** @param byIndex one entry per shard of the operator, null where another host serves the shard */
+    DeployedOperator(OperatorSpec spec, OperatorDefinition definition, long version, Shard[] byIndex, Placement placement,
+                     String host) {
         this.spec = spec;
         this.definition = definition;
         this.version = version;
-        this.shards = List.copyOf(shards);
+        this.byIndex = byIndex.clone();
+        this.placement = placement;
+        this.host = host;
+        List<Shard> local = new ArrayList<>();
+        for (Shard shard : byIndex) {
+            if (shard != null) {
+                local.add(shard);
+            }
+        }
+        this.shards = List.copyOf(local);
     }
 
     public String name() {
@@ -35,12 +55,33 @@ public final class DeployedOperator {
         return version;
     }
 
+    /** The shards this host serves. */
     public List<Shard> shards() {
         return shards;
     }
 
+    /** How many shards the operator has, on every host of its placement. */
+    public int shardCount() {
+        return byIndex.length;
+    }
+
+    /** The shard with this index if this host serves it, else null. */
     public Shard shard(int index) {
-        return shards.get(index);
+        return byIndex[index];
+    }
+
+    public Placement placement() {
+        return placement;
+    }
+
+    /** This host's name in the placement. */
+    public String host() {
+        return host;
+    }
+
+    /** The host that serves {@code shard}, as the placement names it. */
+    public String hostOf(int shard) {
+        return Placements.hostOf(placement, shard);
     }
 
     void activate(OperatorSpec newSpec, OperatorDefinition newDefinition, long newVersion) {

@@ -1,6 +1,7 @@
 package io.vigil.runtime.operator;
 
 import io.vigil.api.proto.DeploymentRecord;
+import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.runtime.state.StoreLayout;
 import io.vigil.state.Checkpoint;
@@ -26,8 +27,8 @@ final class DeploymentRecords {
         store.relocatable(StoreLayout.DEPLOYMENT_PREFIX);
     }
 
-    void deployed(OperatorSpec spec, long version) throws IOException {
-        commit(DeploymentRecord.newBuilder().setSpec(spec).setVersion(version).build());
+    void deployed(OperatorSpec spec, long version, Placement placement, String host) throws IOException {
+        commit(DeploymentRecord.newBuilder().setSpec(spec).setVersion(version).setPlacement(placement).setHost(host).build());
     }
 
     void undeployed(OperatorSpec spec, long version) throws IOException {

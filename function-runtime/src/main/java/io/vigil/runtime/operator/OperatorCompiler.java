@@ -13,6 +13,7 @@ import io.vigil.runtime.plugin.LanguagePlugins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,25 +72,36 @@ final class OperatorCompiler {
     }
 
     /**
-     * One instance per shard; with {@code replacing}, each replaces that shard's running instance
-     * and may leave out what it can take over from it at the switch.
+     * One instance per shard this host serves, in a list indexed by shard (null for the shards
+     * other hosts serve); with {@code replacing}, each replaces that shard's running instance and
+     * may leave out what it can take over from it at the switch.
      */
     static List<OperatorInstance> instantiate(CompiledOperator compiled, OperatorDefinition definition, long version,
-                                              IntFunction<OperatorInstance> replacing) throws OperatorException {
+                                              IntPredicate servedHere, IntFunction<OperatorInstance> replacing)
+            throws OperatorException {
         List<OperatorInstance> instances = new ArrayList<>();
         try {
             return withClassLoader(compiled.getClass().getClassLoader(), () -> {
                 for (int s = 0; s < definition.shards(); s++) {
                     ShardContext context = new ShardContext(definition.name(), s, definition.shards(), version);
-                    instances.add(replacing == null ? compiled.instantiate(context)
+                    instances.add(!servedHere.test(s) ? null : replacing == null ? compiled.instantiate(context)
                             : compiled.instantiateReplacing(context, replacing.apply(s)));
                 }
                 return instances;
             });
         } catch (Exception e) {
-            instances.forEach(OperatorInstance::close);
+            closeAll(instances);
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + definition.name()
                     + "' compiled but could not start: " + e, List.of(), e);
+        }
+    }
+
+    /** Closes the instances of a list {@link #instantiate} made. */
+    static void closeAll(List<OperatorInstance> instances) {
+        for (OperatorInstance instance : instances) {
+            if (instance != null) {
+                instance.close();
+            }
         }
     }
 

@@ -61,7 +61,7 @@ final class OperatorUpdate {
         ShardVersion next = new ShardVersion(normalized, compiled, version);
         boolean carry = keepsState && next.carriesState();
         List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version,
-                carry ? s -> operator.shard(s).runningInstance() : null);
+                s -> operator.shard(s) != null, carry ? s -> operator.shard(s).runningInstance() : null);
         long compileMicros = (System.nanoTime() - called) / 1000;
         long[] replayedThrough = new long[instances.size()];
         long[] replayedBatches = new long[instances.size()];
@@ -162,7 +162,7 @@ final class OperatorUpdate {
                 }
             }
         } catch (CompletionException e) {
-            instances.forEach(OperatorInstance::close);
+            OperatorCompiler.closeAll(instances);
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + operator.name()
                     + "' version " + next.version() + " could not take over the state of version " + operator.version()

@@ -1,7 +1,9 @@
 package io.vigil.runtime.operator;
 
 import io.vigil.api.proto.DeploymentRecord;
+import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
@@ -14,6 +16,8 @@ import io.vigil.state.CheckpointStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import io.vigil.runtime.state.StoreLayout;
 import java.util.Map;
@@ -81,7 +85,7 @@ public final class Operators {
     private boolean deployAgain(DeploymentRecord record, boolean reportWaiting) {
         String name = record.getSpec().getName();
         try {
-            deploy(record.getSpec(), record.getVersion());
+            deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost());
             LOG.info("Operator '{}' from the store deployed again at version {}", name, record.getVersion());
             return true;
         } catch (OperatorException e) {
@@ -111,32 +115,53 @@ public final class Operators {
         return compiler.languages();
     }
 
-    public synchronized DeployedOperator deploy(OperatorSpec spec) throws OperatorException {
+    /**
+     * @param placement where the operator's shards run, or null for all of them here
+     * @param host      this host's name in the placement
+     */
+    public synchronized DeployedOperator deploy(OperatorSpec spec, Placement placement, String host) throws OperatorException {
         waiting.remove(spec.getName());
-        DeployedOperator operator = deploy(spec, 1);
+        DeployedOperator operator = deploy(spec, 1, placement, host);
         record(operator.spec(), 1);
         return operator;
     }
 
-    private DeployedOperator deploy(OperatorSpec spec, long version) throws OperatorException {
+    private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host) throws OperatorException {
         if (deployed.containsKey(spec.getName())) {
             throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
                     + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
         }
         OperatorDefinition definition = compiler.definition(spec);
+        if (placement == null) {
+            placement = Placements.onOneHost(definition.shards());
+            host = Placements.THIS_HOST;
+        }
+        try {
+            Placements.check(placement, definition.shards(), host);
+        } catch (IllegalArgumentException e) {
+            throw new OperatorException(OperatorException.Reason.INVALID_SPEC, "operator '" + spec.getName()
+                    + "' cannot be placed: " + e.getMessage());
+        }
+        Set<Integer> servedHere = new HashSet<>();
+        for (int s : Placements.shardsOn(placement, host)) {
+            servedHere.add(s);
+        }
         CompiledOperator compiled = compiler.compile(definition);
-        List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version, null);
+        List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version, servedHere::contains, null);
         ClassLoader loader = compiled.getClass().getClassLoader();
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion running = new ShardVersion(normalized, compiled, version);
-        List<Shard> shards = new ArrayList<>();
+        Shard[] shards = new Shard[instances.size()];
         for (int s = 0; s < instances.size(); s++) {
-            ShardState state = store == null ? null : new ShardState(store, definition.name(), s);
-            shards.add(new Shard(definition, s, running, instances.get(s), ringSize, loader, state).start());
+            if (instances.get(s) != null) {
+                ShardState state = store == null ? null : new ShardState(store, definition.name(), s);
+                shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state).start();
+            }
         }
-        DeployedOperator operator = new DeployedOperator(normalized, definition, version, shards);
+        DeployedOperator operator = new DeployedOperator(normalized, definition, version, shards, placement, host);
         deployed.put(definition.name(), operator);
-        LOG.info("Deployed operator '{}' ({}, {} shards)", definition.name(), definition.language(), shards.size());
+        LOG.info("Deployed operator '{}' ({}, shards {} of {}{})", definition.name(), definition.language(), servedHere,
+                definition.shards(), host.isEmpty() ? "" : " as host " + host + ", placement epoch " + placement.getEpoch());
         return operator;
     }
 
@@ -152,12 +177,14 @@ public final class Operators {
         return operator;
     }
 
+    /** Records a version of a deployed operator, with the placement it was deployed with. */
     private void record(OperatorSpec spec, long version) throws OperatorException {
         if (records == null) {
             return;
         }
+        DeployedOperator operator = deployed.get(spec.getName());
         try {
-            records.deployed(spec, version);
+            records.deployed(spec, version, operator.placement(), operator.host());
         } catch (IOException e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName() + "' version " + version
                     + " could not be recorded in the state store: " + e, List.of(), e);

@@ -34,6 +34,11 @@ public final class ControlPlaneClient {
         return call(() -> stub().deploy(DeployRequest.newBuilder().setSpec(spec).build()));
     }
 
+    /** A deploy with its placement over a pool of hosts; {@link OperatorPool} makes these. */
+    public OperatorStatus deploy(DeployRequest request) {
+        return call(() -> stub().deploy(request));
+    }
+
     public OperatorStatus update(OperatorSpec spec) {
         return call(() -> stub().update(UpdateRequest.newBuilder().setSpec(spec).build()));
     }

@@ -42,11 +42,16 @@ public final class SpecProtos {
         if (input.field(keyIndex).nullable()) {
             throw new IllegalArgumentException("key field '" + spec.getKeyField() + "' must not be nullable");
         }
-        int shards = spec.getShards() == 0 ? 1 : spec.getShards();
+        int shards = shards(spec);
         if (shards < 1 || shards > io.vigil.api.keys.KeyGroups.COUNT) {
             throw new IllegalArgumentException("shards must be between 1 and " + io.vigil.api.keys.KeyGroups.COUNT + ", it is " + spec.getShards());
         }
         return new OperatorDefinition(spec.getName(), spec.getLanguage(), spec.getSource(), input, output,
                 spec.getKeyField(), shards, spec.getOptionsMap(), spec.getArtifact().toByteArray());
+    }
+
+    /** The shards the spec asks for: 1 when it does not say. */
+    public static int shards(OperatorSpec spec) {
+        return spec.getShards() == 0 ? 1 : spec.getShards();
     }
 }

@@ -1,0 +1,184 @@
+package io.vigil.api.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.vigil.api.codec.SpecProtos;
+import io.vigil.api.placement.Placements;
+import io.vigil.api.proto.DeployRequest;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.ShardStatus;
+import io.vigil.api.proto.UndeployResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The control plane of a pool of function hosts, called as one: a deploy spreads the operator's
+ * shards over the pool and gives every host the same {@link Placement}; update, undeploy and
+ * describe read the placement from any host of the pool and act on every host it names. With one
+ * host this is that host's control plane.
+ */
+public final class OperatorPool implements AutoCloseable {
+    private final List<String> seeds;
+    private final Function<String, ManagedChannel> connect;
+    private final Duration timeout;
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+
+    /**
+     * @param seeds   the pool's hosts (host:port); a deploy uses all of them, the other calls ask
+     *                them in turn until one answers
+     * @param connect opens a channel to a host; the pool shuts the channels down when it closes
+     */
+    public OperatorPool(List<String> seeds, Function<String, ManagedChannel> connect, Duration timeout) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("a pool needs at least one host");
+        }
+        this.seeds = List.copyOf(seeds);
+        this.connect = connect;
+        this.timeout = timeout;
+    }
+
+    /** The control plane of one host of the pool. */
+    public ControlPlaneClient host(String endpoint) {
+        return new ControlPlaneClient(channels.computeIfAbsent(endpoint, connect), timeout);
+    }
+
+    /**
+     * Deploys the operator with its shards spread over the pool's hosts (shard s on host s mod
+     * hosts). When a host refuses, the hosts that had accepted undeploy it again, and the refusal
+     * is thrown naming the host.
+     */
+    public OperatorStatus deploy(OperatorSpec spec) {
+        if (seeds.size() == 1) {
+            return host(seeds.get(0)).deploy(spec);
+        }
+        Placement placement = Placements.spread(SpecProtos.shards(spec), seeds, 1);
+        List<String> done = new ArrayList<>();
+        List<OperatorStatus> statuses = new ArrayList<>();
+        for (String endpoint : Placements.hosts(placement)) {
+            try {
+                statuses.add(host(endpoint).deploy(DeployRequest.newBuilder().setSpec(spec).setPlacement(placement)
+                        .setHost(endpoint).build()));
+                done.add(endpoint);
+            } catch (OperatorRejectedException e) {
+                for (String deployed : done) {
+                    try {
+                        host(deployed).undeploy(spec.getName());
+                    } catch (OperatorRejectedException ignored) {
+                        // The refusal below is what the caller needs; this host reports its own state on describe.
+                    }
+                }
+                throw onHost(endpoint, e);
+            }
+        }
+        return merged(statuses);
+    }
+
+    /** Updates the operator on every host of its placement; each switches its shards to the new version. */
+    public OperatorStatus update(OperatorSpec spec) {
+        List<OperatorStatus> statuses = new ArrayList<>();
+        for (String endpoint : hostsOf(spec.getName())) {
+            try {
+                statuses.add(host(endpoint).update(spec));
+            } catch (OperatorRejectedException e) {
+                throw statuses.isEmpty() ? onHost(endpoint, e) : new OperatorRejectedException(e.code(),
+                        "updated on " + statuses.size() + " of the operator's hosts, then " + endpoint + " refused: " + e.getMessage(),
+                        e.diagnostics(), e);
+            }
+        }
+        return merged(statuses);
+    }
+
+    /** Undeploys the operator from every host of its placement. */
+    public UndeployResponse undeploy(String name) {
+        long events = 0;
+        for (String endpoint : hostsOf(name)) {
+            try {
+                events += host(endpoint).undeploy(name).getEventsProcessed();
+            } catch (OperatorRejectedException e) {
+                throw onHost(endpoint, e);
+            }
+        }
+        return UndeployResponse.newBuilder().setName(name).setEventsProcessed(events).build();
+    }
+
+    /** The operator as every host of its placement reports it: all its shards, in order. */
+    public OperatorStatus describe(String name) {
+        List<OperatorStatus> statuses = new ArrayList<>();
+        for (String endpoint : hostsOf(name)) {
+            try {
+                statuses.add(host(endpoint).describe(name));
+            } catch (OperatorRejectedException e) {
+                throw onHost(endpoint, e);
+            }
+        }
+        return merged(statuses);
+    }
+
+    /** The operators every host given runs, each once, with the shards of all those hosts. */
+    public List<OperatorStatus> list() {
+        Map<String, List<OperatorStatus>> byName = new TreeMap<>();
+        for (String endpoint : seeds) {
+            try {
+                for (OperatorStatus status : host(endpoint).list()) {
+                    byName.computeIfAbsent(status.getSpec().getName(), name -> new ArrayList<>()).add(status);
+                }
+            } catch (OperatorRejectedException e) {
+                throw onHost(endpoint, e);
+            }
+        }
+        return byName.values().stream().map(OperatorPool::merged).toList();
+    }
+
+    /** The hosts serving the operator, as the first host of the pool that answers says. */
+    public List<String> hostsOf(String name) {
+        OperatorRejectedException last = null;
+        for (String seed : seeds) {
+            try {
+                OperatorStatus status = host(seed).describe(name);
+                List<String> hosts = new ArrayList<>();
+                for (String host : Placements.hosts(status.getPlacement())) {
+                    hosts.add(host.equals(Placements.THIS_HOST) ? seed : host);
+                }
+                return hosts.isEmpty() ? List.of(seed) : hosts;
+            } catch (OperatorRejectedException e) {
+                if (e.code() != Status.Code.UNAVAILABLE && e.code() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw onHost(seed, e);
+                }
+                last = onHost(seed, e);
+            }
+        }
+        throw last;
+    }
+
+    private static OperatorStatus merged(List<OperatorStatus> statuses) {
+        if (statuses.size() == 1) {
+            return statuses.get(0);
+        }
+        List<ShardStatus> shards = new ArrayList<>();
+        statuses.forEach(status -> shards.addAll(status.getShardsList()));
+        shards.sort(Comparator.comparingInt(ShardStatus::getShard));
+        return statuses.get(0).toBuilder().clearShards().addAllShards(shards).build();
+    }
+
+    /** The refusal, naming the host when the pool has more than one. */
+    private OperatorRejectedException onHost(String endpoint, OperatorRejectedException e) {
+        if (seeds.size() == 1) {
+            return e;
+        }
+        return new OperatorRejectedException(e.code(), "host " + endpoint + ": " + e.getMessage(), e.diagnostics(), e);
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}
