@@ -7,6 +7,8 @@ import java.time.Duration;
 
 /** {@code vigil host}: runs a function host until it is stopped (SIGTERM or Ctrl-C drains it). */
 public final class Main {
+    /** What the host prints, followed by its port, once it listens. */
+    public static final String LISTENING = "vigil function host listening on port ";
     private Main() {
     }
 
@@ -32,7 +34,7 @@ public final class Main {
             host.close();
             System.out.println("vigil function host stopped");
         }, "vigil-host-shutdown"));
-        System.out.println("vigil function host listening on port " + host.port());
+        System.out.println(LISTENING + host.port());
         host.awaitTermination();
     }
 

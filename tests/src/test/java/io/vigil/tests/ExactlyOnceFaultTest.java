@@ -6,7 +6,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.client.OperatorPool;
+import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.ShardPlacement;
+import io.vigil.examples.fraud.functions.RuleLanguage;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import io.vigil.examples.fraud.ExpectedAlert;
 import io.vigil.examples.fraud.FraudDetectionJob;
 import io.vigil.examples.fraud.FraudRules;
@@ -146,6 +150,93 @@ class ExactlyOnceFaultTest {
             }
             assertExactlyTheInjectedFraud(sink, telemetry);
         }
+    }
+
+    /**
+     * A Flink user's rescale with state: the job stops with a savepoint, the operator is rescaled,
+     * the job starts again from the savepoint. From 2 shards on one host to 4 shards over two hosts,
+     * then to 1 shard on the second host alone; each new shard reads the savepoint's checkpoints of
+     * the shards whose key groups it took, from whichever host holds them. In EPL the state is the
+     * input log, merged by event time; in Java (two of the rules, beside the other two in EPL) it is
+     * keyed state, taken key by key.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"esper", "java"})
+    void rescalesTwoToFourToOneAcrossHostsCarryTheStateOfASavepoint(String language, @TempDir Path otherState,
+                                                                    @TempDir Path savepoints) throws Exception {
+        List<OperatorSpec> specs = language.equals("esper") ? List.of(FraudRules.spec(2)) : List.of(
+                FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), 2),
+                RuleLanguage.JAVA.spec("java-small-then-large", "small-then-large", 2, null),
+                RuleLanguage.JAVA.spec("java-velocity", "velocity", 2, null));
+        List<String> operators = specs.stream().map(OperatorSpec::getName).toList();
+        try (var first = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .stateDirectory(state).build().start();
+             var second = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                     .stateDirectory(otherState).build().start();
+             OperatorPool control = TestHosts.pool(first.endpoint() + "," + second.endpoint())) {
+            specs.forEach(spec -> control.host(first.endpoint()).deploy(spec));
+            VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+            telemetry.reset();
+            Path sink = alerts;
+            String savepoint = runUntil(first.endpoint(), operators, null, telemetry, EVENTS / 3, savepoints, sink);
+
+            String pool = first.endpoint() + "," + second.endpoint();
+            for (String operator : operators) {
+                var four = control.rescale(operator, 4, List.of(first.endpoint(), second.endpoint()));
+                assertThat(four.getPlacement().getEpoch()).isEqualTo(2);
+                assertThat(four.getPlacement().getShardsList()).extracting(ShardPlacement::getHost)
+                        .containsExactly(first.endpoint(), second.endpoint(), first.endpoint(), second.endpoint());
+            }
+            savepoint = runUntil(pool, operators, savepoint, telemetry, 2 * EVENTS / 3, savepoints, sink);
+            for (String operator : operators) {
+                assertThat(control.describe(operator).getShardsList()).as("every new shard of %s restored by key group", operator)
+                        .allSatisfy(shard -> assertThat(shard.getLastSwap().getRescaledFrom()).isEqualTo(1));
+                var one = control.rescale(operator, 1, List.of(second.endpoint()));
+                assertThat(one.getPlacement().getShardsList()).extracting(ShardPlacement::getHost).containsExactly(second.endpoint());
+            }
+            runUntil(first.endpoint(), operators, savepoint, telemetry, Long.MAX_VALUE, savepoints, sink);
+            for (String operator : operators) {
+                var merged = control.host(second.endpoint()).describe(operator).getShards(0);
+                assertThat(merged.getLastSwap().getRescaledFrom()).as("the one shard of %s took the state of all four", operator)
+                        .isEqualTo(4);
+                assertThat(merged.getLastSwap().getCause()).isEqualTo(io.vigil.api.proto.SwapReport.Cause.RESCALE);
+            }
+            assertThat(control.host(second.endpoint()).describe(FraudRules.OPERATOR).getShards(0).getLastSwap()
+                    .getBatchesReplayedAtSwitch()).as("the four EPL logs, merged and replayed").isPositive();
+            assertExactlyTheInjectedFraud(sink, telemetry);
+        }
+    }
+
+    /**
+     * Runs the job (from {@code savepoint}, unless null) until the connector has sent {@code events}
+     * in all, then stops it with a savepoint; to the end of its input when {@code events} is never reached.
+     * @return the savepoint's path, or null when the job ran to its end
+     */
+    private static String runUntil(String endpoint, List<String> operators, String savepoint, VigilTelemetry telemetry, long events,
+                                   Path savepoints, Path sink) throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.setString("restart-strategy.type", "none");
+        if (savepoint != null) {
+            configuration.setString("execution.savepoint.path", savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        FraudDetectionJob.alerts(env, settings(endpoint), operators)
+                .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                .sinkTo(fileSink(sink)).setParallelism(1);
+        var job = env.executeAsync("rescaled through savepoints");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (telemetry.eventsIn() < events) {
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                job.getJobExecutionResult().get();
+                return null;
+            }
+            assertThat(System.nanoTime()).as("the job reaches %d events", events).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return job.stopWithSavepoint(false, savepoints.toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
     }
 
     @Test

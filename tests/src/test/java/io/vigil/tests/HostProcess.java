@@ -1,8 +1,7 @@
 package io.vigil.tests;
 
-import java.io.BufferedReader;
+import io.vigil.runtime.ChildHost;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,12 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /** A function host in a child process, to be killed with SIGKILL like a crashed machine. */
 final class HostProcess implements AutoCloseable {
-    private final Process process;
-    private final int port;
+    private final ChildHost host;
 
-    private HostProcess(Process process, int port) {
-        this.process = process;
-        this.port = port;
+    private HostProcess(ChildHost host) {
+        this.host = host;
     }
 
     static HostProcess start(Path stateDirectory) throws IOException, InterruptedException {
@@ -54,35 +51,10 @@ final class HostProcess implements AutoCloseable {
         return command;
     }
 
-    private static HostProcess start(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String line;
-        StringBuilder seen = new StringBuilder();
-        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            if (line.startsWith("vigil function host listening on port ")) {
-                int bound = Integer.parseInt(line.substring("vigil function host listening on port ".length()).trim());
-                Thread drain = new Thread(() -> {
-                    try {
-                        // Reading keeps the child's pipe from filling; its log goes to the test's output.
-                        String logged;
-                        while ((logged = out.readLine()) != null) {
-                            System.out.println("[host " + bound + "] " + logged);
-                        }
-                    } catch (IOException ended) {
-                        // The child was killed.
-                        return;
-                    }
-                }, "host-output");
-                drain.setDaemon(true);
-                drain.start();
-                return new HostProcess(process, bound);
-            }
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("the host process did not start:\n" + seen);
+    private static HostProcess start(List<String> command) throws IOException {
+        ChildHost[] started = new ChildHost[1];
+        started[0] = ChildHost.start(command, line -> System.out.println("[host " + started[0].port() + "] " + line));
+        return new HostProcess(started[0]);
     }
 
     /**
@@ -99,23 +71,22 @@ final class HostProcess implements AutoCloseable {
     }
 
     String endpoint() {
-        return "127.0.0.1:" + port;
+        return host.endpoint();
     }
 
     /** Waits until the process ends by itself (a crash). */
     boolean awaitExit(long seconds) throws InterruptedException {
-        return process.waitFor(seconds, TimeUnit.SECONDS);
+        return host.awaitExit(seconds);
     }
 
     /** SIGKILL: no shutdown hook, no drain, no flush. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        host.kill();
     }
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
+        if (host.isAlive()) {
             kill();
         }
     }

@@ -102,7 +102,7 @@ class ReferenceDocsTest {
                 inDocs.addAll(flags(cell));
             }
             assertThat(inDocs).as("flags of %s in docs/reference/cli.md against its --help", command).isEqualTo(inHelp);
-            if (Set.of("deploy", "update", "undeploy", "describe", "list").contains(command)) {
+            if (Set.of("deploy", "update", "undeploy", "describe", "rescale", "list").contains(command)) {
                 operatorCommandFlags.addAll(inHelp);
             }
         }
@@ -113,7 +113,8 @@ class ReferenceDocsTest {
                 "bench", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/SideBySide.java",
                 "bench-swap", "tests/benchmarks/src/main/java/io/vigil/benchmarks/swap/SwapBenchmark.java",
                 "bench-languages", "tests/benchmarks/src/main/java/io/vigil/benchmarks/languages/LanguageBenchmark.java",
-                "bench-four-rules", "tests/benchmarks/src/main/java/io/vigil/benchmarks/fourrules/FourRuleBenchmark.java");
+                "bench-four-rules", "tests/benchmarks/src/main/java/io/vigil/benchmarks/fourrules/FourRuleBenchmark.java",
+                "bench-scaling", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/ScalingBenchmark.java");
         for (var parser : parsers.entrySet()) {
             Set<String> parsed = parsedFlags(parser.getValue());
             if (parser.getKey().startsWith("bench")) {

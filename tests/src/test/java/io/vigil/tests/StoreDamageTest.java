@@ -54,7 +54,7 @@ class StoreDamageTest {
 
         String refused = HostProcess.refusedStart(state);
         assertThat(refused).startsWith("exit 1").contains("is damaged")
-                .contains("checkpoint " + lost.getStoreCheckpoint() + " (shard/0/" + FraudRules.OPERATOR + ")")
+                .contains("checkpoint " + lost.getStoreCheckpoint() + " (shard/0:0-" + io.vigil.api.keys.KeyGroups.firstKeyGroup(1, HostCrashRecoveryTest.SHARDS) + "/" + FraudRules.OPERATOR + ")")
                 .contains("--discard-damaged-checkpoints");
 
         try (HostProcess host = HostProcess.startWith(state, "--discard-damaged-checkpoints")) {

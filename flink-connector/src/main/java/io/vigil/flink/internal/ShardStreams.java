@@ -12,6 +12,7 @@ import io.vigil.api.proto.DescribeRequest;
 import io.vigil.api.proto.Open;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
 import io.vigil.batching.Wakeup;
@@ -45,6 +46,7 @@ public final class ShardStreams implements AutoCloseable {
     private final Map<String, ManagedChannel> channels;
     private final String[] hostOf;
     private final OperatorStatus status;
+    private final Placement placement;
     private final ShardStream[] streams;
     private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
@@ -56,6 +58,8 @@ public final class ShardStreams implements AutoCloseable {
         this.channels = channels;
         this.hostOf = hostOf;
         this.status = status;
+        this.placement = status.getPlacement().getShardsCount() == hostOf.length ? status.getPlacement()
+                : Placements.onOneHost(hostOf.length);
         this.senderWakeup = senderWakeup;
         this.onFailure = onFailure;
         this.streams = new ShardStream[hostOf.length];
@@ -136,11 +140,11 @@ public final class ShardStreams implements AutoCloseable {
      * @param subtasks       how many subtasks feed each shard
      * @param subtask        which of them opens these streams
      * @param keepResults    barriers go without waiting for the answers before them, so the shards keep those
-     * @param restoreHandles per shard, the state handle to restore from, or null for none
+     * @param restore        what each shard restores
      * @return per shard, what the host answered the open with
      */
-    public Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, boolean keepResults,
-                                ResultListener listener, Duration timeout, byte[][] restoreHandles) {
+    Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, boolean keepResults,
+                         ResultListener listener, Duration timeout, RestorePlan restore) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Opened>[] opened = new CompletableFuture[streams.length];
         for (int s = 0; s < streams.length; s++) {
@@ -154,8 +158,9 @@ public final class ShardStreams implements AutoCloseable {
                     .setStreamIndex(subtask)
                     .setKeepResults(keepResults)
                     .setInputSchema(status.getSpec().getInputSchema())
-                    .setRestoreHandle(restoreHandles == null || restoreHandles[s] == null ? ByteString.EMPTY
-                            : ByteString.copyFrom(restoreHandles[s]))
+                    .setRestoreHandle(restore.own(s) == null ? ByteString.EMPTY : ByteString.copyFrom(restore.own(s)))
+                    .addAllRescaledFrom(restore.rescaledFrom(s).stream().map(ByteString::copyFrom).toList())
+                    .setEpoch(placement.getEpoch())
                     .build();
             streams[s] = ShardStream.open(channels.get(hostOf[s]), open, new Receiver(s, listener), senderWakeup::signal);
             opened[s] = streams[s].opened();
@@ -185,6 +190,16 @@ public final class ShardStreams implements AutoCloseable {
 
     public int shards() {
         return streams.length;
+    }
+
+    /** Where the operator's shards run, one entry per shard. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /** Per shard, the host serving it. */
+    String[] hosts() {
+        return hostOf.clone();
     }
 
     /** The host serving {@code shard}. */

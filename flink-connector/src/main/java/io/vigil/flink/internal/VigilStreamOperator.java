@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import io.vigil.api.proto.Opened;
+import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.StateHandle;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableFuture;
@@ -162,7 +163,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
                         acks.acknowledge(shard, checkpointId);
                     }
-                }, config.timeout(), restoreHandles(shards));
+                }, config.timeout(), RestorePlan.of(restored, config.operator(), streams.placement(), streams.hosts()));
         if (opened != null) {
             for (int s = 0; s < opened.length; s++) {
                 storeIncarnations[s] = opened[s].getStoreIncarnation();
@@ -248,8 +249,10 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         List<byte[]> stored = new ArrayList<>();
         for (int shard = 0; shard < streams.shards(); shard++) {
             if (storeIncarnations[shard] != 0) {
+                ShardPlacement placed = streams.placement().getShards(shard);
                 stored.add(StateHandle.newBuilder().setOperator(config.operator()).setShard(shard).setCheckpointId(checkpointId)
-                        .setJob(job).setStoreIncarnation(storeIncarnations[shard]).build().toByteArray());
+                        .setJob(job).setStoreIncarnation(storeIncarnations[shard]).setHost(streams.hostOf(shard))
+                        .setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup()).build().toByteArray());
             }
         }
         handleState.update(stored);
@@ -283,23 +286,6 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         if (ring != null && failure.get() == null) {
             publishBesideFullRing(EventSlot.CHECKPOINT_COMPLETE, checkpointId, 0);
         }
-    }
-
-    private byte[][] restoreHandles(int shards) throws com.google.protobuf.InvalidProtocolBufferException {
-        byte[][] handles = new byte[shards][];
-        long[] newest = new long[shards];
-        for (byte[] bytes : restored) {
-            StateHandle handle = StateHandle.parseFrom(bytes);
-            if (!handle.getOperator().equals(config.operator()) || handle.getShard() >= shards) {
-                throw new VigilConnectorException("restored state handle is for operator '" + handle.getOperator() + "' shard "
-                        + handle.getShard() + ", but this job calls '" + config.operator() + "' with " + shards + " shards");
-            }
-            if (handles[handle.getShard()] == null || handle.getCheckpointId() > newest[handle.getShard()]) {
-                handles[handle.getShard()] = bytes;
-                newest[handle.getShard()] = handle.getCheckpointId();
-            }
-        }
-        return handles;
     }
 
     @Override

@@ -33,7 +33,10 @@ public final class OperatorCommands {
             "update", "vigil update -f|--file FILE " + HOST_OPTION + "\n  swaps in a new version of a deployed operator, carrying its state, on every host that serves it",
             "undeploy", "vigil undeploy NAME " + HOST_OPTION + "\n  stops an operator and drops its state",
             "describe", "vigil describe NAME " + HOST_OPTION + "\n  an operator's version, shards, feeds and last swap",
-            "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs");
+            "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs",
+            "rescale", "vigil rescale NAME --shards N [--pool host:port[,host:port...]] " + HOST_OPTION
+                    + "\n  moves an operator no job feeds to N shards over the pool (default: the hosts serving it);"
+                    + " a job restored from a savepoint carries its state over");
 
     private OperatorCommands() {
     }
@@ -58,6 +61,8 @@ public final class OperatorCommands {
         String host = hostFromEnvironment == null || hostFromEnvironment.isBlank() ? DEFAULT_HOST : hostFromEnvironment;
         String file = null;
         String name = null;
+        String shards = null;
+        String rescalePool = "";
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -66,6 +71,8 @@ public final class OperatorCommands {
                 }
                 case "--host" -> host = i + 1 < args.length ? args[++i] : null;
                 case "-f", "--file" -> file = i + 1 < args.length ? args[++i] : null;
+                case "--shards" -> shards = i + 1 < args.length ? args[++i] : "";
+                case "--pool" -> rescalePool = i + 1 < args.length ? args[++i] : null;
                 default -> {
                     if (args[i].startsWith("-")) {
                         err.println("unknown option '" + args[i] + "'\nusage: " + USAGE.get(command));
@@ -74,6 +81,10 @@ public final class OperatorCommands {
                     name = args[i];
                 }
             }
+        }
+        if (!command.equals("rescale") && (shards != null || !"".equals(rescalePool))) {
+            err.println("--shards and --pool belong to rescale\nusage: " + USAGE.get(command));
+            return 2;
         }
         if (host == null) {
             err.println("--host needs host:port");
@@ -103,6 +114,25 @@ public final class OperatorCommands {
                     OperatorStatus status = control.describe(required(name));
                     out.printf("%s: %s, version %d, key %s, %d shards%n", status.getSpec().getName(), status.getSpec().getLanguage(),
                             status.getVersion(), status.getSpec().getKeyField(), status.getShardsCount());
+                    status.getShardsList().forEach(shard -> printShard(out, shard, status));
+                }
+                case "rescale" -> {
+                    int count;
+                    try {
+                        count = Integer.parseInt(shards == null ? "" : shards);
+                    } catch (NumberFormatException e) {
+                        err.println("vigil rescale needs --shards N, a whole number from 1 to 128, not '" + shards + "'");
+                        return 2;
+                    }
+                    if (rescalePool == null) {
+                        err.println("--pool needs host:port, or a comma-separated list of them");
+                        return 2;
+                    }
+                    long start = System.nanoTime();
+                    OperatorStatus status = control.rescale(required(name), count,
+                            rescalePool.isEmpty() ? List.of() : List.of(rescalePool.split(",")));
+                    out.printf("rescaled operator '%s' to %d shards, placement epoch %d, in %d ms%n", name, status.getShardsCount(),
+                            status.getPlacement().getEpoch(), (System.nanoTime() - start) / 1_000_000);
                     status.getShardsList().forEach(shard -> printShard(out, shard, status));
                 }
                 case "list" -> control.list().forEach(status -> out.printf("%s\t%s\tversion %d\t%d shards%n",

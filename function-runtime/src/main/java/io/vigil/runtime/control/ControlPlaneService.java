@@ -4,7 +4,13 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.codec.Diagnostics;
 import io.vigil.api.keys.KeyGroups;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vigil.api.proto.CheckpointRecord;
 import io.vigil.api.proto.ControlPlaneGrpc;
+import io.vigil.api.proto.ReadCheckpointRequest;
+import io.vigil.api.proto.RescaleRequest;
+import io.vigil.api.proto.StateHandle;
+import java.io.IOException;
 import io.vigil.api.proto.DeployRequest;
 import io.vigil.api.proto.DescribeRequest;
 import io.vigil.api.proto.HealthRequest;
@@ -54,6 +60,43 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             reply(response, status(operators.update(request.getSpec())));
         } catch (OperatorException e) {
             response.onError(toStatus(e));
+        }
+    }
+
+    @Override
+    public void rescale(RescaleRequest request, StreamObserver<OperatorStatus> response) {
+        if (draining.getAsBoolean()) {
+            response.onError(Status.UNAVAILABLE.withDescription("the host is shutting down").asRuntimeException());
+            return;
+        }
+        try {
+            reply(response, status(operators.rescale(request.getSpec(), request.getVersion(), request.getPlacement(), request.getHost())));
+        } catch (OperatorException e) {
+            response.onError(toStatus(e));
+        }
+    }
+
+    @Override
+    public void readCheckpoint(ReadCheckpointRequest request, StreamObserver<CheckpointRecord> response) {
+        StateHandle handle;
+        try {
+            handle = StateHandle.parseFrom(request.getHandle());
+        } catch (InvalidProtocolBufferException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("unreadable state handle: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        DeployedOperator operator = operators.get(handle.getOperator());
+        if (operator == null) {
+            response.onError(Status.NOT_FOUND.withDescription("operator '" + handle.getOperator()
+                    + "' is not deployed on this host, so its checkpoints are gone from it").asRuntimeException());
+            return;
+        }
+        try {
+            operators.peers().readHere(operator.definition(), handle, request.getFirstKeyGroup(), request.getEndKeyGroup(),
+                    response::onNext);
+            response.onCompleted();
+        } catch (IOException e) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vigil.runtime.dataplane;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
@@ -10,6 +11,7 @@ import io.vigil.api.proto.DataPlaneGrpc;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
+import io.vigil.api.proto.StateHandle;
 import io.vigil.api.schema.EventSchema;
 import io.vigil.api.wire.DataPlaneWire;
 import io.vigil.api.wire.Frame;
@@ -17,6 +19,8 @@ import io.vigil.runtime.operator.DeployedOperator;
 import io.vigil.runtime.operator.Operators;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.StreamSession;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -109,6 +113,11 @@ public final class DataPlaneService {
                         + (operator.shardCount() - 1) + ", not " + open.getShard());
                 return;
             }
+            if (open.getEpoch() != 0 && open.getEpoch() != operator.placement().getEpoch()) {
+                reject(StreamError.Code.PLACEMENT_CHANGED, "operator '" + open.getOperator() + "' is at placement epoch "
+                        + operator.placement().getEpoch() + ", not " + open.getEpoch() + ": ask for its placement again");
+                return;
+            }
             if (operator.shard(open.getShard()) == null) {
                 reject(StreamError.Code.SHARD_ELSEWHERE, "operator '" + open.getOperator() + "' shard " + open.getShard()
                         + " runs on host " + operator.hostOf(open.getShard()) + " (placement epoch "
@@ -127,10 +136,10 @@ public final class DataPlaneService {
                         + ": " + difference);
                 return;
             }
-            io.vigil.api.proto.StateHandle restore = null;
+            StateHandle restore = null;
             if (!open.getRestoreHandle().isEmpty()) {
                 try {
-                    restore = io.vigil.api.proto.StateHandle.parseFrom(open.getRestoreHandle());
+                    restore = StateHandle.parseFrom(open.getRestoreHandle());
                 } catch (InvalidProtocolBufferException e) {
                     reject(StreamError.Code.PROTOCOL, "unreadable restore handle: " + e.getMessage());
                     return;
@@ -141,9 +150,25 @@ public final class DataPlaneService {
                     return;
                 }
             }
+            List<StateHandle> rescaledFrom = new ArrayList<>();
+            for (ByteString bytes : open.getRescaledFromList()) {
+                StateHandle source;
+                try {
+                    source = StateHandle.parseFrom(bytes);
+                } catch (InvalidProtocolBufferException e) {
+                    reject(StreamError.Code.PROTOCOL, "unreadable rescaled_from handle: " + e.getMessage());
+                    return;
+                }
+                if (!source.getOperator().equals(open.getOperator())) {
+                    reject(StreamError.Code.PROTOCOL, "a rescaled_from handle is for operator '" + source.getOperator() + "', not '"
+                            + open.getOperator() + "'");
+                    return;
+                }
+                rescaledFrom.add(source);
+            }
             shard = operator.shard(open.getShard());
             session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams(),
-                    open.getStreamIndex(), open.getKeepResults());
+                    open.getStreamIndex(), open.getKeepResults()).rescaledFrom(rescaledFrom);
             shard.open(session, restore);
         }
 

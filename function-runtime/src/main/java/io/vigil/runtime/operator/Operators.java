@@ -8,6 +8,7 @@ import io.vigil.api.proto.StreamError;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
+import io.vigil.runtime.placement.PeerCheckpoints;
 import io.vigil.runtime.plugin.LanguagePlugins;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardVersion;
@@ -44,6 +45,7 @@ public final class Operators {
     private final int ringSize;
     private final CheckpointStore store;
     private final DeploymentRecords records;
+    private final PeerCheckpoints peers;
     private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
     /** Operators from the store that could not be deployed again yet: something they need was out of reach. */
     private final Map<String, DeploymentRecord> waiting = new TreeMap<>();
@@ -54,6 +56,7 @@ public final class Operators {
         this.ringSize = ringSize;
         this.store = store;
         this.records = store == null ? null : new DeploymentRecords(store);
+        this.peers = new PeerCheckpoints(store);
         this.updates = new OperatorUpdate(compiler, store != null, this::record);
     }
 
@@ -154,8 +157,8 @@ public final class Operators {
         Shard[] shards = new Shard[instances.size()];
         for (int s = 0; s < instances.size(); s++) {
             if (instances.get(s) != null) {
-                ShardState state = store == null ? null : new ShardState(store, definition.name(), s);
-                shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state).start();
+                ShardState state = store == null ? null : new ShardState(store, definition.name(), placement.getShards(s));
+                shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers).start();
             }
         }
         DeployedOperator operator = new DeployedOperator(normalized, definition, version, shards, placement, host);
@@ -188,6 +191,55 @@ public final class Operators {
         } catch (IOException e) {
             throw new OperatorException(OperatorException.Reason.FAILED, "operator '" + spec.getName() + "' version " + version
                     + " could not be recorded in the state store: " + e, List.of(), e);
+        }
+    }
+
+    /**
+     * This host's part of moving an operator to a new placement while no job feeds it: its shards
+     * of the placement before stop (their checkpoints stay in the store, for the shards that take
+     * their key groups to read), and it serves the shards the new placement gives it, empty until
+     * a job restores into them. A host new to the operator deploys it at the pool's version; one
+     * already at the placement does nothing.
+     */
+    public synchronized DeployedOperator rescale(OperatorSpec spec, long version, Placement placement, String host)
+            throws OperatorException {
+        String name = spec.getName();
+        DeployedOperator current = deployed.get(name);
+        if (current != null) {
+            if (current.placement().equals(placement) && current.host().equals(host)) {
+                return current;
+            }
+            if (current.placement().getEpoch() >= placement.getEpoch()) {
+                throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name
+                        + "' is at placement epoch " + current.placement().getEpoch() + ", so a rescale to epoch "
+                        + placement.getEpoch() + " comes too late");
+            }
+            if (current.version() != version) {
+                throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name + "' runs version "
+                        + current.version() + " on this host, not the pool's version " + version + ": update it first");
+            }
+            for (Shard shard : current.shards()) {
+                int open = shard.stats().openStreams();
+                if (open > 0) {
+                    throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name + "' shard "
+                            + shard.index() + " is fed by " + open + " streams: rescale it while no job feeds it (stop the job"
+                            + " with a savepoint, rescale, then restore the job from the savepoint)");
+                }
+            }
+            deployed.remove(name);
+            stopShards(current, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch "
+                    + placement.getEpoch());
+        }
+        try {
+            DeployedOperator operator = deploy(spec, version, placement, host);
+            record(operator.spec(), version);
+            return operator;
+        } catch (OperatorException e) {
+            if (current != null) {
+                LOG.error("Operator '{}' could not move to placement epoch {}; it serves nothing on this host until a rescale"
+                        + " succeeds: {}", name, placement.getEpoch(), e.getMessage());
+            }
+            throw e;
         }
     }
 
@@ -249,6 +301,12 @@ public final class Operators {
             deployed.remove(operator.name());
             stopShards(operator, StreamError.Code.SHUTTING_DOWN, message);
         }
+        peers.close();
+    }
+
+    /** Reads checkpoints of this host's store, for the shards that took key groups from shards it served. */
+    public PeerCheckpoints peers() {
+        return peers;
     }
 
     private static void stopShards(DeployedOperator operator, StreamError.Code code, String message) {

@@ -8,13 +8,13 @@ import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.codec.IdleStateRetention;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.keys.KeyGroups;
+import io.vigil.api.keys.RowKeys;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.SwapReport;
 import io.vigil.api.schema.EventSchema;
-import io.vigil.api.schema.FieldKind;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.wire.BatchDecoder;
@@ -22,6 +22,7 @@ import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
 import io.vigil.batching.RingWorker;
+import io.vigil.runtime.placement.PeerCheckpoints;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.RecordAddress;
 import java.util.ArrayList;
@@ -55,8 +56,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final ColumnarBatch results;
     private final BatchDecoder decoder = new BatchDecoder();
     private final WireBuffer answer = new WireBuffer(64 << 10);
-    private final int keyColumn;
-    private final FieldKind keyKind;
+    private final RowKeys keys;
     private final List<StreamSession> sessions = new ArrayList<>();
     private final ActiveVersion active;
     private final ShardCheckpoints checkpoints;
@@ -84,15 +84,16 @@ public final class Shard implements EventHandler<ShardTask> {
     private int expectedStreams;
 
     /** @param state where checkpoints go, or null when the host keeps no state */
+    /** @param peers where the shard reads the checkpoints of the shards it took key groups from, after a rescale */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
-                 ClassLoader operatorClassLoader, ShardState state) {
+                 ClassLoader operatorClassLoader, ShardState state, PeerCheckpoints peers) {
         this.definition = definition;
         this.index = index;
         this.active = new ActiveVersion(running, instance);
         this.version = running.version();
         this.buffer = new EventTimeBuffer(definition.input());
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
-                report -> lastSwap = report, buffer, this::runFirst, pauses::recordValue);
+                report -> lastSwap = report, buffer, this::runFirst, pauses::recordValue, peers);
         this.versionSwitch = new VersionSwitch(active, checkpoints);
         this.outputSchemaProto = SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
@@ -100,8 +101,7 @@ public final class Shard implements EventHandler<ShardTask> {
         this.released = new ColumnarBatch(inputSchema, 1024);
         this.results = new ColumnarBatch(definition.output(), 256);
         this.idleStateRetentionMillis = IdleStateRetention.millis(definition.options());
-        this.keyColumn = inputSchema.indexOf(definition.keyField());
-        this.keyKind = inputSchema.field(keyColumn).kind();
+        this.keys = new RowKeys(inputSchema, definition.keyField());
         this.worker = new RingWorker<>("vigil-" + definition.name() + "-shard-" + index, ShardTask::new, ringSize,
                 ProducerType.MULTI, new BlockingWaitStrategy(), this,
                 e -> LOG.error("Shard {} of operator {} let an exception escape its task loop", index, definition.name(), e));
@@ -390,13 +390,9 @@ public final class Shard implements EventHandler<ShardTask> {
     private void checkKeys(ColumnarBatch batch) throws BatchFormatException {
         int shards = definition.shards();
         for (int r = 0; r < batch.rowCount(); r++) {
-            int keyGroup = switch (keyKind) {
-                case STRING -> KeyGroups.of(batch.getString(keyColumn, r));
-                case LONG -> KeyGroups.of(batch.getLong(keyColumn, r));
-                default -> KeyGroups.ofHash(batch.getInt(keyColumn, r));
-            };
+            int keyGroup = keys.keyGroup(batch, r);
             if (KeyGroups.shardOf(keyGroup, shards) != index) {
-                throw new BatchFormatException("row " + r + " has key '" + batch.getObject(keyColumn, r) + "' of key group "
+                throw new BatchFormatException("row " + r + " has key '" + keys.key(batch, r) + "' of key group "
                         + keyGroup + ", which shard " + KeyGroups.shardOf(keyGroup, shards) + " owns, not shard " + index);
             }
         }

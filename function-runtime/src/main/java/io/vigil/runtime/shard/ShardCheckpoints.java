@@ -14,6 +14,12 @@ import io.vigil.api.spi.ShardContext;
 import io.vigil.api.wire.BatchEncoder;
 import io.vigil.api.wire.Frame;
 import io.vigil.api.wire.WireBuffer;
+import io.vigil.api.proto.CheckpointRecord;
+import io.vigil.api.proto.ShardCheckpoint;
+import io.vigil.api.proto.ShardPlacement;
+import io.vigil.api.wire.BatchDecoder;
+import io.vigil.runtime.placement.MergedLogs;
+import io.vigil.runtime.placement.PeerCheckpoints;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.RecordAddress;
 import java.io.IOException;
@@ -70,6 +76,9 @@ final class ShardCheckpoints {
     // The checkpoint the feed's streams restored from, and the answers it kept that streams of the
     // feed have not yet been handed.
     private StateHandle restoredFrom;
+    // Or, after a rescale, the checkpoints of the shards it took its key groups from.
+    private List<StateHandle> rescaledFrom = List.of();
+    private final PeerCheckpoints peers;
     private final List<KeptResults> keptForFeed = new ArrayList<>();
 
     /**
@@ -81,10 +90,13 @@ final class ShardCheckpoints {
      * @param buffer    the events the shard holds for the watermark, part of every checkpoint
      * @param onShardThread runs work on the shard's thread before its next task (an acknowledgement, once durable)
      * @param pauses    receives how long each checkpoint held the shard, in nanoseconds
+     * @param peers     reads the checkpoints of the shards this one took key groups from, after a rescale
      */
     ShardCheckpoints(OperatorDefinition definition, int index, ShardState state, ActiveVersion active,
                      List<StreamSession> sessions, Consumer<StreamSession> forget, BiConsumer<StreamSession, Frame> batchPath,
-                     Consumer<SwapReport> restored, EventTimeBuffer buffer, Consumer<Runnable> onShardThread, LongConsumer pauses) {
+                     Consumer<SwapReport> restored, EventTimeBuffer buffer, Consumer<Runnable> onShardThread, LongConsumer pauses,
+                     PeerCheckpoints peers) {
+        this.peers = peers;
         this.buffer = buffer;
         this.onShardThread = onShardThread;
         this.pauses = pauses;
@@ -361,14 +373,20 @@ final class ShardCheckpoints {
             return false;
         }
         boolean sameFeed = opening.feed().equals(feed);
+        List<StateHandle> sources = opening.rescaledFrom();
         if (handle != null && !(sameFeed && handle.equals(restoredFrom)) && !restore(opening, handle)) {
             return false;
         }
-        if (handle == null && !sameFeed && !startOver(opening)) {
+        if (handle == null && !sources.isEmpty() && !(sameFeed && sources.equals(rescaledFrom)) && !restoreRescaled(opening, sources)) {
             return false;
         }
-        if (!sameFeed && handle == null) {
+        boolean fresh = handle == null && sources.isEmpty();
+        if (fresh && !sameFeed && !startOver(opening)) {
+            return false;
+        }
+        if (!sameFeed && fresh) {
             restoredFrom = null;
+            rescaledFrom = List.of();
             keptForFeed.clear();
         }
         feed = opening.feed();
@@ -412,6 +430,7 @@ final class ShardCheckpoints {
         feed = null;
         job = null;
         restoredFrom = null;
+        rescaledFrom = List.of();
         keptForFeed.clear();
     }
 
@@ -457,6 +476,7 @@ final class ShardCheckpoints {
             }
             active.replace(fresh, running).close();
             restoredFrom = handle;
+            rescaledFrom = List.of();
             keptForFeed.clear();
             keptForFeed.addAll(restore.keptResults());
             if (stored != running.version()) {
@@ -476,6 +496,137 @@ final class ShardCheckpoints {
             LOG.error("Operator {} shard {} could not restore checkpoint {}", definition.name(), index, handle.getCheckpointId(), e);
             opening.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
                     + " could not restore checkpoint " + handle.getCheckpointId() + ": " + e.getMessage(), 0);
+            return false;
+        }
+    }
+
+    /**
+     * After a rescale: starts a fresh instance from the checkpoints of the shards this one took key
+     * groups from, each read for this shard's key groups only (from this host's store, or from the
+     * host that took it). Logged input is merged in event-time order, replayed and logged anew;
+     * native state comes whole from a shard moved as it was, else key group by key group; held
+     * events are merged; each source's kept answers come back through the one new shard that owns
+     * that source's first key group.
+     */
+    private boolean restoreRescaled(StreamSession opening, List<StateHandle> sources) {
+        for (StreamSession old : List.copyOf(sessions)) {
+            old.fail(StreamError.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name()
+                    + "' from the checkpoints of " + sources.size() + " shards before a rescale", 0);
+            forget.accept(old);
+        }
+        if (state == null) {
+            opening.fail(StreamError.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore a"
+                    + " rescaled shard's checkpoints", 0);
+            return false;
+        }
+        ShardPlacement placed = state.placed();
+        long checkpointId = sources.get(0).getCheckpointId();
+        try {
+            ShardVersion running = active.version();
+            OperatorInstance fresh = running.compiled().instantiate(
+                    new ShardContext(definition.name(), index, definition.shards(), running.version()));
+            buffer.reset();
+            state.forgetLog();
+            LogReplayer replayer = new LogReplayer(fresh, definition, buffer);
+            MergedLogs logs = new MergedLogs(definition.input());
+            ColumnarBatch held = new ColumnarBatch(definition.input(), 64);
+            ColumnarBatch decoded = new ColumnarBatch(definition.input(), 64);
+            BatchDecoder decoder = new BatchDecoder();
+            long releasedThrough = Long.MAX_VALUE;
+            List<KeptResults> kept = new ArrayList<>();
+            long storedVersion = -1;
+            boolean carried = false;
+            for (StateHandle source : sources) {
+                List<CheckpointRecord> records = peers.read(definition, source, placed.getFirstKeyGroup(), placed.getEndKeyGroup());
+                ShardCheckpoint meta = ShardCheckpoint.parseFrom(records.get(0).getPayload());
+                if (storedVersion >= 0 && meta.getVersion() != storedVersion) {
+                    throw new IOException("the checkpoints to restore were taken by different versions (" + storedVersion + " and "
+                            + meta.getVersion() + ")");
+                }
+                storedVersion = meta.getVersion();
+                carried = storedVersion == running.version() || running.carriesState();
+                boolean whole = source.getFirstKeyGroup() == placed.getFirstKeyGroup()
+                        && source.getEndKeyGroup() == placed.getEndKeyGroup();
+                boolean ownsKept = source.getFirstKeyGroup() >= placed.getFirstKeyGroup()
+                        && source.getFirstKeyGroup() < placed.getEndKeyGroup();
+                for (CheckpointRecord record : records.subList(1, records.size())) {
+                    switch (record.getKind()) {
+                        case NATIVE_SNAPSHOT -> {
+                            if (carried && whole) {
+                                fresh.restore(record.getPayload().newInput());
+                            } else if (carried) {
+                                fresh.restoreKeyGroups(record.getPayload().newInput(), placed.getFirstKeyGroup(), placed.getEndKeyGroup());
+                            }
+                        }
+                        case NATIVE_INCREMENT -> {
+                            if (carried && whole) {
+                                fresh.restoreChanges(record.getPayload().newInput());
+                            } else if (carried) {
+                                fresh.restoreChangesKeyGroups(record.getPayload().newInput(), placed.getFirstKeyGroup(),
+                                        placed.getEndKeyGroup());
+                            }
+                        }
+                        case HELD_EVENTS -> {
+                            byte[] frame = record.getPayload().toByteArray();
+                            decoded.clear();
+                            decoder.events(frame, frame.length, decoded);
+                            for (int r = 0; r < decoded.rowCount(); r++) {
+                                held.copyRow(decoded, r);
+                            }
+                            releasedThrough = Math.min(releasedThrough, decoder.watermark());
+                        }
+                        case KEPT_RESULTS -> {
+                            if (ownsKept) {
+                                kept.add(KeptResults.parseFrom(record.getPayload()));
+                            }
+                        }
+                        default -> { }
+                    }
+                }
+                if (carried) {
+                    logs.add(records);
+                }
+            }
+            logs.replay(new MergedLogs.Sink() {
+                @Override
+                public void batch(byte[] frame, int length, long newestEventTime) throws Exception {
+                    state.logBatch(frame, length, newestEventTime);
+                    replayer.batch(java.util.Arrays.copyOf(frame, length));
+                }
+
+                @Override
+                public void advance(long eventTime, long sequence) throws Exception {
+                    state.logAdvance(eventTime, sequence);
+                    replayer.advance(eventTime, sequence);
+                }
+            });
+            if (!held.isEmpty() || releasedThrough != Long.MAX_VALUE) {
+                buffer.restore(held, releasedThrough == Long.MAX_VALUE ? Long.MIN_VALUE : releasedThrough);
+            }
+            active.replace(fresh, running).close();
+            restoredFrom = null;
+            rescaledFrom = List.copyOf(sources);
+            keptForFeed.clear();
+            keptForFeed.addAll(kept);
+            restored.accept(SwapReport.newBuilder()
+                    .setCause(SwapReport.Cause.RESCALE)
+                    .setVersion(running.version())
+                    .setFromVersion(storedVersion)
+                    .setRestoredCheckpoint(checkpointId)
+                    .setStateCarried(carried)
+                    .setReplayed(carried && replayer.batches() > 0)
+                    .setBatchesReplayedAtSwitch(replayer.batches())
+                    .setRescaledFrom(sources.size())
+                    .build());
+            LOG.info("Operator {} shard {} (key groups {}-{}) restored checkpoint {} of {} shards before a rescale: {} merged batches"
+                    + " replayed, {} held events", definition.name(), index, placed.getFirstKeyGroup(), placed.getEndKeyGroup() - 1,
+                    checkpointId, sources.size(), replayer.batches(), held.rowCount());
+            return true;
+        } catch (Exception e) {
+            LOG.error("Operator {} shard {} could not restore the checkpoints of the shards before a rescale", definition.name(), index, e);
+            opening.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
+                    + " could not restore checkpoint " + checkpointId + " of the " + sources.size() + " shards it took key groups from: "
+                    + e.getMessage(), 0);
             return false;
         }
     }

@@ -1,5 +1,8 @@
 package io.vigil.runtime.shard;
 
+import io.vigil.api.proto.StateHandle;
+import java.util.List;
+
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.HostFrame;
@@ -25,6 +28,8 @@ public final class StreamSession {
     long lastSequence;
     boolean closed;
     final ShardCheckpoints.Alignment alignment = new ShardCheckpoints.Alignment();
+    // After a rescale: the checkpoints of the shards this one took key groups from (Open.rescaled_from).
+    private List<StateHandle> rescaledFrom = List.of();
 
     /**
      * @param feed    the feed the stream belongs to (its job and attempt); streams of one feed share the shard's state
@@ -43,6 +48,16 @@ public final class StreamSession {
         this.streams = Math.max(1, streams);
         this.streamIndex = Math.max(0, streamIndex);
         this.answers = new UnpassedAnswers(keepResults);
+    }
+
+    /** The stream restores, by key group, the checkpoints of the shards this one took key groups from. */
+    public StreamSession rescaledFrom(List<StateHandle> handles) {
+        this.rescaledFrom = List.copyOf(handles);
+        return this;
+    }
+
+    List<StateHandle> rescaledFrom() {
+        return rescaledFrom;
     }
 
     public int streamIndex() {

@@ -1,7 +1,9 @@
 package io.vigil.runtime.state;
 
 import io.vigil.api.batch.ColumnarBatch;
+import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.KeptResults;
+import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.ShardCheckpoint;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.spi.OperatorInstance;
@@ -51,6 +53,7 @@ public final class ShardState {
     private final CheckpointStore store;
     private final String operator;
     private final int shard;
+    private final ShardPlacement placed;
     private final String group;
     private final Deque<LogEntry> log = new ArrayDeque<>();
     // The log's whole chunks in order, each named by its index record, then the records after them.
@@ -84,14 +87,26 @@ public final class ShardState {
     // A commit of the chain failed after it was handed to the store: the next checkpoint writes the state whole.
     private volatile boolean chainBroken;
 
-    public ShardState(CheckpointStore store, String operator, int shard) {
+    /** The state of the only shard of an operator on one host. */
+    ShardState(CheckpointStore store, String operator) {
+        this(store, operator, Placements.onOneHost(1).getShards(0));
+    }
+
+    /** @param placed the shard: its index, host and key groups */
+    public ShardState(CheckpointStore store, String operator, ShardPlacement placed) {
         this.store = store;
         this.operator = operator;
-        this.shard = shard;
-        this.group = StoreLayout.shardGroup(operator, shard);
+        this.shard = placed.getShard();
+        this.placed = placed;
+        this.group = StoreLayout.shardGroup(operator, placed);
         // An index is one record, so a chunk is at most what a record can index.
         this.chunkRecords = Math.min(LOG_CHUNK, store.maxRecordBytes() / RecordAddress.BYTES);
         this.index = ByteBuffer.allocate(chunkRecords * RecordAddress.BYTES);
+    }
+
+    /** The shard: its index, host and key groups. */
+    public ShardPlacement placed() {
+        return placed;
     }
 
     public long storeIncarnation() {
@@ -216,7 +231,9 @@ public final class ShardState {
             }
             storeCheckpoints.put(checkpointId, checkpoint.id());
             return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
-                    .setStoreCheckpoint(checkpoint.id()).setStoreIncarnation(store.incarnation()).setJob(job).build();
+                    .setStoreCheckpoint(checkpoint.id()).setStoreIncarnation(store.incarnation()).setJob(job)
+                    .setHost(placed.getHost()).setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup())
+                    .build();
         });
     }
 
@@ -244,79 +261,41 @@ public final class ShardState {
 
     /** What a checkpoint holds, for the shard to rebuild its instance from. */
     public Restore restore(StateHandle handle) throws IOException {
-        String which = "checkpoint " + handle.getCheckpointId() + " of operator '" + operator + "' shard " + shard;
-        if (handle.getStoreIncarnation() != store.incarnation()) {
-            throw new IOException(which + " was taken in another state store (incarnation " + Long.toHexString(handle.getStoreIncarnation())
-                    + "; this host's is " + Long.toHexString(store.incarnation()) + "): the state directory was replaced or"
-                    + " made anew since; restore the job from a checkpoint taken after that, or start it without one");
-        }
-        Checkpoint checkpoint = handle.getStoreCheckpoint() == 0 ? madeBy(handle, which)
-                : store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
-                which + " (store checkpoint " + handle.getStoreCheckpoint() + ") is not in the state store: it was released"
-                        + " after a later checkpoint completed, or lost to damage the host was told to discard;"
-                        + " restore the job from a later checkpoint"));
-        List<RecordAddress> records = checkpoint.records();
-        ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(records.get(0)));
-        if (!checkpoint.group().equals(group) || meta.getShard() != shard || meta.getCheckpointId() != handle.getCheckpointId()) {
-            throw new IOException(which + " names store checkpoint " + handle.getStoreCheckpoint() + ", which holds checkpoint "
-                    + meta.getCheckpointId() + " of " + checkpoint.group() + ": the handle does not belong to this store");
-        }
+        StoredCheckpoint checkpoint = StoredCheckpoint.find(store, group, handle);
         clearLog();
         storeCheckpoints.clear();
         storeCheckpoints.put(handle.getCheckpointId(), checkpoint.id());
-        return new Restore(meta, records.subList(1, records.size()));
-    }
-
-    /** The checkpoint the barrier of the handle's job made, for a handle the client wrote before the acknowledgement. */
-    private Checkpoint madeBy(StateHandle handle, String which) throws IOException {
-        Checkpoint found = null;
-        for (Checkpoint candidate : store.checkpoints()) {
-            if (!candidate.group().equals(group)) {
-                continue;
-            }
-            ShardCheckpoint meta = ShardCheckpoint.parseFrom(store.read(candidate.records().get(0)));
-            if (meta.getCheckpointId() == handle.getCheckpointId() && meta.getJob().equals(handle.getJob())) {
-                found = candidate;
-            }
-        }
-        if (found == null) {
-            throw new IOException(which + " of job " + handle.getJob() + " is not in the state store: the host never made it"
-                    + " durable (the checkpoint did not complete), it was released after a later checkpoint completed, or it was"
-                    + " lost to damage the host was told to discard; restore the job from another checkpoint");
-        }
-        return found;
+        return new Restore(checkpoint);
     }
 
     /** The stored state of one checkpoint; replaying it also rebuilds the input log. */
     public final class Restore {
-        private final ShardCheckpoint meta;
-        private final List<RecordAddress> records;
+        private final StoredCheckpoint checkpoint;
 
-        Restore(ShardCheckpoint meta, List<RecordAddress> records) {
-            this.meta = meta;
-            this.records = records;
+        Restore(StoredCheckpoint checkpoint) {
+            this.checkpoint = checkpoint;
         }
 
         public ShardCheckpoint meta() {
-            return meta;
+            return checkpoint.meta();
         }
 
         /** The answers each stream had not passed on at the checkpoint. */
         public List<KeptResults> keptResults() throws Exception {
             List<KeptResults> kept = new ArrayList<>();
-            forEachPayload(tag -> tag == KEPT, (tag, first, bytes) -> kept.add(KeptResults.parseFrom(bytes)));
+            checkpoint.forEachPayload(tag -> tag == KEPT, (tag, first, bytes) -> kept.add(KeptResults.parseFrom(bytes)));
             return kept;
         }
 
         /** Brings back only the events held for the watermark: a version that starts empty still owes them their processing. */
         public void replayHeld(Replayer replayer) throws Exception {
-            forEachPayload(tag -> tag == HELD, (tag, first, bytes) -> replayer.held(bytes));
+            checkpoint.forEachPayload(tag -> tag == HELD, (tag, first, bytes) -> replayer.held(bytes));
         }
 
         /** Feeds the stored state into a fresh instance: a native restore, or the log replayed in order. */
         public void replay(OperatorInstance instance, Replayer replayer) throws Exception {
             // Kept answers go back to the streams, not to the instance; a pin only holds a segment.
-            forEachPayload(tag -> tag != KEPT && tag != PIN, (tag, first, bytes) -> {
+            checkpoint.forEachPayload(tag -> tag != KEPT && tag != PIN, (tag, first, bytes) -> {
                 switch (tag) {
                     case SNAPSHOT -> instance.restore(new ByteArrayInputStream(bytes));
                     case INCREMENT -> instance.restoreChanges(new ByteArrayInputStream(bytes));
@@ -340,37 +319,6 @@ public final class ShardState {
             }
             chunks.addLast(new Chunk(indexRecord, first));
         }
-
-        /** Reads, one at a time, the payloads whose tag {@code wanted} accepts, each joined with its continuations. */
-        private void forEachPayload(IntPredicate wanted, PayloadVisitor visitor) throws Exception {
-            int i = 0;
-            while (i < records.size()) {
-                RecordAddress first = records.get(i);
-                int end = i + 1;
-                while (end < records.size() && (records.get(end).tag() & StoreLayout.CONTINUED) != 0) {
-                    end++;
-                }
-                if (wanted.test(first.tag())) {
-                    byte[] bytes;
-                    if (end == i + 1) {
-                        bytes = store.read(first);
-                    } else {
-                        ByteArrayOutputStream joined = new ByteArrayOutputStream();
-                        for (RecordAddress part : records.subList(i, end)) {
-                            joined.write(store.read(part));
-                        }
-                        bytes = joined.toByteArray();
-                    }
-                    visitor.accept(first.tag(), first, bytes);
-                }
-                i = end;
-            }
-        }
-    }
-
-    /** Takes one payload as written: its tag, its first record, and its bytes joined from its records. */
-    private interface PayloadVisitor {
-        void accept(int tag, RecordAddress first, byte[] bytes) throws Exception;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.vigil.runtime.state;
 
+import io.vigil.api.proto.ShardPlacement;
+
 /**
  * What the host keeps in its store, declared in one place: the tag of every kind of record, and
  * the group key of every series of checkpoints. Keys are compared exactly, so no two series share
@@ -42,10 +44,13 @@ public final class StoreLayout {
     private StoreLayout() {
     }
 
-    /** The checkpoints of one shard of an operator. */
-    public static String shardGroup(String operator, int shard) {
-        // The shard number first: the rest of the key is the whole name, so no two pairs meet.
-        return "shard/" + shard + "/" + operator;
+    /**
+     * The checkpoints of one shard of an operator with the key groups it owns: after a rescale, a
+     * shard of the same number owning other key groups starts a series of its own.
+     */
+    public static String shardGroup(String operator, ShardPlacement shard) {
+        // The shard first: the rest of the key is the whole name, so no two meet.
+        return "shard/" + shard.getShard() + ":" + shard.getFirstKeyGroup() + "-" + shard.getEndKeyGroup() + "/" + operator;
     }
 
     /** The deployment records of one operator. */

@@ -43,7 +43,7 @@ class ShardStateIncrementsTest {
     @Test
     void everyCheckpointOfAChainRestoresTheStateItWasTakenAt() throws Exception {
         try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(1 << 20, 256L << 20, 64))) {
-            ShardState state = new ShardState(store, "rules", 0);
+            ShardState state = new ShardState(store, "rules");
             Counters live = new Counters();
             List<StateHandle> handles = new ArrayList<>();
             List<Map<String, Long>> expected = new ArrayList<>();
@@ -81,7 +81,7 @@ class ShardStateIncrementsTest {
     @Test
     void aSnapshotLargerThanARecordIsWrittenAsARecordAndItsContinuations() throws Exception {
         try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(64 << 10, 256L << 20, 3))) {
-            ShardState state = new ShardState(store, "rules", 0);
+            ShardState state = new ShardState(store, "rules");
             Counters live = new Counters();
             for (int key = 0; key < 20_000; key++) {
                 live.add("key-" + key, key);

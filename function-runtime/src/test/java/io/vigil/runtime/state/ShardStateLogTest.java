@@ -31,7 +31,7 @@ class ShardStateLogTest {
     void aCheckpointNamesWholeChunksAndRestoresExactlyTheLogWithinTheHorizon() throws Exception {
         // Small segments, so a chunk's records and its index land in different ones and old ones are reclaimed.
         try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(64 << 10, 256L << 20, 2))) {
-            ShardState state = new ShardState(store, "rules", 0);
+            ShardState state = new ShardState(store, "rules");
             Clock clock = new Clock();
             List<Long> logged = new ArrayList<>();
             StateHandle last = null;
@@ -80,7 +80,7 @@ class ShardStateLogTest {
     @Test
     void theStoreKeepsTheRecordsOfAChunkWhoseIndexLiesInALaterSegment() throws Exception {
         try (CheckpointStore store = CheckpointStore.open(dir, new StoreOptions(64 << 10, 256L << 20, 1))) {
-            ShardState state = new ShardState(store, "rules", 0);
+            ShardState state = new ShardState(store, "rules");
             Clock clock = new Clock();
             List<Long> logged = new ArrayList<>();
             StateHandle last = null;

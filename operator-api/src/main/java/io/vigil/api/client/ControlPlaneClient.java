@@ -12,6 +12,7 @@ import io.vigil.api.proto.HealthResponse;
 import io.vigil.api.proto.ListRequest;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.RescaleRequest;
 import io.vigil.api.proto.UndeployRequest;
 import io.vigil.api.proto.UndeployResponse;
 import io.vigil.api.proto.UpdateRequest;
@@ -41,6 +42,11 @@ public final class ControlPlaneClient {
 
     public OperatorStatus update(OperatorSpec spec) {
         return call(() -> stub().update(UpdateRequest.newBuilder().setSpec(spec).build()));
+    }
+
+    /** One host's part of a rescale; {@link OperatorPool#rescale} makes these. */
+    public OperatorStatus rescale(RescaleRequest request) {
+        return call(() -> stub().rescale(request));
     }
 
     public UndeployResponse undeploy(String name) {

@@ -8,6 +8,8 @@ import io.vigil.api.proto.DeployRequest;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.RescaleRequest;
+import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.ShardStatus;
 import io.vigil.api.proto.UndeployResponse;
 import java.time.Duration;
@@ -96,6 +98,45 @@ public final class OperatorPool implements AutoCloseable {
         return merged(statuses);
     }
 
+    /**
+     * Moves the operator to {@code shards} shards spread over {@code hosts} (empty: the hosts that
+     * serve it now), the next placement epoch, on every host of the pool, while no job feeds it. A
+     * job restored afterwards from a checkpoint or savepoint carries the state over key group by
+     * key group. Refused, with nothing changed, while any shard has a stream open. Calling it
+     * again with the same arguments after a failure finishes what the first call started.
+     */
+    public OperatorStatus rescale(String name, int shards, List<String> hosts) {
+        String seed = answeringSeed(name);
+        OperatorStatus status = host(seed).describe(name);
+        Placement current = resolved(status.getPlacement(), seed);
+        List<String> target = hosts.isEmpty() ? Placements.servingHosts(current) : hosts;
+        Placement next = Placements.rescaled(current, shards, target);
+        for (String endpoint : Placements.hosts(current)) {
+            try {
+                for (ShardStatus shard : host(endpoint).describe(name).getShardsList()) {
+                    if (shard.getOpenStreams() > 0) {
+                        throw new OperatorRejectedException(Status.Code.FAILED_PRECONDITION, "operator '" + name + "' shard "
+                                + shard.getShard() + " on " + endpoint + " is fed by " + shard.getOpenStreams() + " streams ("
+                                + shard.getFeed() + "): rescale it while no job feeds it (stop the job with a savepoint, rescale,"
+                                + " then restore the job from the savepoint)", List.of(), null);
+                    }
+                }
+            } catch (OperatorRejectedException e) {
+                throw onHost(endpoint, e);
+            }
+        }
+        OperatorSpec spec = status.getSpec().toBuilder().setShards(shards).build();
+        for (String endpoint : Placements.hosts(next)) {
+            try {
+                host(endpoint).rescale(RescaleRequest.newBuilder().setSpec(spec).setVersion(status.getVersion())
+                        .setPlacement(next).setHost(endpoint).build());
+            } catch (OperatorRejectedException e) {
+                throw onHost(endpoint, e);
+            }
+        }
+        return describe(name);
+    }
+
     /** Undeploys the operator from every host of its placement. */
     public UndeployResponse undeploy(String name) {
         long events = 0;
@@ -137,17 +178,20 @@ public final class OperatorPool implements AutoCloseable {
         return byName.values().stream().map(OperatorPool::merged).toList();
     }
 
-    /** The hosts serving the operator, as the first host of the pool that answers says. */
+    /** The hosts the operator is deployed on, as the first host of the pool that answers says. */
     public List<String> hostsOf(String name) {
+        String seed = answeringSeed(name);
+        List<String> hosts = Placements.hosts(resolved(host(seed).describe(name).getPlacement(), seed));
+        return hosts.isEmpty() ? List.of(seed) : hosts;
+    }
+
+    /** The first host of the pool that answers for the operator. */
+    private String answeringSeed(String name) {
         OperatorRejectedException last = null;
         for (String seed : seeds) {
             try {
-                OperatorStatus status = host(seed).describe(name);
-                List<String> hosts = new ArrayList<>();
-                for (String host : Placements.hosts(status.getPlacement())) {
-                    hosts.add(host.equals(Placements.THIS_HOST) ? seed : host);
-                }
-                return hosts.isEmpty() ? List.of(seed) : hosts;
+                host(seed).describe(name);
+                return seed;
             } catch (OperatorRejectedException e) {
                 if (e.code() != Status.Code.UNAVAILABLE && e.code() != Status.Code.DEADLINE_EXCEEDED) {
                     throw onHost(seed, e);
@@ -156,6 +200,19 @@ public final class OperatorPool implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** The placement with {@link Placements#THIS_HOST} replaced by the host that was asked. */
+    private static Placement resolved(Placement placement, String asked) {
+        Placement.Builder resolved = placement.toBuilder();
+        for (ShardPlacement.Builder shard : resolved.getShardsBuilderList()) {
+            if (shard.getHost().equals(Placements.THIS_HOST)) {
+                shard.setHost(asked);
+            }
+        }
+        List<String> hosts = new ArrayList<>(resolved.getHostsList());
+        hosts.replaceAll(host -> host.equals(Placements.THIS_HOST) ? asked : host);
+        return resolved.clearHosts().addAllHosts(hosts).build();
     }
 
     private static OperatorStatus merged(List<OperatorStatus> statuses) {

@@ -24,6 +24,20 @@ public final class KeyGroups {
         return ofHash(Long.hashCode(key));
     }
 
+    /** The key group of a key as a row's key field holds it: a String, a Long or an Integer. */
+    public static int ofKey(Object key) {
+        if (key instanceof String text) {
+            return of(text);
+        }
+        if (key instanceof Long number) {
+            return of(number.longValue());
+        }
+        if (key instanceof Integer number) {
+            return ofHash(number);
+        }
+        throw new IllegalArgumentException("a key must be a String, Long or Integer, not " + (key == null ? "null" : key.getClass().getName()));
+    }
+
     public static int shardOf(int keyGroup, int shards) {
         return keyGroup * shards / COUNT;
     }

@@ -52,8 +52,27 @@ public final class Placements {
         return placement.getShards(shard).getHost();
     }
 
-    /** The hosts the placement uses, each once, in the order of their first shard. */
+    /**
+     * The placement after a rescale to {@code shards} shards over {@code hosts}: the next epoch,
+     * and every host of the one before kept in its pool (a host left without shards keeps the
+     * checkpoints of the shards it served).
+     */
+    public static Placement rescaled(Placement current, int shards, List<String> hosts) {
+        Set<String> pool = new LinkedHashSet<>(hosts);
+        pool.addAll(hosts(current));
+        return spread(shards, hosts, current.getEpoch() + 1).toBuilder().addAllHosts(pool).build();
+    }
+
+    /** The hosts the operator is deployed on: its pool, else those serving its shards in the order of their first shard. */
     public static List<String> hosts(Placement placement) {
+        if (placement.getHostsCount() > 0) {
+            return List.copyOf(new LinkedHashSet<>(placement.getHostsList()));
+        }
+        return servingHosts(placement);
+    }
+
+    /** The hosts serving some shard, each once, in the order of their first shard. */
+    public static List<String> servingHosts(Placement placement) {
         Set<String> hosts = new LinkedHashSet<>();
         for (ShardPlacement shard : placement.getShardsList()) {
             hosts.add(shard.getHost());
@@ -96,9 +115,15 @@ public final class Placements {
                         + shard.getEndKeyGroup() + ")");
             }
         }
-        if (shardsOn(placement, host).length == 0) {
-            throw new IllegalArgumentException("the placement gives no shard to host '" + host + "' (it places shards on "
+        if (!hosts(placement).contains(host)) {
+            throw new IllegalArgumentException("the placement does not name host '" + host + "' (its hosts are "
                     + hosts(placement) + ")");
+        }
+        for (ShardPlacement shard : placement.getShardsList()) {
+            if (!hosts(placement).contains(shard.getHost())) {
+                throw new IllegalArgumentException("shard " + shard.getShard() + " is placed on host '" + shard.getHost()
+                        + "', which is not in the placement's hosts " + hosts(placement));
+            }
         }
     }
 }

@@ -64,6 +64,22 @@ public interface OperatorInstance extends AutoCloseable {
     }
 
     /**
+     * After a rescale: takes, from a snapshot another shard of this operator wrote, the state of
+     * the keys in key groups {@code first <= group < end} only (see {@code KeyGroups}); called once
+     * per shard whose key groups this one took, each followed by its increments.
+     */
+    default void restoreKeyGroups(InputStream in, int first, int end) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot split its snapshot by key group, so its"
+                + " operator can be moved between hosts but cannot change its shard count");
+    }
+
+    /** As {@link #restoreKeyGroups}, for an increment that follows the snapshot. */
+    default void restoreChangesKeyGroups(InputStream in, int first, int end) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot split its increments by key group, so its"
+                + " operator can be moved between hosts but cannot change its shard count");
+    }
+
+    /**
      * How much of the input log, in event time before the clock, must be replayed into this
      * instance before it can replace the one it was created to replace: what its parts that start
      * empty need. 0 when nothing needs replaying.

@@ -1,5 +1,6 @@
 package io.vigil.adapter.state;
 
+import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.TakenOver;
@@ -73,6 +74,26 @@ public abstract class KeyedStateInstance implements OperatorInstance {
         DataInputStream data = new DataInputStream(in);
         clock.restore(data.readLong());
         states.readChanges(data);
+    }
+
+    /** After a rescale: the keys of the key groups this shard owns, from the snapshot of a shard that owned some of them. */
+    @Override
+    public void restoreKeyGroups(InputStream in, int first, int end) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock.advanceTo(data.readLong());
+        states.readKeys(data, key -> inRange(key, first, end));
+    }
+
+    @Override
+    public void restoreChangesKeyGroups(InputStream in, int first, int end) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        clock.advanceTo(data.readLong());
+        states.readChanges(data, key -> inRange(key, first, end));
+    }
+
+    private static boolean inRange(Object key, int first, int end) {
+        int group = KeyGroups.ofKey(key);
+        return group >= first && group < end;
     }
 
     /** Taking over an instance of the same language, nothing to replay; otherwise the input the host retained. */

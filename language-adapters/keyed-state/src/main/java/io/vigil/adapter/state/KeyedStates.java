@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The keyed state one shard's operator declares, kept by the host: handles scoped to the key of
@@ -165,6 +166,44 @@ public final class KeyedStates {
 
     /** Applies what {@link #writeChanges} wrote, over the state read before it. */
     public void readChanges(DataInputStream in) throws IOException {
+        readChanges(in, key -> true);
+    }
+
+    /**
+     * Adds to the state the keys of a snapshot {@link #write} wrote that {@code wanted} accepts:
+     * after a rescale, a shard takes its key groups from each shard that owned some of them.
+     */
+    public void readKeys(DataInputStream in, Predicate<Object> wanted) throws IOException {
+        KeyedStateStore source = KeyedStateStore.read(in);
+        KeyedStateStore merged = store;
+        for (Map.Entry<String, String> state : source.declared.entrySet()) {
+            String name = state.getKey();
+            String kept = merged.declared.putIfAbsent(name, state.getValue());
+            if (kept != null && !kept.equals(state.getValue())) {
+                throw new IllegalStateException("operator '" + operator + "' holds state '" + name + "' as " + kept
+                        + ", but the state it takes keys from holds " + state.getValue());
+            }
+            if (state.getValue().startsWith("value ")) {
+                Map<Object, Object> into = merged.values.computeIfAbsent(name, n -> new HashMap<>());
+                source.values.getOrDefault(name, Map.of()).forEach((key, value) -> {
+                    if (wanted.test(key)) {
+                        into.put(key, value);
+                    }
+                });
+            } else {
+                Map<Object, Map<Object, Object>> into = merged.maps.computeIfAbsent(name, n -> new HashMap<>());
+                source.maps.getOrDefault(name, Map.of()).forEach((key, map) -> {
+                    if (wanted.test(key)) {
+                        into.put(key, map);
+                    }
+                });
+            }
+        }
+        adopt(merged);
+    }
+
+    /** Applies what {@link #writeChanges} wrote to the keys {@code wanted} accepts, over the state read before it. */
+    public void readChanges(DataInputStream in, Predicate<Object> wanted) throws IOException {
         int format = in.readInt();
         if (format != CHANGES_FORMAT) {
             throw new IOException("state changes written in format " + format + ", this adapter reads " + CHANGES_FORMAT);
@@ -180,11 +219,14 @@ public final class KeyedStates {
             for (int k = 0; k < keys; k++) {
                 Object key = StateValues.read(in);
                 boolean present = in.readBoolean();
+                // A change of a key not wanted is still read, to get past it.
+                boolean keep = wanted.test(key);
                 if (kind.startsWith("value ")) {
                     Map<Object, Object> perKey = store.values.computeIfAbsent(name, n -> new HashMap<>());
-                    if (present) {
-                        perKey.put(key, StateValues.read(in));
-                    } else {
+                    Object value = present ? StateValues.read(in) : null;
+                    if (keep && present) {
+                        perKey.put(key, value);
+                    } else if (keep) {
                         perKey.remove(key);
                     }
                 } else {
@@ -195,8 +237,10 @@ public final class KeyedStates {
                         for (int i = 0; i < items; i++) {
                             map.put(StateValues.read(in), StateValues.read(in));
                         }
-                        perKey.put(key, map);
-                    } else {
+                        if (keep) {
+                            perKey.put(key, map);
+                        }
+                    } else if (keep) {
                         perKey.remove(key);
                     }
                 }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -28,12 +29,17 @@ import org.HdrHistogram.Recorder;
  * per event in it.
  */
 final class HostLoadClient {
-    private final ManagedChannel channel;
+    private final IntFunction<ManagedChannel> channelOf;
     private final int shards;
     private final int batchSize;
 
     HostLoadClient(ManagedChannel channel, int shards, int batchSize) {
-        this.channel = channel;
+        this(shard -> channel, shards, batchSize);
+    }
+
+    /** @param channelOf per shard, the channel to the host serving it */
+    HostLoadClient(IntFunction<ManagedChannel> channelOf, int shards, int batchSize) {
+        this.channelOf = channelOf;
         this.shards = shards;
         this.batchSize = batchSize;
     }
@@ -52,7 +58,7 @@ final class HostLoadClient {
         for (int s = 0; s < shards; s++) {
             ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 16);
             BatchDecoder decoder = new BatchDecoder();
-            streams.add(ShardStream.open(channel, Workload.open(Workload.OPERATOR, s, "load-client"), new ShardStream.Listener() {
+            streams.add(ShardStream.open(channelOf.apply(s), Workload.open(Workload.OPERATOR, s, "load-client"), new ShardStream.Listener() {
                 @Override
                 public void onResults(Frame frame) throws BatchFormatException {
                     results.clear();
