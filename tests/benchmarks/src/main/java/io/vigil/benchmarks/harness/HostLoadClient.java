@@ -85,16 +85,29 @@ final class HostLoadClient {
             }
         }
         long start = System.nanoTime();
+        if (eventsPerSecond > 0) {
+            sendPaced(batches, order, sizes, streams, sentNanos, eventsPerSecond, start, failure, wakeup);
+        } else {
+            sendAsCreditsAllow(batches, order, streams, sentNanos, failure, wakeup);
+        }
+        if (!answered.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("host did not answer every batch");
+        }
+        long nanos = System.nanoTime() - start;
+        streams.forEach(ShardStream::complete);
+        return Measurement.of(events, nanos, alerts.get(), latency.getIntervalHistogram());
+    }
+
+    /** In the order they were made, each when the rate makes it due: a shard without credit holds up the rest. */
+    private static void sendPaced(List<byte[]> batches, List<int[]> order, List<int[]> sizes, List<ShardStream> streams,
+                                  long[] sentNanos, double eventsPerSecond, long start, AtomicReference<Throwable> failure,
+                                  Wakeup wakeup) throws InterruptedException {
         long sentEvents = 0;
         for (int i = 0; i < batches.size(); i++) {
             int shard = order.get(i)[0];
-            byte[] batch = batches.get(i);
-            int rows = sizes.get(i)[0];
-            if (eventsPerSecond > 0) {
-                long due = start + (long) (sentEvents * 1e9 / eventsPerSecond);
-                while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(due - System.nanoTime());
-                }
+            long due = start + (long) (sentEvents * 1e9 / eventsPerSecond);
+            while (System.nanoTime() < due) {
+                LockSupport.parkNanos(due - System.nanoTime());
             }
             while (!streams.get(shard).tryAcquireCredit()) {
                 if (failure.get() != null) {
@@ -103,15 +116,45 @@ final class HostLoadClient {
                 wakeup.await(1, TimeUnit.MILLISECONDS);
             }
             sentNanos[i + 1] = System.nanoTime();
-            streams.get(shard).send(Frame.of(batch));
-            sentEvents += rows;
+            streams.get(shard).send(Frame.of(batches.get(i)));
+            sentEvents += sizes.get(i)[0];
         }
-        if (!answered.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("host did not answer every batch");
+    }
+
+    /**
+     * Unthrottled: each shard's batches in their order, as fast as that shard's credits allow, so a
+     * slow shard (or host) holds up only itself, as separate senders would.
+     */
+    private static void sendAsCreditsAllow(List<byte[]> batches, List<int[]> order, List<ShardStream> streams, long[] sentNanos,
+                                           AtomicReference<Throwable> failure, Wakeup wakeup) throws InterruptedException {
+        int shards = streams.size();
+        List<List<Integer>> perShard = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            perShard.add(new ArrayList<>());
         }
-        long nanos = System.nanoTime() - start;
-        streams.forEach(ShardStream::complete);
-        return Measurement.of(events, nanos, alerts.get(), latency.getIntervalHistogram());
+        for (int i = 0; i < batches.size(); i++) {
+            perShard.get(order.get(i)[0]).add(i);
+        }
+        int[] next = new int[shards];
+        int left = batches.size();
+        while (left > 0) {
+            boolean sent = false;
+            for (int s = 0; s < shards; s++) {
+                while (next[s] < perShard.get(s).size() && streams.get(s).tryAcquireCredit()) {
+                    int i = perShard.get(s).get(next[s]++);
+                    sentNanos[i + 1] = System.nanoTime();
+                    streams.get(s).send(Frame.of(batches.get(i)));
+                    left--;
+                    sent = true;
+                }
+            }
+            if (!sent) {
+                if (failure.get() != null) {
+                    throw new IllegalStateException("load stream failed", failure.get());
+                }
+                wakeup.await(1, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     /** All events as batches of {@code batchSize} rows per shard, in the order a connector would send them. */

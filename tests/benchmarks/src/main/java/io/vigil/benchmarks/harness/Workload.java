@@ -55,10 +55,27 @@ public final class Workload {
     }
 
     public static OperatorSpec spec(int shards) {
+        return spec(shards, EPL);
+    }
+
+    /**
+     * A CPU-bound operator: {@link CpuBoundFunction} in Java on the same payments, each costing
+     * {@code iterations} rounds of arithmetic.
+     */
+    public static OperatorSpec cpuBoundSpec(int shards, int iterations) {
+        return spec(shards, CpuBoundFunction.class.getName()).toBuilder()
+                .setLanguage("java")
+                .setArtifact(com.google.protobuf.ByteString.copyFrom(
+                        io.vigil.examples.fraud.functions.FraudFunctions.jarOf(CpuBoundFunction.class)))
+                .putOptions("iterations", String.valueOf(iterations))
+                .build();
+    }
+
+    private static OperatorSpec spec(int shards, String epl) {
         return OperatorSpec.newBuilder()
                 .setName(OPERATOR)
                 .setLanguage("esper")
-                .setSource(EPL)
+                .setSource(epl)
                 .setInputSchema(SchemaProtos.toProto(PAYMENT))
                 .setOutputSchema(SchemaProtos.toProto(ALERT))
                 .setKeyField("cardId")

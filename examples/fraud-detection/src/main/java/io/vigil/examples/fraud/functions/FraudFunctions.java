@@ -65,9 +65,14 @@ public final class FraudFunctions {
 
     /** A jar of this package's functions, built from their class files. */
     public static byte[] jar() {
+        return jarOf(SmallThenLarge.class, Velocity.class);
+    }
+
+    /** A jar of the class files of {@code types}, as a Java operator's spec carries it. */
+    public static byte[] jarOf(Class<?>... types) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(bytes)) {
-            for (Class<?> type : new Class<?>[] {SmallThenLarge.class, Velocity.class}) {
+            for (Class<?> type : types) {
                 String entry = type.getName().replace('.', '/') + ".class";
                 try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
                     if (in == null) {
