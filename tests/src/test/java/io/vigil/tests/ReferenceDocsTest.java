@@ -114,7 +114,8 @@ class ReferenceDocsTest {
                 "bench-swap", "tests/benchmarks/src/main/java/io/vigil/benchmarks/swap/SwapBenchmark.java",
                 "bench-languages", "tests/benchmarks/src/main/java/io/vigil/benchmarks/languages/LanguageBenchmark.java",
                 "bench-four-rules", "tests/benchmarks/src/main/java/io/vigil/benchmarks/fourrules/FourRuleBenchmark.java",
-                "bench-scaling", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/ScalingBenchmark.java");
+                "bench-scaling", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/ScalingBenchmark.java",
+                "bench-rescale", "tests/benchmarks/src/main/java/io/vigil/benchmarks/harness/RescaleBenchmark.java");
         for (var parser : parsers.entrySet()) {
             Set<String> parsed = parsedFlags(parser.getValue());
             if (parser.getKey().startsWith("bench")) {

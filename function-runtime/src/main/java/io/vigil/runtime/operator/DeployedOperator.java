@@ -3,6 +3,7 @@ package io.vigil.runtime.operator;
 import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.Placement;
+import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.runtime.shard.Shard;
 import java.util.ArrayList;
@@ -20,13 +21,15 @@ public final class DeployedOperator {
     private volatile OperatorSpec spec;
     private volatile OperatorDefinition definition;
     private volatile long version;
+    private volatile CompiledOperator compiled;
 
     /** @param byIndex one entry per shard of the operator, null where another host serves the shard */
-    DeployedOperator(OperatorSpec spec, OperatorDefinition definition, long version, Shard[] byIndex, Placement placement,
-                     String host) {
+    DeployedOperator(OperatorSpec spec, OperatorDefinition definition, long version, CompiledOperator compiled, Shard[] byIndex,
+                     Placement placement, String host) {
         this.spec = spec;
         this.definition = definition;
         this.version = version;
+        this.compiled = compiled;
         this.byIndex = byIndex.clone();
         this.placement = placement;
         this.host = host;
@@ -84,9 +87,15 @@ public final class DeployedOperator {
         return Placements.hostOf(placement, shard);
     }
 
-    void activate(OperatorSpec newSpec, OperatorDefinition newDefinition, long newVersion) {
+    /** The active version, compiled. */
+    CompiledOperator compiled() {
+        return compiled;
+    }
+
+    void activate(OperatorSpec newSpec, OperatorDefinition newDefinition, long newVersion, CompiledOperator newCompiled) {
         spec = newSpec;
         definition = newDefinition;
         version = newVersion;
+        compiled = newCompiled;
     }
 }

@@ -92,7 +92,7 @@ final class OperatorUpdate {
         for (CompletableFuture<OperatorInstance> replaced : swaps) {
             OperatorCompiler.closeQuietly(replaced.join(), next.compiled());
         }
-        operator.activate(normalized, definition, version);
+        operator.activate(normalized, definition, version, next.compiled());
     }
 
     private static void checkCompatible(OperatorDefinition current, OperatorDefinition definition) throws OperatorException {

@@ -88,7 +88,7 @@ public final class Operators {
     private boolean deployAgain(DeploymentRecord record, boolean reportWaiting) {
         String name = record.getSpec().getName();
         try {
-            deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost());
+            deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost(), null);
             LOG.info("Operator '{}' from the store deployed again at version {}", name, record.getVersion());
             return true;
         } catch (OperatorException e) {
@@ -124,12 +124,14 @@ public final class Operators {
      */
     public synchronized DeployedOperator deploy(OperatorSpec spec, Placement placement, String host) throws OperatorException {
         waiting.remove(spec.getName());
-        DeployedOperator operator = deploy(spec, 1, placement, host);
+        DeployedOperator operator = deploy(spec, 1, placement, host, null);
         record(operator.spec(), 1);
         return operator;
     }
 
-    private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host) throws OperatorException {
+    /** @param compiledAlready the spec compiled (by the deployment a rescale replaces), or null to compile it */
+    private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host, CompiledOperator compiledAlready)
+            throws OperatorException {
         if (deployed.containsKey(spec.getName())) {
             throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
                     + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
@@ -149,7 +151,7 @@ public final class Operators {
         for (int s : Placements.shardsOn(placement, host)) {
             servedHere.add(s);
         }
-        CompiledOperator compiled = compiler.compile(definition);
+        CompiledOperator compiled = compiledAlready != null ? compiledAlready : compiler.compile(definition);
         List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version, servedHere::contains, null);
         ClassLoader loader = compiled.getClass().getClassLoader();
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
@@ -161,7 +163,7 @@ public final class Operators {
                 shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers).start();
             }
         }
-        DeployedOperator operator = new DeployedOperator(normalized, definition, version, shards, placement, host);
+        DeployedOperator operator = new DeployedOperator(normalized, definition, version, compiled, shards, placement, host);
         deployed.put(definition.name(), operator);
         LOG.info("Deployed operator '{}' ({}, shards {} of {}{})", definition.name(), definition.language(), servedHere,
                 definition.shards(), host.isEmpty() ? "" : " as host " + host + ", placement epoch " + placement.getEpoch());
@@ -230,8 +232,10 @@ public final class Operators {
             stopShards(current, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch "
                     + placement.getEpoch());
         }
+        // The version compiled already serves another shard count as it is, once it passed the check a sharded operator must.
+        CompiledOperator reuse = current != null && (current.shardCount() > 1 || spec.getShards() <= 1) ? current.compiled() : null;
         try {
-            DeployedOperator operator = deploy(spec, version, placement, host);
+            DeployedOperator operator = deploy(spec, version, placement, host, reuse);
             record(operator.spec(), version);
             return operator;
         } catch (OperatorException e) {

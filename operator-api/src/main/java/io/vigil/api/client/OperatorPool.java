@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -126,12 +128,22 @@ public final class OperatorPool implements AutoCloseable {
             }
         }
         OperatorSpec spec = status.getSpec().toBuilder().setShards(shards).build();
-        for (String endpoint : Placements.hosts(next)) {
+        // Every host at once: each stops its shards of the placement before and starts those of the next.
+        List<String> pool = Placements.hosts(next);
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        for (String endpoint : pool) {
+            ControlPlaneClient control = host(endpoint);
+            calls.add(CompletableFuture.runAsync(() -> control.rescale(RescaleRequest.newBuilder().setSpec(spec)
+                    .setVersion(status.getVersion()).setPlacement(next).setHost(endpoint).build())));
+        }
+        for (int h = 0; h < pool.size(); h++) {
             try {
-                host(endpoint).rescale(RescaleRequest.newBuilder().setSpec(spec).setVersion(status.getVersion())
-                        .setPlacement(next).setHost(endpoint).build());
-            } catch (OperatorRejectedException e) {
-                throw onHost(endpoint, e);
+                calls.get(h).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof OperatorRejectedException refused) {
+                    throw onHost(pool.get(h), refused);
+                }
+                throw e;
             }
         }
         return describe(name);

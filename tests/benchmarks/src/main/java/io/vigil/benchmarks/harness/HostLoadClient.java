@@ -1,5 +1,6 @@
 package io.vigil.benchmarks.harness;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.vigil.api.client.ShardStream;
@@ -45,6 +46,14 @@ final class HostLoadClient {
     }
 
     Measurement run(long events, double eventsPerSecond) throws InterruptedException {
+        return run(events, eventsPerSecond, null, null);
+    }
+
+    /**
+     * Sends the events, then, with {@code checkpoint}, a barrier on every stream of job
+     * {@code job}: each shard's state handle goes to {@code checkpoint[shard]} once acknowledged.
+     */
+    Measurement run(long events, double eventsPerSecond, String job, ByteString[] checkpoint) throws InterruptedException {
         List<int[]> order = new ArrayList<>();
         List<int[]> sizes = new ArrayList<>();
         List<byte[]> batches = encode(events, order, sizes);
@@ -54,11 +63,17 @@ final class HostLoadClient {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Wakeup wakeup = new Wakeup();
         CountDownLatch answered = new CountDownLatch(batches.size());
+        CountDownLatch acknowledged = new CountDownLatch(checkpoint == null ? 0 : shards);
         List<ShardStream> streams = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             ColumnarBatch results = new ColumnarBatch(Workload.ALERT, 16);
             BatchDecoder decoder = new BatchDecoder();
-            streams.add(ShardStream.open(channelOf.apply(s), Workload.open(Workload.OPERATOR, s, "load-client"), new ShardStream.Listener() {
+            io.vigil.api.proto.Open open = Workload.open(Workload.OPERATOR, s, "load-client");
+            if (job != null) {
+                open = open.toBuilder().setJob(job).setFeed(job).build();
+            }
+            int shard = s;
+            streams.add(ShardStream.open(channelOf.apply(s), open, new ShardStream.Listener() {
                 @Override
                 public void onResults(Frame frame) throws BatchFormatException {
                     results.clear();
@@ -67,6 +82,12 @@ final class HostLoadClient {
                     latency.recordValueWithCount(Math.max(0, (System.nanoTime() - sentNanos[id]) / 1000), sizes.get(id - 1)[0]);
                     alerts.addAndGet(results.rowCount());
                     answered.countDown();
+                }
+
+                @Override
+                public void onBarrierAck(long checkpointId, ByteString handle) {
+                    checkpoint[shard] = handle;
+                    acknowledged.countDown();
                 }
 
                 @Override
@@ -94,6 +115,12 @@ final class HostLoadClient {
             throw new IllegalStateException("host did not answer every batch");
         }
         long nanos = System.nanoTime() - start;
+        if (checkpoint != null) {
+            streams.forEach(stream -> stream.barrier(1));
+            if (!acknowledged.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the shards did not acknowledge the checkpoint");
+            }
+        }
         streams.forEach(ShardStream::complete);
         return Measurement.of(events, nanos, alerts.get(), latency.getIntervalHistogram());
     }
