@@ -14,6 +14,8 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
+import io.vigil.k8s.customresource.OperatorPlacement;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.codec.SwapReports;
 import io.vigil.examples.fraud.functions.FraudFunctions;
@@ -50,24 +52,29 @@ class VigilOperatorTest {
     static final String NAMESPACE = "fraud";
     static final String RULE = "@name('LARGE') select 'LARGE' as rule, cardId, txnId, amount, ts from Txn(amount >= LIMIT)";
 
+    static final String ELASTIC_POOL = "elastic";
+
     static KubernetesClient client;
     static LocalHost host;
+    static LocalHost secondHost;
     static VigilOperator operator;
     static ManagedChannel channel;
     static ControlPlaneClient control;
 
     @BeforeAll
-    static void start(@TempDir Path state) throws Exception {
+    static void start(@TempDir Path state, @TempDir Path secondState) throws Exception {
         try (Stream<Path> crds = Files.list(Path.of("target", "classes", "META-INF", "fabric8"))) {
             for (Path crd : crds.filter(f -> f.toString().endsWith("-v1.yml")).toList()) {
                 client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).create();
             }
         }
         host = LocalHost.start(state);
+        secondHost = LocalHost.start(secondState);
         channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
         control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
-        // Every pool's hosts are the one local host: the stand-in for the pool's DNS names.
-        operator = new VigilOperator(client, (pool, name) -> host.endpoint()).start();
+        // The stand-in for the pools' DNS names: pool "elastic" has pods on both local hosts, every other pool the first.
+        operator = new VigilOperator(client, (pool, replicas) -> pool.getMetadata().getName().equals(ELASTIC_POOL)
+                ? List.of(host.endpoint(), secondHost.endpoint()).subList(0, Math.min(replicas, 2)) : List.of(host.endpoint())).start();
     }
 
     @AfterAll
@@ -75,6 +82,56 @@ class VigilOperatorTest {
         operator.close();
         channel.shutdownNow();
         host.close();
+        secondHost.close();
+    }
+
+    /**
+     * An operator spreads its shards over its pool's pods; editing its shard count rescales it, and
+     * scaling the pool in moves its shards off the pods that go before they go.
+     */
+    @Test
+    void aCepOperatorSpreadsOverItsPoolAndMovesWhenItsShardsOrThePoolChange() {
+        FunctionHost pool = pool(ELASTIC_POOL);
+        pool.getSpec().setReplicas(2);
+        client.resource(pool).create();
+        CepOperator resource = cepOperator("spread-charges", ELASTIC_POOL);
+        resource.getSpec().setSource(RULE.replace("LIMIT", "500"));
+        client.resource(resource).create();
+
+        CepOperator spread = awaitStatus("spread-charges", s -> s.getPlacement() != null && condition(s.getConditions(), "Placed"));
+        assertThat(spread.getStatus().getPlacement().getEpoch()).isEqualTo(1);
+        assertThat(spread.getStatus().getPlacement().getShards()).extracting(OperatorPlacement.PlacedShard::getPod).containsExactly(0, 1);
+        assertThat(spread.getStatus().getEndpoint()).isEqualTo(host.endpoint() + "," + secondHost.endpoint());
+        try (OperatorPool hosts = new OperatorPool(List.of(host.endpoint()),
+                endpoint -> NettyChannelBuilder.forTarget(endpoint).usePlaintext().build(), Duration.ofSeconds(30))) {
+            assertThat(hosts.host(secondHost.endpoint()).describe("spread-charges").getShardsList()).extracting(s -> s.getShard())
+                    .containsExactly(1);
+
+            edit("spread-charges", spec -> spec.setShards(4));
+            CepOperator four = awaitStatus("spread-charges", s -> s.getPlacement() != null && s.getPlacement().getEpoch() == 2
+                    && condition(s.getConditions(), "Placed"));
+            assertThat(four.getStatus().getPlacement().getShards()).extracting(OperatorPlacement.PlacedShard::getPod)
+                    .containsExactly(0, 1, 0, 1);
+            assertThat(four.getStatus().getPlacement().getShards()).extracting(OperatorPlacement.PlacedShard::getKeyGroups)
+                    .containsExactly("0-31", "32-63", "64-95", "96-127");
+
+            client.resources(FunctionHost.class).inNamespace(NAMESPACE).withName(ELASTIC_POOL).edit(p -> {
+                p.getSpec().setReplicas(1);
+                return p;
+            });
+            CepOperator moved = awaitStatus("spread-charges", s -> s.getPlacement() != null && s.getPlacement().getEpoch() == 3);
+            assertThat(moved.getStatus().getPlacement().getShards()).extracting(OperatorPlacement.PlacedShard::getPod)
+                    .containsOnly(0);
+            assertThat(hosts.host(secondHost.endpoint()).describe("spread-charges").getShardsList())
+                    .as("the pod that goes serves nothing").isEmpty();
+            await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName(ELASTIC_POOL).get(),
+                    set -> set != null && set.getSpec().getReplicas() == 1);
+
+            client.resource(moved).delete();
+            await(() -> hosts.host(host.endpoint()).list().stream().noneMatch(o -> o.getSpec().getName().equals("spread-charges"))
+                    && hosts.host(secondHost.endpoint()).list().stream().noneMatch(o -> o.getSpec().getName().equals("spread-charges")),
+                    gone -> gone);
+        }
     }
 
     @Test

@@ -180,7 +180,7 @@ public final class OperatorCommands {
     }
 
     private static void printShard(PrintStream out, ShardStatus shard, OperatorStatus operator) {
-        String host = operator.getPlacement().getShardsCount() > shard.getShard()
+        String host = Placements.servingHosts(operator.getPlacement()).size() > 1
                 ? Placements.hostOf(operator.getPlacement(), shard.getShard()) : Placements.THIS_HOST;
         out.printf("  shard %d%s: version %d, %d events, %d results, %d streams%s%s%n", shard.getShard(),
                 host.isEmpty() ? "" : " on " + host, shard.getVersion(),

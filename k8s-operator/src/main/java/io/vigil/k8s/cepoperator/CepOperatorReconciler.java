@@ -13,7 +13,13 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
+import io.vigil.api.codec.SpecProtos;
+import io.vigil.api.keys.KeyGroups;
+import io.vigil.api.placement.Placements;
+import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.ShardPlacement;
+import io.vigil.k8s.customresource.OperatorPlacement;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.codec.SwapReports;
 import io.vigil.api.proto.OperatorSpec;
@@ -33,13 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import static io.vigil.k8s.cepoperator.OperatorConditions.COMPILED;
+import static io.vigil.k8s.cepoperator.OperatorConditions.PLACED;
 import static io.vigil.k8s.cepoperator.OperatorConditions.READY;
 import static io.vigil.k8s.cepoperator.OperatorConditions.SWAPPING;
 
 /**
- * A CepOperator runs on a host of its pool at the spec's version: deployed when it is new, hot
- * swapped in place when its spec changes (no pod restarts), undeployed when it is deleted. A spec
- * that does not compile leaves the running version serving and says why in {@code Compiled}.
+ * A CepOperator runs on its pool at the spec's version, its shards spread over the pool's pods:
+ * deployed when it is new, hot swapped in place when its spec changes (no pod restarts), rescaled
+ * when its shard count or the pool's pods change (while no job feeds it), undeployed when it is
+ * deleted. A spec that does not compile leaves the running version serving and says why in
+ * {@code Compiled}; a rescale waiting for the job says why in {@code Placed}.
  */
 @ControllerConfiguration
 public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<CepOperator> {
@@ -90,8 +99,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                     "FunctionHost " + resource.getSpec().getHostPool() + " does not exist in namespace " + resource.getMetadata().getNamespace());
             return UpdateControl.patchStatus(resource).rescheduleAfter(RETRY);
         }
-        String endpoint = endpoints.endpoint(pool, name);
-        status.setEndpoint(endpoint);
+        List<String> pods = endpoints.endpoints(pool);
 
         OperatorSpec desired;
         try {
@@ -101,44 +109,116 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             return UpdateControl.patchStatus(resource);
         }
 
-        ControlPlaneClient control = controlPlanes.at(endpoint);
+        OperatorPool control = controlPlanes.pool(pods);
         OperatorStatus running = null;
         boolean hostAnswered = false;
         try {
             running = describe(control, name);
             hostAnswered = true;
+            boolean waiting = false;
             if (running == null) {
-                OperatorStatus deployed = control.deploy(desired);
-                status.setActiveVersion(deployed.getVersion());
-                OperatorConditions.set(status, generation, COMPILED, true, "Compiled", "version " + deployed.getVersion() + " compiled");
-                OperatorConditions.set(status, generation, SWAPPING, false, "Deployed", "version " + deployed.getVersion() + " deployed");
-            } else if (!DesiredOperator.runs(running.getSpec(), desired)) {
-                swap(resource, context, control, desired, running, generation);
-            } else {
+                running = control.deploy(desired);
                 status.setActiveVersion(running.getVersion());
+                OperatorConditions.set(status, generation, COMPILED, true, "Compiled", "version " + running.getVersion() + " compiled");
+                OperatorConditions.set(status, generation, SWAPPING, false, "Deployed", "version " + running.getVersion() + " deployed");
+            } else {
+                OperatorStatus placed = place(control, name, desired, running, pods);
+                waiting = placed == null;
+                running = waiting ? running : placed;
+                OperatorSpec asPlaced = desired.toBuilder().setShards(running.getSpec().getShards()).build();
+                if (!DesiredOperator.runs(running.getSpec(), asPlaced)) {
+                    running = swap(resource, context, control, asPlaced, running, generation);
+                } else {
+                    status.setActiveVersion(running.getVersion());
+                }
             }
-            OperatorConditions.set(status, generation, READY, true, "Running", "version " + status.getActiveVersion() + " serves at " + endpoint);
-            return UpdateControl.patchStatus(resource);
+            String where = placement(status, running, pool);
+            if (waiting) {
+                OperatorConditions.set(status, generation, PLACED, false, "WaitingForTheJobToStop", "the spec asks for "
+                        + SpecProtos.shards(desired) + " shards over " + pods.size() + " pods, and a job feeds the operator: stop it"
+                        + " with a savepoint, and restore it once the rescale is done (" + where + " until then)");
+            } else {
+                OperatorConditions.set(status, generation, PLACED, true, "Placed", where);
+            }
+            OperatorConditions.set(status, generation, READY, true, "Running", "version " + status.getActiveVersion() + " serves at "
+                    + status.getEndpoint());
+            UpdateControl<CepOperator> patch = UpdateControl.patchStatus(resource);
+            return waiting ? patch.rescheduleAfter(RETRY) : patch;
         } catch (OperatorRejectedException e) {
             if (e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.FAILED_PRECONDITION) {
                 OperatorConditions.set(status, generation, COMPILED, false, "CompileError", e.getMessage());
                 OperatorConditions.set(status, generation, SWAPPING, false, "Refused",
                         running == null ? "nothing deployed" : "version " + running.getVersion() + " keeps serving");
                 OperatorConditions.set(status, generation, READY, running != null, running != null ? "Running" : "NotDeployed",
-                        running != null ? "version " + running.getVersion() + " serves at " + endpoint : "the spec was refused");
+                        running != null ? "version " + running.getVersion() + " serves at " + status.getEndpoint() : "the spec was refused");
                 return UpdateControl.patchStatus(resource);
             }
             // An unavailable answer from a host that answered Describe is about the operator: what it
             // needs (its own process, for a remote operator) is out of reach for now.
             boolean operatorUnavailable = hostAnswered && e.code() == Status.Code.UNAVAILABLE;
             OperatorConditions.set(status, generation, READY, running != null, operatorUnavailable ? "OperatorUnavailable" : "HostUnavailable",
-                    (operatorUnavailable ? "" : "host " + endpoint + ": ") + e.getMessage());
+                    e.getMessage());
             return UpdateControl.patchStatus(resource).rescheduleAfter(RETRY);
         }
     }
 
-    private void swap(CepOperator resource, Context<CepOperator> context, ControlPlaneClient control, OperatorSpec desired,
-                      OperatorStatus running, long generation) {
+    /**
+     * Rescales the operator when its shard count or the pool's pods changed (shard s on pod s mod
+     * pods); returns the operator as it runs then, or null when a job feeds it, so the rescale waits:
+     * the job stops with a savepoint, and restores onto the new placement.
+     */
+    private static OperatorStatus place(OperatorPool control, String name, OperatorSpec desired, OperatorStatus running,
+                                        List<String> pods) {
+        int shards = SpecProtos.shards(desired);
+        if (running.getSpec().getShards() == shards && placedOver(running, pods)) {
+            return running;
+        }
+        try {
+            return control.rescale(name, shards, pods);
+        } catch (OperatorRejectedException e) {
+            if (e.code() != Status.Code.FAILED_PRECONDITION) {
+                throw e;
+            }
+            LOG.info("Rescale of {} waits: {}", name, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether the operator's shards run where the pool's pods would put them now. */
+    private static boolean placedOver(OperatorStatus running, List<String> pods) {
+        Placement wanted = Placements.spread(running.getSpec().getShards(), pods, 1);
+        if (running.getPlacement().getShardsCount() != running.getSpec().getShards()) {
+            return false;
+        }
+        for (int s = 0; s < running.getPlacement().getShardsCount(); s++) {
+            if (!Placements.hostOf(running.getPlacement(), s).equals(Placements.hostOf(wanted, s))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes the placement, and the endpoint (the hosts serving it, as the connector takes them), into the status; describes it. */
+    private String placement(CepOperatorStatus status, OperatorStatus running, FunctionHost pool) {
+        List<String> byOrdinal = endpoints.endpoints(pool, KeyGroups.COUNT);
+        OperatorPlacement placement = new OperatorPlacement();
+        placement.setEpoch(running.getPlacement().getEpoch());
+        for (ShardPlacement shard : running.getPlacement().getShardsList()) {
+            OperatorPlacement.PlacedShard placed = new OperatorPlacement.PlacedShard();
+            placed.setShard(shard.getShard());
+            placed.setHost(shard.getHost());
+            placed.setPod(byOrdinal.indexOf(shard.getHost()));
+            placed.setKeyGroups(shard.getFirstKeyGroup() + "-" + (shard.getEndKeyGroup() - 1));
+            placement.getShards().add(placed);
+        }
+        status.setPlacement(placement);
+        List<String> serving = Placements.servingHosts(running.getPlacement());
+        status.setEndpoint(String.join(",", serving));
+        return running.getSpec().getShards() + " shards over " + serving.size() + " pods, placement epoch " + placement.getEpoch();
+    }
+
+    private OperatorStatus swap(CepOperator resource, Context<CepOperator> context, OperatorPool control, OperatorSpec desired,
+                                OperatorStatus running, long generation) {
         CepOperatorStatus status = resource.getStatus();
         OperatorConditions.set(status, generation, SWAPPING, true, "Swapping",
                 "version " + running.getVersion() + " to " + (running.getVersion() + 1));
@@ -157,6 +237,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         OperatorConditions.set(status, generation, COMPILED, true, "Compiled", "version " + updated.getVersion() + " compiled");
         OperatorConditions.set(status, generation, SWAPPING, false, "Swapped", String.format(Locale.ROOT,
                 "version %d active %d ms after the update, pause at the switch at most %.2f ms", updated.getVersion(), millis, pause / 1000.0));
+        return updated;
     }
 
     @Override
@@ -166,7 +247,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             return DeleteControl.defaultDelete();
         }
         try {
-            controlPlanes.at(endpoints.endpoint(pool, resource.getMetadata().getName())).undeploy(resource.getMetadata().getName());
+            controlPlanes.pool(endpoints.endpoints(pool)).undeploy(resource.getMetadata().getName());
         } catch (OperatorRejectedException e) {
             if (e.code() != Status.Code.NOT_FOUND) {
                 LOG.warn("Undeploying {} failed, retrying: {}", resource.getMetadata().getName(), e.getMessage());
@@ -193,7 +274,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                 .withName(resource.getSpec().getHostPool()).get();
     }
 
-    private static OperatorStatus describe(ControlPlaneClient control, String name) {
+    private static OperatorStatus describe(OperatorPool control, String name) {
         try {
             return control.describe(name);
         } catch (OperatorRejectedException e) {

@@ -3,6 +3,8 @@ package io.vigil.k8s.cepoperator;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorPool;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +17,16 @@ public final class ControlPlanes implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
     public ControlPlaneClient at(String endpoint) {
-        ManagedChannel channel = channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
-        return new ControlPlaneClient(channel, CALL_TIMEOUT);
+        return new ControlPlaneClient(channel(endpoint), CALL_TIMEOUT);
+    }
+
+    /** The control plane of a pool's hosts over these channels; it is not closed, the channels stay here. */
+    public OperatorPool pool(List<String> endpoints) {
+        return new OperatorPool(endpoints, this::channel, CALL_TIMEOUT, false);
+    }
+
+    private ManagedChannel channel(String endpoint) {
+        return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
     }
 
     @Override

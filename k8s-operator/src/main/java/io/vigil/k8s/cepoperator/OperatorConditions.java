@@ -11,6 +11,8 @@ final class OperatorConditions {
     static final String COMPILED = "Compiled";
     static final String READY = "Ready";
     static final String SWAPPING = "Swapping";
+    /** True when the shards run where the spec's shard count and the pool's pods put them. */
+    static final String PLACED = "Placed";
 
     private OperatorConditions() {
     }

@@ -16,6 +16,7 @@ public class CepOperatorStatus {
     @PrinterColumn(name = "Last swap ms")
     private Long lastSwapMillis;
     private LastSwap lastSwap;
+    private OperatorPlacement placement;
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -63,5 +64,14 @@ public class CepOperatorStatus {
 
     public void setLastSwap(LastSwap lastSwap) {
         this.lastSwap = lastSwap;
+    }
+
+    /** Where the shards run; the endpoint above lists the hosts serving them, as the connector takes them. */
+    public OperatorPlacement getPlacement() {
+        return placement;
+    }
+
+    public void setPlacement(OperatorPlacement placement) {
+        this.placement = placement;
     }
 }

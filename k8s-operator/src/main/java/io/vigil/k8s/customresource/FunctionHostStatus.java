@@ -9,6 +9,7 @@ public class FunctionHostStatus {
     private Integer readyReplicas;
     /** The headless Service through which each host is reached as {@code <pool>-<i>.<service>}. */
     private String serviceName;
+    private Integer draining;
 
     public Long getObservedGeneration() {
         return observedGeneration;
@@ -40,5 +41,14 @@ public class FunctionHostStatus {
 
     public void setServiceName(String serviceName) {
         this.serviceName = serviceName;
+    }
+
+    /** Pods beyond the spec's replicas kept because they still serve shards (a scale-in waiting for its operators to move). */
+    public Integer getDraining() {
+        return draining;
+    }
+
+    public void setDraining(Integer draining) {
+        this.draining = draining;
     }
 }

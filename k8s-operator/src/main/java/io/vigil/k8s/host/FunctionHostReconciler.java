@@ -1,5 +1,6 @@
 package io.vigil.k8s.host;
 
+import java.time.Duration;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -10,7 +11,10 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.vigil.k8s.customresource.FunctionHost;
 import io.vigil.k8s.customresource.FunctionHostStatus;
 
-/** A FunctionHost is its StatefulSet and its headless Service; its status, how many hosts are up. */
+/**
+ * A FunctionHost is its StatefulSet and its headless Service; its status, how many hosts are up,
+ * and how many pods a scale-in keeps until the shards they serve have moved off them.
+ */
 @Workflow(dependents = {
         @Dependent(type = HostStatefulSet.class),
         @Dependent(type = HostService.class)
@@ -27,7 +31,11 @@ public class FunctionHostReconciler implements Reconciler<FunctionHost> {
                 .map(set -> set.getStatus() == null || set.getStatus().getReadyReplicas() == null ? 0 : set.getStatus().getReadyReplicas())
                 .orElse(0));
         status.setServiceName(HostService.nameOf(pool));
+        int kept = PodsInUse.replicas(pool, context.getClient());
+        status.setDraining(kept > pool.getSpec().getReplicas() ? kept - pool.getSpec().getReplicas() : 0);
         pool.setStatus(status);
-        return UpdateControl.patchStatus(pool);
+        // Pods kept for the shards they serve go once their operators have moved off them.
+        return status.getDraining() > 0 ? UpdateControl.patchStatus(pool).rescheduleAfter(Duration.ofSeconds(5))
+                : UpdateControl.patchStatus(pool);
     }
 }

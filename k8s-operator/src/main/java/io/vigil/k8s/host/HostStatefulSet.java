@@ -71,7 +71,7 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
                 .withLabels(HostLabels.of(pool))
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(spec.getReplicas())
+                .withReplicas(PodsInUse.replicas(pool, context.getClient()))
                 .withServiceName(HostService.nameOf(pool))
                 .withPodManagementPolicy("Parallel")
                 .withNewSelector().withMatchLabels(HostLabels.of(pool)).endSelector()

@@ -27,13 +27,15 @@ import java.util.function.Function;
  * The control plane of a pool of function hosts, called as one: a deploy spreads the operator's
  * shards over the pool and gives every host the same {@link Placement}; update, undeploy and
  * describe read the placement from any host of the pool and act on every host it names. With one
- * host this is that host's control plane.
+ * host this is that host's control plane. Every placement it returns names real hosts (an
+ * operator deployed to one host is placed on the host that was asked).
  */
 public final class OperatorPool implements AutoCloseable {
     private final List<String> seeds;
     private final Function<String, ManagedChannel> connect;
     private final Duration timeout;
     private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final boolean ownsChannels;
 
     /**
      * @param seeds   the pool's hosts (host:port); a deploy uses all of them, the other calls ask
@@ -41,6 +43,12 @@ public final class OperatorPool implements AutoCloseable {
      * @param connect opens a channel to a host; the pool shuts the channels down when it closes
      */
     public OperatorPool(List<String> seeds, Function<String, ManagedChannel> connect, Duration timeout) {
+        this(seeds, connect, timeout, true);
+    }
+
+    /** @param ownsChannels whether {@link #close} shuts down the channels {@code connect} gave, or leaves them to their owner */
+    public OperatorPool(List<String> seeds, Function<String, ManagedChannel> connect, Duration timeout, boolean ownsChannels) {
+        this.ownsChannels = ownsChannels;
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("a pool needs at least one host");
         }
@@ -61,15 +69,15 @@ public final class OperatorPool implements AutoCloseable {
      */
     public OperatorStatus deploy(OperatorSpec spec) {
         if (seeds.size() == 1) {
-            return host(seeds.get(0)).deploy(spec);
+            return resolved(host(seeds.get(0)).deploy(spec), seeds.get(0));
         }
         Placement placement = Placements.spread(SpecProtos.shards(spec), seeds, 1);
         List<String> done = new ArrayList<>();
         List<OperatorStatus> statuses = new ArrayList<>();
         for (String endpoint : Placements.hosts(placement)) {
             try {
-                statuses.add(host(endpoint).deploy(DeployRequest.newBuilder().setSpec(spec).setPlacement(placement)
-                        .setHost(endpoint).build()));
+                statuses.add(resolved(host(endpoint).deploy(DeployRequest.newBuilder().setSpec(spec).setPlacement(placement)
+                        .setHost(endpoint).build()), endpoint));
                 done.add(endpoint);
             } catch (OperatorRejectedException e) {
                 for (String deployed : done) {
@@ -90,7 +98,7 @@ public final class OperatorPool implements AutoCloseable {
         List<OperatorStatus> statuses = new ArrayList<>();
         for (String endpoint : hostsOf(spec.getName())) {
             try {
-                statuses.add(host(endpoint).update(spec));
+                statuses.add(resolved(host(endpoint).update(spec), endpoint));
             } catch (OperatorRejectedException e) {
                 throw statuses.isEmpty() ? onHost(endpoint, e) : new OperatorRejectedException(e.code(),
                         "updated on " + statuses.size() + " of the operator's hosts, then " + endpoint + " refused: " + e.getMessage(),
@@ -167,7 +175,7 @@ public final class OperatorPool implements AutoCloseable {
         List<OperatorStatus> statuses = new ArrayList<>();
         for (String endpoint : hostsOf(name)) {
             try {
-                statuses.add(host(endpoint).describe(name));
+                statuses.add(resolved(host(endpoint).describe(name), endpoint));
             } catch (OperatorRejectedException e) {
                 throw onHost(endpoint, e);
             }
@@ -181,7 +189,7 @@ public final class OperatorPool implements AutoCloseable {
         for (String endpoint : seeds) {
             try {
                 for (OperatorStatus status : host(endpoint).list()) {
-                    byName.computeIfAbsent(status.getSpec().getName(), name -> new ArrayList<>()).add(status);
+                    byName.computeIfAbsent(status.getSpec().getName(), name -> new ArrayList<>()).add(resolved(status, endpoint));
                 }
             } catch (OperatorRejectedException e) {
                 throw onHost(endpoint, e);
@@ -197,21 +205,30 @@ public final class OperatorPool implements AutoCloseable {
         return hosts.isEmpty() ? List.of(seed) : hosts;
     }
 
-    /** The first host of the pool that answers for the operator. */
+    /** The first host of the pool that answers for the operator; NOT_FOUND only when every reachable host says so. */
     private String answeringSeed(String name) {
-        OperatorRejectedException last = null;
+        OperatorRejectedException notFound = null;
+        OperatorRejectedException unreachable = null;
         for (String seed : seeds) {
             try {
                 host(seed).describe(name);
                 return seed;
             } catch (OperatorRejectedException e) {
-                if (e.code() != Status.Code.UNAVAILABLE && e.code() != Status.Code.DEADLINE_EXCEEDED) {
+                if (e.code() == Status.Code.NOT_FOUND) {
+                    notFound = notFound == null ? onHost(seed, e) : notFound;
+                } else if (e.code() == Status.Code.UNAVAILABLE || e.code() == Status.Code.DEADLINE_EXCEEDED) {
+                    unreachable = unreachable == null ? onHost(seed, e) : unreachable;
+                } else {
                     throw onHost(seed, e);
                 }
-                last = onHost(seed, e);
             }
         }
-        throw last;
+        throw notFound != null ? notFound : unreachable;
+    }
+
+    /** The status with {@link Placements#THIS_HOST} in its placement replaced by the host that answered. */
+    private static OperatorStatus resolved(OperatorStatus status, String answered) {
+        return status.toBuilder().setPlacement(resolved(status.getPlacement(), answered)).build();
     }
 
     /** The placement with {@link Placements#THIS_HOST} replaced by the host that was asked. */
@@ -247,7 +264,9 @@ public final class OperatorPool implements AutoCloseable {
 
     @Override
     public void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
+        if (ownsChannels) {
+            channels.values().forEach(ManagedChannel::shutdownNow);
+        }
         channels.clear();
     }
 }
