@@ -47,6 +47,27 @@ _VALUE_LIST = {
 }
 _DEFAULT = {'bools': False, 'ints': 0, 'longs': 0, 'doubles': 0.0, 'strings': ''}
 
+# Vigil's key groups (vigil.api.keys.KeyGroups): a key's Java hash code, mixed, modulo 128.
+KEY_GROUPS = 128
+
+
+def _murmur_mix(code):
+    """MurmurHash3's mix of one 32-bit block and its finaliser, as KeyGroups has it; non-negative."""
+    def rotl(value, bits):
+        return ((value << bits) | (value >> (32 - bits))) & 0xFFFFFFFF
+    code = (code * 0xcc9e2d51) & 0xFFFFFFFF
+    code = rotl(code, 15)
+    code = (code * 0x1b873593) & 0xFFFFFFFF
+    code = rotl(code, 13)
+    code = (code * 5 + 0xe6546b64) & 0xFFFFFFFF
+    code ^= 4
+    code ^= code >> 16
+    code = (code * 0x85ebca6b) & 0xFFFFFFFF
+    code ^= code >> 13
+    code = (code * 0xc2b2ae35) & 0xFFFFFFFF
+    code ^= code >> 16
+    return code & 0x7FFFFFFF
+
 
 class Function:
     """One event at a time, with a dict of state per key that Vigil keeps durable."""
@@ -135,6 +156,7 @@ class _Shard:
         self.input_lists = [_VALUE_LIST[field.type] for field in spec.input_schema.fields]
         self.output_lists = [_VALUE_LIST[field.type] for field in spec.output_schema.fields]
         self.key_index = self.input_names.index(spec.key_field)
+        self.key_kind = schema_pb2.FieldType.Name(spec.input_schema.fields[self.key_index].type)
         self.states = {}
         # Keys whose state may differ from the last snapshot or restore.
         self.changed = set()
@@ -226,8 +248,19 @@ class _Shard:
         self.changed = set()
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def restore(self, state, changes):
-        if changes:
+    def restore(self, state, changes, key_groups=None):
+        if key_groups is not None:
+            # After a rescale: only this shard's keys, added to those taken from other shards.
+            clock, held = pickle.loads(state) if state else (None, {})
+            if clock is not None and (self.clock is None or clock > self.clock):
+                self.clock = clock
+            for key, value in held.items():
+                if key_groups[0] <= self._key_group(key) < key_groups[1]:
+                    if value is None:
+                        self.states.pop(key, None)
+                    else:
+                        self.states[key] = value
+        elif changes:
             self.clock, changed = pickle.loads(state)
             for key, value in changed.items():
                 if value is None:
@@ -237,6 +270,19 @@ class _Shard:
         else:
             self.clock, self.states = pickle.loads(state) if state else (None, {})
         self.changed = set()
+
+    def _key_group(self, key):
+        if self.key_kind == 'STRING':
+            code = 0
+            units = key.encode('utf-16-be')
+            for i in range(0, len(units), 2):
+                code = (31 * code + ((units[i] << 8) | units[i + 1])) & 0xFFFFFFFF
+        elif self.key_kind in ('LONG', 'TIMESTAMP'):
+            bits = key & 0xFFFFFFFFFFFFFFFF
+            code = (bits ^ (bits >> 32)) & 0xFFFFFFFF
+        else:
+            code = key & 0xFFFFFFFF
+        return _murmur_mix(code) % KEY_GROUPS
 
 
 class _RemoteOperator(remote_pb2_grpc.RemoteOperatorServicer):
@@ -259,7 +305,7 @@ class _RemoteOperator(remote_pb2_grpc.RemoteOperatorServicer):
                         context.abort(grpc.StatusCode.FAILED_PRECONDITION, '; '.join(problems))
                     shard = _Shard(self.functions, request.open)
                     yield remote_pb2.SessionReply(opened=remote_pb2.ShardOpened(
-                        reacts_to_time=shard.function.reacts_to_time, incremental_snapshots=True))
+                        reacts_to_time=shard.function.reacts_to_time, incremental_snapshots=True, restores_key_groups=True))
                 elif shard is None:
                     context.abort(grpc.StatusCode.FAILED_PRECONDITION, f'{kind} before open')
                 elif kind == 'batch':
@@ -268,7 +314,9 @@ class _RemoteOperator(remote_pb2_grpc.RemoteOperatorServicer):
                     yield remote_pb2.SessionReply(snapshot=remote_pb2.ShardSnapshot(
                         state=shard.snapshot(request.snapshot.changes_only)))
                 elif kind == 'restore':
-                    shard.restore(request.restore.state, request.restore.changes)
+                    restore = request.restore
+                    shard.restore(restore.state, restore.changes,
+                                  (restore.key_groups.first, restore.key_groups.end) if restore.HasField('key_groups') else None)
                     yield remote_pb2.SessionReply(restored=remote_pb2.SnapshotRestored())
                 else:
                     context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'unknown request {kind}')

@@ -5,6 +5,7 @@ import io.vigil.adapter.state.EventClock;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.proto.OpenShard;
+import io.vigil.api.proto.KeyGroupRange;
 import io.vigil.api.proto.RestoreSnapshot;
 import io.vigil.api.proto.SessionReply;
 import io.vigil.api.proto.SessionRequest;
@@ -36,6 +37,7 @@ final class RemoteInstance implements OperatorInstance {
     private final long retentionMillis;
     private final boolean reactsToTime;
     private final boolean incrementalSnapshots;
+    private final boolean restoresKeyGroups;
     private final EventClock clock = new EventClock();
     private final WireBuffer request = new WireBuffer(64 * 1024);
     private final BatchDecoder decoder = new BatchDecoder();
@@ -59,6 +61,7 @@ final class RemoteInstance implements OperatorInstance {
                     .build(), SessionReply.KindCase.OPENED);
             this.reactsToTime = opened.getOpened().getReactsToTime();
             this.incrementalSnapshots = opened.getOpened().getIncrementalSnapshots();
+            this.restoresKeyGroups = opened.getOpened().getRestoresKeyGroups();
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -139,6 +142,30 @@ final class RemoteInstance implements OperatorInstance {
     @Override
     public void restoreChanges(InputStream in) throws IOException {
         readSnapshot(in, true);
+    }
+
+    /** After a rescale: the process takes the keys of these key groups from another shard's snapshot, if it can. */
+    @Override
+    public void restoreKeyGroups(InputStream in, int first, int end) throws IOException {
+        readKeyGroups(in, false, first, end);
+    }
+
+    @Override
+    public void restoreChangesKeyGroups(InputStream in, int first, int end) throws IOException {
+        readKeyGroups(in, true, first, end);
+    }
+
+    private void readKeyGroups(InputStream in, boolean changes, int first, int end) throws IOException {
+        if (!restoresKeyGroups) {
+            throw new UnsupportedOperationException("the process serving " + function + " cannot take a snapshot's keys by key"
+                    + " group (it did not open with restores_key_groups), so its operator can be moved between hosts but cannot"
+                    + " change its shard count");
+        }
+        DataInputStream data = new DataInputStream(in);
+        clock.advanceTo(data.readLong());
+        session.call(SessionRequest.newBuilder().setRestore(RestoreSnapshot.newBuilder().setState(ByteString.readFrom(data))
+                .setChanges(changes).setKeyGroups(KeyGroupRange.newBuilder().setFirst(first).setEnd(end))).build(),
+                SessionReply.KindCase.RESTORED);
     }
 
     private void writeSnapshot(OutputStream out, boolean changesOnly) throws IOException {

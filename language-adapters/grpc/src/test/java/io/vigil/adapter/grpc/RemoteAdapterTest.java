@@ -149,6 +149,54 @@ class RemoteAdapterTest {
         }
     }
 
+    /**
+     * After a rescale: each new shard takes, from the old shard's snapshot and increment, the keys
+     * of its own key groups only, as the process computes them; they must be the host's key groups.
+     */
+    @Test
+    void aRescaledShardTakesOnlyTheKeysOfItsKeyGroupsFromASnapshotAndItsIncrement() throws Exception {
+        CompiledOperator compiled = adapter.compile(function("count"));
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        ByteArrayOutputStream changes = new ByteArrayOutputStream();
+        List<String> keys = new ArrayList<>();
+        try (OperatorInstance old = compiled.instantiate(shard(1))) {
+            ColumnarBatch many = new ColumnarBatch(IN, 500);
+            for (int k = 0; k < 500; k++) {
+                keys.add("card-" + k + "-\u00e9");
+                int row = many.addRow(1_000L, k);
+                many.setString(0, row, keys.get(k));
+                many.setObject(1, row, (long) k);
+                many.setLong(2, row, 1_000L);
+            }
+            old.process(many, new ColumnarBatch(OUT, 500));
+            assertThat(old.snapshot(whole)).isTrue();
+            process(old, batch(keys.get(0), 1L, 2_000L));
+            assertThat(old.snapshotChanges(changes)).isTrue();
+        }
+        int[][] ranges = {{0, 43}, {43, 86}, {86, 128}};
+        for (int[] range : ranges) {
+            try (OperatorInstance taker = compiled.instantiate(new ShardContext("counts", 0, 3, 1))) {
+                taker.restoreKeyGroups(new ByteArrayInputStream(whole.toByteArray()), range[0], range[1]);
+                taker.restoreChangesKeyGroups(new ByteArrayInputStream(changes.toByteArray()), range[0], range[1]);
+                ColumnarBatch each = new ColumnarBatch(IN, 500);
+                for (int k = 0; k < keys.size(); k++) {
+                    int row = each.addRow(3_000L, k);
+                    each.setString(0, row, keys.get(k));
+                    each.setObject(1, row, 1L);
+                    each.setLong(2, row, 3_000L);
+                }
+                ColumnarBatch counted = new ColumnarBatch(OUT, 500);
+                taker.process(each, counted);
+                for (int k = 0; k < keys.size(); k++) {
+                    int group = io.vigil.api.keys.KeyGroups.of(keys.get(k));
+                    long before = group >= range[0] && group < range[1] ? (k == 0 ? 2 : 1) : 0;
+                    assertThat(counted.getLong(1, k)).as("%s of key group %d in [%d, %d)", keys.get(k), group, range[0], range[1])
+                            .isEqualTo(before + 1);
+                }
+            }
+        }
+    }
+
     @Test
     void aNewVersionOfTheSameFunctionTakesTheStateOverAtTheSwitch() throws Exception {
         CompiledOperator v1 = adapter.compile(function("count"));

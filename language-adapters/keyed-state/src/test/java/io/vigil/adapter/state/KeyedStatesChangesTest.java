@@ -117,6 +117,63 @@ class KeyedStatesChangesTest {
         assertThat(changes(live).length).as("nothing changed since").isLessThan(64);
     }
 
+    /**
+     * After a rescale, a shard owning key groups [32, 96) takes from the snapshot and increment of
+     * each old shard (one owning [0, 64), one [64, 128)) exactly the keys of its groups, as they
+     * stood after the increment.
+     */
+    @Test
+    void aRescaledShardTakesItsKeyGroupsFromEachOldShardsSnapshotAndChanges() throws IOException {
+        java.util.function.Predicate<Object> mine = key -> {
+            int group = io.vigil.api.keys.KeyGroups.ofKey(key);
+            return group >= 32 && group < 96;
+        };
+        Map<Object, Long> expected = new HashMap<>();
+        List<byte[][]> oldShards = new ArrayList<>();
+        for (int[] range : new int[][] {{0, 64}, {64, 128}}) {
+            KeyedStates old = new KeyedStates("rules");
+            ValueState<Long> counts = old.valueState("counts", Long.class);
+            List<String> keys = new ArrayList<>();
+            for (int k = 0; k < KEYS; k++) {
+                String key = "card-" + k;
+                int group = io.vigil.api.keys.KeyGroups.ofKey(key);
+                if (group >= range[0] && group < range[1]) {
+                    keys.add(key);
+                    old.setKey(key);
+                    counts.set((long) k);
+                }
+            }
+            byte[] whole = whole(old);
+            for (int i = 0; i < keys.size(); i += 3) {
+                old.setKey(keys.get(i));
+                if (i % 2 == 0) {
+                    counts.clear();
+                } else {
+                    counts.set(-1L);
+                }
+            }
+            oldShards.add(new byte[][] {whole, changes(old)});
+            for (int i = 0; i < keys.size(); i++) {
+                old.setKey(keys.get(i));
+                if (counts.get() != null && mine.test(keys.get(i))) {
+                    expected.put(keys.get(i), counts.get());
+                }
+            }
+        }
+        KeyedStates taker = new KeyedStates("rules");
+        ValueState<Long> counts = taker.valueState("counts", Long.class);
+        for (byte[][] old : oldShards) {
+            taker.readKeys(new DataInputStream(new ByteArrayInputStream(old[0])), mine);
+            taker.readChanges(new DataInputStream(new ByteArrayInputStream(old[1])), mine);
+        }
+        assertThat(expected).hasSizeGreaterThan(KEYS / 4);
+        for (int k = 0; k < KEYS; k++) {
+            String key = "card-" + k;
+            taker.setKey(key);
+            assertThat(counts.get()).as("%s of key group %d", key, io.vigil.api.keys.KeyGroups.ofKey(key)).isEqualTo(expected.get(key));
+        }
+    }
+
     private static byte[] whole(KeyedStates states) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
