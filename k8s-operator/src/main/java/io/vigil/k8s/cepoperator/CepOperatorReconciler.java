@@ -85,8 +85,23 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         return context.getPrimaryCache().list(namespace).filter(which).map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
+    /**
+     * Patches the status only when the reconcile changed it: every patch is a new version of the
+     * resource, and a reconcile that read the one before would conflict with it.
+     */
     @Override
     public UpdateControl<CepOperator> reconcile(CepOperator resource, Context<CepOperator> context) {
+        var json = context.getClient().getKubernetesSerialization();
+        String before = json.asJson(resource.getStatus());
+        UpdateControl<CepOperator> control = reconcileStatus(resource, context);
+        if (json.asJson(resource.getStatus()).equals(before)) {
+            UpdateControl<CepOperator> unchanged = UpdateControl.noUpdate();
+            return control.getScheduleDelay().map(unchanged::rescheduleAfter).orElse(unchanged);
+        }
+        return control;
+    }
+
+    private UpdateControl<CepOperator> reconcileStatus(CepOperator resource, Context<CepOperator> context) {
         CepOperatorStatus status = resource.getStatus() == null ? new CepOperatorStatus() : resource.getStatus();
         resource.setStatus(status);
         long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();

@@ -32,10 +32,10 @@ public class FunctionHostReconciler implements Reconciler<FunctionHost> {
                 .orElse(0));
         status.setServiceName(HostService.nameOf(pool));
         int kept = PodsInUse.replicas(pool, context.getClient());
-        status.setDraining(kept > pool.getSpec().getReplicas() ? kept - pool.getSpec().getReplicas() : 0);
+        boolean draining = kept > pool.getSpec().getReplicas();
+        status.setDraining(draining ? kept - pool.getSpec().getReplicas() : null);
         pool.setStatus(status);
         // Pods kept for the shards they serve go once their operators have moved off them.
-        return status.getDraining() > 0 ? UpdateControl.patchStatus(pool).rescheduleAfter(Duration.ofSeconds(5))
-                : UpdateControl.patchStatus(pool);
+        return draining ? UpdateControl.patchStatus(pool).rescheduleAfter(Duration.ofSeconds(5)) : UpdateControl.patchStatus(pool);
     }
 }
