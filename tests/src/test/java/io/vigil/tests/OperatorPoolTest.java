@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,39 @@ class OperatorPoolTest {
             assertThat(control.host(first.endpoint()).describe("spread").getShardsList()).extracting(ShardStatus::getShard)
                     .containsExactly(0);
             assertThat(status.getPlacement().getShards(0).getHost()).isEqualTo(first.endpoint());
+        }
+    }
+
+    /**
+     * A rescale with a host of the pool down changes nothing and names the host; once the host is
+     * back (on its store) the rescale goes through, and a host restarted after it serves the new
+     * placement.
+     */
+    @Test
+    void aRescaleWithAHostDownChangesNothingAndGoesThroughOnceItIsBack() throws Exception {
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            control.deploy(FraudRules.spec("spread", ALL, 2));
+        }
+        int port = first.port();
+        String down = first.endpoint();
+        first.close();
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            assertThatThrownBy(() -> control.rescale("spread", 4, List.of(down, second.endpoint())))
+                    .isInstanceOf(OperatorRejectedException.class).hasMessageContaining("host " + down);
+            assertThat(control.host(second.endpoint()).describe("spread").getPlacement().getEpoch()).as("nothing changed").isEqualTo(1);
+        }
+        first = host(firstState, port);
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            OperatorStatus rescaled = control.rescale("spread", 4, List.of(first.endpoint(), second.endpoint()));
+            assertThat(rescaled.getPlacement().getEpoch()).isEqualTo(2);
+            assertThat(rescaled.getShardsList()).extracting(ShardStatus::getShard).containsExactly(0, 1, 2, 3);
+        }
+        first.close();
+        first = host(firstState, port);
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            OperatorStatus onFirst = control.host(first.endpoint()).describe("spread");
+            assertThat(onFirst.getPlacement().getEpoch()).as("the restarted host recorded the rescale").isEqualTo(2);
+            assertThat(onFirst.getShardsList()).extracting(ShardStatus::getShard).containsExactly(0, 2);
         }
     }
 
