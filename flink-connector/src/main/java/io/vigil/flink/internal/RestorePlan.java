@@ -24,17 +24,18 @@ final class RestorePlan {
         this.rescaledFrom = rescaledFrom;
     }
 
+    /** A handle and its bytes, as the restored state holds them. */
+    private record Stored(StateHandle handle, byte[] bytes) {
+    }
+
     /**
-     * @param handles  the handles in the restored (union) state: every subtask wrote one per shard
-     * @param placement the operator's placement now
-     * @param hostOf   per shard, the host serving it now, as the handles name hosts
+     * @param handles   the handles in the restored (union) state: every subtask wrote one per shard
+     * @param placement the operator's placement now, each shard naming its host as the handles name hosts
      */
-    static RestorePlan of(List<byte[]> handles, String operator, Placement placement, String[] hostOf)
-            throws InvalidProtocolBufferException {
-        int shards = hostOf.length;
+    static RestorePlan of(List<byte[]> handles, String operator, Placement placement) throws InvalidProtocolBufferException {
+        int shards = placement.getShardsCount();
         // One per shard of the checkpoint (every subtask wrote the same), the newest if several.
-        Map<String, StateHandle> distinct = new LinkedHashMap<>();
-        Map<String, byte[]> bytesOf = new LinkedHashMap<>();
+        Map<String, Stored> distinct = new LinkedHashMap<>();
         for (byte[] bytes : handles) {
             StateHandle handle = StateHandle.parseFrom(bytes);
             if (!handle.getOperator().equals(operator)) {
@@ -42,10 +43,9 @@ final class RestorePlan {
                         + "', but this job calls '" + operator + "'");
             }
             String key = handle.getShard() + "/" + handle.getFirstKeyGroup() + "-" + handle.getEndKeyGroup() + "@" + handle.getHost();
-            StateHandle seen = distinct.get(key);
-            if (seen == null || handle.getCheckpointId() > seen.getCheckpointId()) {
-                distinct.put(key, handle);
-                bytesOf.put(key, bytes);
+            Stored seen = distinct.get(key);
+            if (seen == null || handle.getCheckpointId() > seen.handle().getCheckpointId()) {
+                distinct.put(key, new Stored(handle, bytes));
             }
         }
         byte[][] own = new byte[shards][];
@@ -53,8 +53,8 @@ final class RestorePlan {
         for (int s = 0; s < shards; s++) {
             ShardPlacement placed = placement.getShards(s);
             List<byte[]> overlapping = new ArrayList<>();
-            for (Map.Entry<String, StateHandle> entry : distinct.entrySet()) {
-                StateHandle handle = entry.getValue();
+            for (Stored stored : distinct.values()) {
+                StateHandle handle = stored.handle();
                 // A handle from before placements named no key groups: it was shard s of the same count.
                 boolean unranged = handle.getFirstKeyGroup() == 0 && handle.getEndKeyGroup() == 0;
                 int first = unranged ? placed.getFirstKeyGroup() : handle.getFirstKeyGroup();
@@ -63,10 +63,10 @@ final class RestorePlan {
                     continue;
                 }
                 if (handle.getShard() == s && first == placed.getFirstKeyGroup() && end == placed.getEndKeyGroup()
-                        && (unranged || handle.getHost().equals(hostOf[s]))) {
-                    own[s] = bytesOf.get(entry.getKey());
+                        && (unranged || handle.getHost().equals(placed.getHost()))) {
+                    own[s] = stored.bytes();
                 } else if (first < placed.getEndKeyGroup() && end > placed.getFirstKeyGroup()) {
-                    overlapping.add(bytesOf.get(entry.getKey()));
+                    overlapping.add(stored.bytes());
                 }
             }
             rescaledFrom.add(own[s] == null ? overlapping : List.of());

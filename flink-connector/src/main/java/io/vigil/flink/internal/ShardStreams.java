@@ -44,29 +44,27 @@ public final class ShardStreams implements AutoCloseable {
 
     private final String operator;
     private final Map<String, ManagedChannel> channels;
-    private final String[] hostOf;
     private final OperatorStatus status;
+    // Names a real host for every shard.
     private final Placement placement;
     private final ShardStream[] streams;
     private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
     private volatile boolean closing;
 
-    private ShardStreams(String operator, Map<String, ManagedChannel> channels, String[] hostOf, OperatorStatus status,
+    private ShardStreams(String operator, Map<String, ManagedChannel> channels, OperatorStatus status, Placement placement,
                          Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure) {
         this.operator = operator;
         this.channels = channels;
-        this.hostOf = hostOf;
         this.status = status;
-        this.placement = status.getPlacement().getShardsCount() == hostOf.length ? status.getPlacement()
-                : Placements.onOneHost(hostOf.length);
+        this.placement = placement;
         this.senderWakeup = senderWakeup;
         this.onFailure = onFailure;
-        this.streams = new ShardStream[hostOf.length];
+        this.streams = new ShardStream[placement.getShardsCount()];
     }
 
     /** Asks the host for the operator, so a wrong endpoint or name fails before any event is sent. */
-    public static OperatorStatus describe(ManagedChannel channel, String endpoint, String operator, Duration timeout) {
+    private static OperatorStatus describe(ManagedChannel channel, String endpoint, String operator, Duration timeout) {
         try {
             return ControlPlaneGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -111,14 +109,13 @@ public final class ShardStreams implements AutoCloseable {
                     continue;
                 }
                 int shards = status.getSpec().getShards();
-                String[] hostOf = new String[shards];
-                for (int s = 0; s < shards; s++) {
-                    String host = status.getPlacement().getShardsCount() == shards
-                            ? Placements.hostOf(status.getPlacement(), s) : Placements.THIS_HOST;
-                    hostOf[s] = host.equals(Placements.THIS_HOST) ? endpoint : host;
-                    channels.computeIfAbsent(hostOf[s], ShardStreams::channel);
+                // A host from before placements names none: every shard is on it.
+                Placement placement = Placements.resolved(status.getPlacement().getShardsCount() == shards ? status.getPlacement()
+                        : Placements.onOneHost(shards), endpoint);
+                for (String host : Placements.servingHosts(placement)) {
+                    channels.computeIfAbsent(host, ShardStreams::channel);
                 }
-                return new ShardStreams(operator, channels, hostOf, status, senderWakeup, onFailure);
+                return new ShardStreams(operator, channels, status, placement, senderWakeup, onFailure);
             }
             throw refused;
         } catch (RuntimeException e) {
@@ -162,7 +159,7 @@ public final class ShardStreams implements AutoCloseable {
                     .addAllRescaledFrom(restore.rescaledFrom(s).stream().map(ByteString::copyFrom).toList())
                     .setEpoch(placement.getEpoch())
                     .build();
-            streams[s] = ShardStream.open(channels.get(hostOf[s]), open, new Receiver(s, listener), senderWakeup::signal);
+            streams[s] = ShardStream.open(channels.get(hostOf(s)), open, new Receiver(s, listener), senderWakeup::signal);
             opened[s] = streams[s].opened();
         }
         try {
@@ -192,19 +189,14 @@ public final class ShardStreams implements AutoCloseable {
         return streams.length;
     }
 
-    /** Where the operator's shards run, one entry per shard. */
+    /** Where the operator's shards run, one entry per shard, each naming its host. */
     public Placement placement() {
         return placement;
     }
 
-    /** Per shard, the host serving it. */
-    String[] hosts() {
-        return hostOf.clone();
-    }
-
     /** The host serving {@code shard}. */
     public String hostOf(int shard) {
-        return hostOf[shard];
+        return Placements.hostOf(placement, shard);
     }
 
     /** Sender thread only: takes a credit for a batch to {@code shard}. */
@@ -277,18 +269,18 @@ public final class ShardStreams implements AutoCloseable {
 
         @Override
         public void onError(StreamError error) {
-            fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + hostOf[shard]
+            fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + hostOf(shard)
                     + " reported " + error.getCode() + ": " + error.getMessage()));
         }
 
         @Override
         public void onClosed(Status status) {
             if (status.isOk()) {
-                fail(new VigilConnectorException("the function host at " + hostOf[shard] + " ended the stream of operator '"
+                fail(new VigilConnectorException("the function host at " + hostOf(shard) + " ended the stream of operator '"
                         + operator + "' shard " + shard));
             } else {
                 fail(new VigilConnectorException("lost the stream to operator '" + operator + "' shard " + shard + " at "
-                        + hostOf[shard] + ": " + status, status.getCause()));
+                        + hostOf(shard) + ": " + status, status.getCause()));
             }
         }
     }

@@ -163,7 +163,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
                         acks.acknowledge(shard, checkpointId);
                     }
-                }, config.timeout(), RestorePlan.of(restored, config.operator(), streams.placement(), streams.hosts()));
+                }, config.timeout(), RestorePlan.of(restored, config.operator(), streams.placement()));
         if (opened != null) {
             for (int s = 0; s < opened.length; s++) {
                 storeIncarnations[s] = opened[s].getStoreIncarnation();

@@ -28,9 +28,14 @@ final class LogReplayer implements ShardState.Replayer {
 
     @Override
     public long batch(byte[] frame) throws Exception {
+        return batch(frame, frame.length);
+    }
+
+    /** Processes the frame in the first {@code length} bytes of {@code frame}; returns its newest event time. */
+    long batch(byte[] frame, int length) throws Exception {
         input.clear();
         discarded.clear();
-        decoder.events(frame, frame.length, input);
+        decoder.events(frame, length, input);
         target.process(input, discarded);
         batches++;
         long newest = Long.MIN_VALUE;

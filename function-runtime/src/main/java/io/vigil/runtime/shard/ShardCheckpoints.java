@@ -447,15 +447,24 @@ final class ShardCheckpoints {
         forgetLog();
     }
 
-    private boolean restore(StreamSession opening, StateHandle handle) {
+    /**
+     * The streams still open from before end, the job having restored {@code what}; false, with the
+     * opening stream failed, when this host keeps no state to restore from.
+     */
+    private boolean supersededBy(StreamSession opening, String what) {
         for (StreamSession old : List.copyOf(sessions)) {
-            old.fail(StreamError.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name()
-                    + "' from checkpoint " + handle.getCheckpointId(), 0);
+            old.fail(StreamError.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name() + "' from " + what, 0);
             forget.accept(old);
         }
         if (state == null) {
-            opening.fail(StreamError.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore checkpoint "
-                    + handle.getCheckpointId(), 0);
+            opening.fail(StreamError.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore " + what, 0);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean restore(StreamSession opening, StateHandle handle) {
+        if (!supersededBy(opening, "checkpoint " + handle.getCheckpointId())) {
             return false;
         }
         try {
@@ -509,14 +518,8 @@ final class ShardCheckpoints {
      * that source's first key group.
      */
     private boolean restoreRescaled(StreamSession opening, List<StateHandle> sources) {
-        for (StreamSession old : List.copyOf(sessions)) {
-            old.fail(StreamError.Code.PROTOCOL, "superseded: the job restored operator '" + definition.name()
-                    + "' from the checkpoints of " + sources.size() + " shards before a rescale", 0);
-            forget.accept(old);
-        }
-        if (state == null) {
-            opening.fail(StreamError.Code.PROTOCOL, "this host keeps no state (no state directory), so it cannot restore a"
-                    + " rescaled shard's checkpoints", 0);
+        if (!supersededBy(opening, "checkpoint " + sources.get(0).getCheckpointId() + " of the " + sources.size()
+                + " shards before a rescale")) {
             return false;
         }
         ShardPlacement placed = state.placed();
@@ -591,7 +594,7 @@ final class ShardCheckpoints {
                 @Override
                 public void batch(byte[] frame, int length, long newestEventTime) throws Exception {
                     state.logBatch(frame, length, newestEventTime);
-                    replayer.batch(java.util.Arrays.copyOf(frame, length));
+                    replayer.batch(frame, length);
                 }
 
                 @Override

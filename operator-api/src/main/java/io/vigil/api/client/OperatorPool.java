@@ -9,7 +9,6 @@ import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.RescaleRequest;
-import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.ShardStatus;
 import io.vigil.api.proto.UndeployResponse;
 import java.time.Duration;
@@ -116,14 +115,15 @@ public final class OperatorPool implements AutoCloseable {
      * again with the same arguments after a failure finishes what the first call started.
      */
     public OperatorStatus rescale(String name, int shards, List<String> hosts) {
-        String seed = answeringSeed(name);
-        OperatorStatus status = host(seed).describe(name);
-        Placement current = resolved(status.getPlacement(), seed);
+        Answer answer = answer(name);
+        OperatorStatus status = answer.status();
+        Placement current = status.getPlacement();
         List<String> target = hosts.isEmpty() ? Placements.servingHosts(current) : hosts;
         Placement next = Placements.rescaled(current, shards, target);
         for (String endpoint : Placements.hosts(current)) {
             try {
-                for (ShardStatus shard : host(endpoint).describe(name).getShardsList()) {
+                OperatorStatus onHost = endpoint.equals(answer.seed()) ? status : host(endpoint).describe(name);
+                for (ShardStatus shard : onHost.getShardsList()) {
                     if (shard.getOpenStreams() > 0) {
                         throw new OperatorRejectedException(Status.Code.FAILED_PRECONDITION, "operator '" + name + "' shard "
                                 + shard.getShard() + " on " + endpoint + " is fed by " + shard.getOpenStreams() + " streams ("
@@ -172,10 +172,11 @@ public final class OperatorPool implements AutoCloseable {
 
     /** The operator as every host of its placement reports it: all its shards, in order. */
     public OperatorStatus describe(String name) {
+        Answer answer = answer(name);
         List<OperatorStatus> statuses = new ArrayList<>();
-        for (String endpoint : hostsOf(name)) {
+        for (String endpoint : hostsOf(answer)) {
             try {
-                statuses.add(resolved(host(endpoint).describe(name), endpoint));
+                statuses.add(endpoint.equals(answer.seed()) ? answer.status() : resolved(host(endpoint).describe(name), endpoint));
             } catch (OperatorRejectedException e) {
                 throw onHost(endpoint, e);
             }
@@ -200,19 +201,25 @@ public final class OperatorPool implements AutoCloseable {
 
     /** The hosts the operator is deployed on, as the first host of the pool that answers says. */
     public List<String> hostsOf(String name) {
-        String seed = answeringSeed(name);
-        List<String> hosts = Placements.hosts(resolved(host(seed).describe(name).getPlacement(), seed));
-        return hosts.isEmpty() ? List.of(seed) : hosts;
+        return hostsOf(answer(name));
+    }
+
+    private static List<String> hostsOf(Answer answer) {
+        List<String> hosts = Placements.hosts(answer.status().getPlacement());
+        return hosts.isEmpty() ? List.of(answer.seed()) : hosts;
+    }
+
+    /** A host of the pool and the operator as it described it, its placement naming real hosts. */
+    private record Answer(String seed, OperatorStatus status) {
     }
 
     /** The first host of the pool that answers for the operator; NOT_FOUND only when every reachable host says so. */
-    private String answeringSeed(String name) {
+    private Answer answer(String name) {
         OperatorRejectedException notFound = null;
         OperatorRejectedException unreachable = null;
         for (String seed : seeds) {
             try {
-                host(seed).describe(name);
-                return seed;
+                return new Answer(seed, resolved(host(seed).describe(name), seed));
             } catch (OperatorRejectedException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
                     notFound = notFound == null ? onHost(seed, e) : notFound;
@@ -228,20 +235,7 @@ public final class OperatorPool implements AutoCloseable {
 
     /** The status with {@link Placements#THIS_HOST} in its placement replaced by the host that answered. */
     private static OperatorStatus resolved(OperatorStatus status, String answered) {
-        return status.toBuilder().setPlacement(resolved(status.getPlacement(), answered)).build();
-    }
-
-    /** The placement with {@link Placements#THIS_HOST} replaced by the host that was asked. */
-    private static Placement resolved(Placement placement, String asked) {
-        Placement.Builder resolved = placement.toBuilder();
-        for (ShardPlacement.Builder shard : resolved.getShardsBuilderList()) {
-            if (shard.getHost().equals(Placements.THIS_HOST)) {
-                shard.setHost(asked);
-            }
-        }
-        List<String> hosts = new ArrayList<>(resolved.getHostsList());
-        hosts.replaceAll(host -> host.equals(Placements.THIS_HOST) ? asked : host);
-        return resolved.clearHosts().addAllHosts(hosts).build();
+        return status.toBuilder().setPlacement(Placements.resolved(status.getPlacement(), answered)).build();
     }
 
     private static OperatorStatus merged(List<OperatorStatus> statuses) {

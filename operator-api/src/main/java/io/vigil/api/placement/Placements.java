@@ -47,6 +47,19 @@ public final class Placements {
         return placement.build();
     }
 
+    /** The placement with {@link #THIS_HOST} replaced by {@code asked}, the host that answered with it. */
+    public static Placement resolved(Placement placement, String asked) {
+        Placement.Builder resolved = placement.toBuilder();
+        for (ShardPlacement.Builder shard : resolved.getShardsBuilderList()) {
+            if (shard.getHost().equals(THIS_HOST)) {
+                shard.setHost(asked);
+            }
+        }
+        List<String> hosts = new ArrayList<>(resolved.getHostsList());
+        hosts.replaceAll(host -> host.equals(THIS_HOST) ? asked : host);
+        return resolved.clearHosts().addAllHosts(hosts).build();
+    }
+
     /** The host serving {@code shard}; {@link #THIS_HOST} for the host that was asked. */
     public static String hostOf(Placement placement, int shard) {
         return placement.getShards(shard).getHost();
