@@ -33,6 +33,9 @@ public final class VigilTelemetry {
     private final LongAdder ringFullWaits = new LongAdder();
     private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
     private final LongAdder checkpointsCompleted = new LongAdder();
+    private final Recorder cutOverPauseMicros = new Recorder(3);
+    private final Histogram cutOverPauses = new Histogram(3);
+    private final AtomicLong shardsRoutedTo = new AtomicLong();
 
     public static VigilTelemetry of(String operator) {
         return BY_OPERATOR.computeIfAbsent(operator, name -> new VigilTelemetry());
@@ -129,6 +132,27 @@ public final class VigilTelemetry {
         return checkpointDurables.copy();
     }
 
+    /**
+     * Sender thread, at a live rescale's cut: how long it sent nothing (from the cut's barrier, and
+     * any wait for the subtasks to agree on it, to the new placement's streams open), and how many
+     * shards it routes to now.
+     */
+    public void recordCutOver(long pauseNanos, int shards) {
+        cutOverPauseMicros.recordValue(Math.max(0, pauseNanos / 1000));
+        shardsRoutedTo.set(shards);
+    }
+
+    /** Every subtask's pause at a live rescale's cut since the last {@link #reset()}, in microseconds. */
+    public synchronized Histogram cutOverPauseMicros() {
+        cutOverPauses.add(cutOverPauseMicros.getIntervalHistogram());
+        return cutOverPauses.copy();
+    }
+
+    /** How many shards the subtasks routed to after the last live rescale; 0 before any. */
+    public long shardsAfterLastCutOver() {
+        return shardsRoutedTo.get();
+    }
+
     /** Task thread: Flink reported checkpoint {@code checkpointId} complete to a subtask. */
     public void recordCheckpointCompleted(long checkpointId) {
         long last = lastCompletedCheckpoint.get();
@@ -177,5 +201,8 @@ public final class VigilTelemetry {
         ringFullWaits.reset();
         lastCompletedCheckpoint.set(0);
         checkpointsCompleted.reset();
+        cutOverPauseMicros.reset();
+        cutOverPauses.reset();
+        shardsRoutedTo.set(0);
     }
 }

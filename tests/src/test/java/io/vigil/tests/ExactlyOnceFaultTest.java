@@ -138,15 +138,10 @@ class ExactlyOnceFaultTest {
     @ValueSource(strings = {"esper", "java"})
     void rescalesTwoToFourToOneAcrossHostsCarryTheStateOfASavepoint(String language, @TempDir Path otherState,
                                                                     @TempDir Path savepoints) throws Exception {
-        List<OperatorSpec> specs = language.equals("esper") ? List.of(FraudRules.spec(2)) : List.of(
-                FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), 2),
-                RuleLanguage.JAVA.spec("java-small-then-large", "small-then-large", 2, null),
-                RuleLanguage.JAVA.spec("java-velocity", "velocity", 2, null));
+        List<OperatorSpec> specs = rescaledSpecs(language);
         List<String> operators = specs.stream().map(OperatorSpec::getName).toList();
-        try (var first = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
-                .stateDirectory(state).build().start();
-             var second = io.vigil.runtime.FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
-                     .stateDirectory(otherState).build().start();
+        try (var first = TestHosts.storing(state);
+             var second = TestHosts.storing(otherState);
              OperatorPool control = TestHosts.pool(first.endpoint() + "," + second.endpoint())) {
             specs.forEach(spec -> control.host(first.endpoint()).deploy(spec));
             VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
@@ -178,6 +173,88 @@ class ExactlyOnceFaultTest {
             assertThat(control.host(second.endpoint()).describe(FraudRules.OPERATOR).getShards(0).getLastSwap()
                     .getBatchesReplayedAtSwitch()).as("the four EPL logs, merged and replayed").isPositive();
             assertExactlyTheInjectedFraud(sink, telemetry);
+        }
+    }
+
+    /**
+     * A live rescale: one run of the job, which has no restarts, while each operator goes from 2
+     * shards on one host to 4 over two hosts, then to 1 on the second host. The job's subtasks cut
+     * over at a checkpoint they agree on, and the new shards take their key groups' state from the
+     * old shards' checkpoint there, read from whichever host holds it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"esper", "java"})
+    void rescalesLiveTwoToFourToOneWhileTheJobRuns(String language, @TempDir Path otherState) throws Exception {
+        List<OperatorSpec> specs = rescaledSpecs(language);
+        List<String> operators = specs.stream().map(OperatorSpec::getName).toList();
+        try (var first = TestHosts.storing(state);
+             var second = TestHosts.storing(otherState);
+             OperatorPool control = TestHosts.pool(first.endpoint() + "," + second.endpoint())) {
+            specs.forEach(spec -> control.host(first.endpoint()).deploy(spec));
+            List<VigilTelemetry> telemetries = operators.stream().map(VigilTelemetry::of).toList();
+            telemetries.forEach(VigilTelemetry::reset);
+            VigilTelemetry telemetry = VigilTelemetry.of(FraudRules.OPERATOR);
+            Configuration configuration = new Configuration();
+            configuration.setString("restart-strategy.type", "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+            env.setParallelism(2);
+            env.enableCheckpointing(200);
+            FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(first.endpoint(), FraudRules.OPERATOR, EVENTS, SEED,
+                    FRAUD_RATE, 256, Duration.ofMillis(2), 10_000);
+            FraudDetectionJob.alerts(env, settings, operators)
+                    .map(alert -> alert.getRule() + "/" + alert.getTxnId())
+                    .sinkTo(fileSink(alerts)).setParallelism(1);
+            var job = env.executeAsync("rescaled live");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (telemetry.eventsIn() < EVENTS / 4) {
+                assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("the job runs").isFalse();
+                assertThat(System.nanoTime()).as("the job reaches %d events", EVENTS / 4).isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            for (String operator : operators) {
+                assertThat(control.rescale(operator, 4, List.of(first.endpoint(), second.endpoint())).getPlacement().getEpoch())
+                        .isEqualTo(2);
+            }
+            awaitCutOver(telemetries, 4, job);
+            long cutAt = telemetry.eventsIn();
+            for (String operator : operators) {
+                var four = control.describe(operator);
+                assertThat(four.getShardsList()).as("every new shard of %s restored by key group", operator)
+                        .hasSize(4).allSatisfy(shard -> assertThat(shard.getLastSwap().getRescaledFrom()).isEqualTo(1));
+                assertThat(control.rescale(operator, 1, List.of(second.endpoint())).getPlacement().getShardsList())
+                        .extracting(ShardPlacement::getHost).containsExactly(second.endpoint());
+            }
+            awaitCutOver(telemetries, 1, job);
+            assertThat(telemetry.eventsIn()).as("the stream ran on between the cuts").isGreaterThan(cutAt);
+            job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            for (String operator : operators) {
+                var merged = control.host(second.endpoint()).describe(operator).getShards(0);
+                assertThat(merged.getLastSwap().getCause()).isEqualTo(io.vigil.api.proto.SwapReport.Cause.RESCALE);
+                assertThat(merged.getLastSwap().getRescaledFrom()).as("the one shard of %s took the state of all four", operator)
+                        .isEqualTo(4);
+                assertThat(VigilTelemetry.of(operator).cutOverPauseMicros().getTotalCount())
+                        .as("each of the 2 subtasks cut over twice").isEqualTo(4);
+            }
+            assertExactlyTheInjectedFraud(alerts, telemetry);
+        }
+    }
+
+    /** The four rules on 2 shards, all in EPL, or two of them in Java (each its own operator) beside the other two in EPL. */
+    private static List<OperatorSpec> rescaledSpecs(String language) {
+        return language.equals("esper") ? List.of(FraudRules.spec(2)) : List.of(
+                FraudRules.spec(FraudRules.OPERATOR, FraudRules.eplWithout("SMALL_THEN_LARGE", "VELOCITY"), 2),
+                RuleLanguage.JAVA.spec("java-small-then-large", "small-then-large", 2, null),
+                RuleLanguage.JAVA.spec("java-velocity", "velocity", 2, null));
+    }
+
+    private static void awaitCutOver(List<VigilTelemetry> telemetries, int shards,
+                                     org.apache.flink.core.execution.JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (telemetries.stream().anyMatch(t -> t.shardsAfterLastCutOver() != shards)) {
+            assertThat(job.getJobStatus().get().isGloballyTerminalState()).as("the job runs until every operator cut over to %d shards",
+                    shards).isFalse();
+            assertThat(System.nanoTime()).as("every operator cuts over to %d shards", shards).isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(5);
         }
     }
 

@@ -66,9 +66,14 @@ final class TestHosts {
         return new ControlPlaneClient(channel, Duration.ofSeconds(30));
     }
 
+    /** A host in this JVM keeping its state in {@code stateDirectory}. */
+    static FunctionHost storing(Path stateDirectory) throws IOException {
+        return FunctionHost.builder().loopback().pluginsDirectory(plugins()).stateDirectory(stateDirectory).build().start();
+    }
+
     /** A host keeping its state in {@code stateDirectory}, with a channel and a control-plane client to it. */
     static Connected stateful(Path stateDirectory) throws IOException {
-        FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(plugins()).stateDirectory(stateDirectory).build().start();
+        FunctionHost host = storing(stateDirectory);
         ManagedChannel channel = channel(host);
         return new Connected(host, channel, control(channel));
     }

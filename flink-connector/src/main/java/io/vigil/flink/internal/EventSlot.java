@@ -22,7 +22,8 @@ public final class EventSlot {
     long sequence;
     long emittedThrough;
     long publishNanos;
-    int shard;
+    // The sender routes by it, to the shard of the placement current when the slot is sent.
+    int keyGroup;
     final long[] primitives;
     final Object[] references;
     final boolean[] nulls;

@@ -19,12 +19,10 @@ public final class InputMapping<T> {
     private final EventSchema schema;
     private final Reader<T>[] readers;
     private final int keyColumn;
-    private final int shards;
 
     @SuppressWarnings("unchecked")
-    public InputMapping(Class<T> type, EventSchema schema, String keyField, int shards) {
+    public InputMapping(Class<T> type, EventSchema schema, String keyField) {
         this.schema = schema;
-        this.shards = shards;
         this.readers = new Reader[schema.size()];
         for (int c = 0; c < schema.size(); c++) {
             FieldDef field = schema.field(c);
@@ -43,7 +41,7 @@ public final class InputMapping<T> {
         return schema;
     }
 
-    /** Fills the slot from {@code event} and routes it to the shard that owns its key. */
+    /** Fills the slot from {@code event} and the key group of its key, which routes it to a shard. */
     public void copy(T event, EventSlot slot) {
         for (int c = 0; c < readers.length; c++) {
             readers[c].read(event, slot, c);
@@ -51,12 +49,11 @@ public final class InputMapping<T> {
         if (slot.nulls[keyColumn]) {
             throw new IllegalArgumentException("event has no value for key field '" + schema.field(keyColumn).name() + "': " + event);
         }
-        int keyGroup = switch (schema.field(keyColumn).kind()) {
+        slot.keyGroup = switch (schema.field(keyColumn).kind()) {
             case STRING -> KeyGroups.of((String) slot.references[keyColumn]);
             case LONG -> KeyGroups.of(slot.primitives[keyColumn]);
             default -> KeyGroups.ofHash((int) slot.primitives[keyColumn]);
         };
-        slot.shard = KeyGroups.shardOf(keyGroup, shards);
     }
 
     /** Appends the slot's event to {@code batch}. */

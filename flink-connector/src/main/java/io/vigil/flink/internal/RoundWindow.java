@@ -7,15 +7,17 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A fixed ring of reusable rounds: at most {@code size} rounds are in flight between the sender
- * and the emitting mailbox thread, which bounds the connector's memory. Round ids start at 1.
+ * and the emitting mailbox thread, which bounds the connector's memory.
  */
 final class RoundWindow {
     private final Round[] rounds;
     private final int mask;
     private final Wakeup senderWakeup;
-    private volatile long nextToEmit = 1;
+    private volatile long nextToEmit;
 
-    RoundWindow(int size, EventSchema input, int shards, int batchCapacity, Wakeup senderWakeup) {
+    /** @param firstId the id of the first round (rounds go on numbering across a live rescale's cut) */
+    RoundWindow(int size, EventSchema input, int shards, int batchCapacity, Wakeup senderWakeup, long firstId) {
+        this.nextToEmit = firstId;
         if (Integer.bitCount(size) != 1) {
             throw new IllegalArgumentException("rounds in flight must be a power of two, not " + size);
         }

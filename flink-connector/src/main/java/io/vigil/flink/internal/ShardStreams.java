@@ -13,6 +13,13 @@ import io.vigil.api.proto.Open;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.PlacementChange;
+import io.vigil.api.proto.ShardPlacement;
+import io.vigil.api.proto.StateHandle;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.Frame;
 import io.vigil.batching.Wakeup;
@@ -40,27 +47,45 @@ public final class ShardStreams implements AutoCloseable {
         void onResults(int shard, long batchId, Frame results) throws BatchFormatException;
 
         void onBarrierAck(int shard, long checkpointId, byte[] handle);
+
+        /** A shard says the operator is moving to another placement while the job runs. */
+        void onPlacementChange(PlacementChange change);
+    }
+
+    /** How this subtask's streams open: the same for every placement it follows. */
+    private record Opening(String client, String job, String feed, int subtasks, int subtask, boolean keepResults,
+                           ResultListener listener, Duration timeout) {
     }
 
     private final String operator;
     private final Map<String, ManagedChannel> channels;
     private final OperatorStatus status;
+    // The host that answered for the pool: it stands for the host a placement on one host names.
+    private final String seed;
     // Names a real host for every shard.
     private final Placement placement;
     private final ShardStream[] streams;
+    private final Receiver[] receivers;
+    private final long[] storeIncarnations;
     private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
-    private volatile boolean closing;
+    // Shared by the streams of every placement this subtask followed: the last to close sets it.
+    private final AtomicBoolean closing;
+    private Opening opening;
 
-    private ShardStreams(String operator, Map<String, ManagedChannel> channels, OperatorStatus status, Placement placement,
-                         Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure) {
+    private ShardStreams(String operator, Map<String, ManagedChannel> channels, OperatorStatus status, String seed, Placement placement,
+                         Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure, AtomicBoolean closing) {
         this.operator = operator;
         this.channels = channels;
         this.status = status;
+        this.seed = seed;
         this.placement = placement;
         this.senderWakeup = senderWakeup;
         this.onFailure = onFailure;
+        this.closing = closing;
         this.streams = new ShardStream[placement.getShardsCount()];
+        this.receivers = new Receiver[placement.getShardsCount()];
+        this.storeIncarnations = new long[placement.getShardsCount()];
     }
 
     /** Asks the host for the operator, so a wrong endpoint or name fails before any event is sent. */
@@ -115,7 +140,7 @@ public final class ShardStreams implements AutoCloseable {
                 for (String host : Placements.servingHosts(placement)) {
                     channels.computeIfAbsent(host, ShardStreams::channel);
                 }
-                return new ShardStreams(operator, channels, status, placement, senderWakeup, onFailure);
+                return new ShardStreams(operator, channels, status, endpoint, placement, senderWakeup, onFailure, new AtomicBoolean());
             }
             throw refused;
         } catch (RuntimeException e) {
@@ -142,31 +167,46 @@ public final class ShardStreams implements AutoCloseable {
      */
     Opened[] openStreams(String client, String job, String feed, int subtasks, int subtask, boolean keepResults,
                          ResultListener listener, Duration timeout, RestorePlan restore) {
+        opening = new Opening(client, job, feed, subtasks, subtask, keepResults, listener, timeout);
+        return open(restore, new boolean[streams.length]);
+    }
+
+    /** Opens a stream to every shard but those {@code kept}; answers per shard, null for the kept and when one failed. */
+    private Opened[] open(RestorePlan restore, boolean[] kept) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Opened>[] opened = new CompletableFuture[streams.length];
         for (int s = 0; s < streams.length; s++) {
+            if (kept[s]) {
+                opened[s] = CompletableFuture.completedFuture(null);
+                continue;
+            }
             Open open = Open.newBuilder()
                     .setOperator(operator)
                     .setShard(s)
-                    .setClient(client)
-                    .setFeed(feed)
-                    .setJob(job)
-                    .setStreams(subtasks)
-                    .setStreamIndex(subtask)
-                    .setKeepResults(keepResults)
+                    .setClient(opening.client())
+                    .setFeed(opening.feed())
+                    .setJob(opening.job())
+                    .setStreams(opening.subtasks())
+                    .setStreamIndex(opening.subtask())
+                    .setKeepResults(opening.keepResults())
                     .setInputSchema(status.getSpec().getInputSchema())
                     .setRestoreHandle(restore.own(s) == null ? ByteString.EMPTY : ByteString.copyFrom(restore.own(s)))
                     .addAllRescaledFrom(restore.rescaledFrom(s).stream().map(ByteString::copyFrom).toList())
                     .setEpoch(placement.getEpoch())
                     .build();
-            streams[s] = ShardStream.open(channels.get(hostOf(s)), open, new Receiver(s, listener), senderWakeup::signal);
+            receivers[s] = new Receiver(s, opening.listener());
+            streams[s] = ShardStream.open(channels.get(hostOf(s)), open, receivers[s], senderWakeup::signal);
             opened[s] = streams[s].opened();
         }
+        Duration timeout = opening.timeout();
         try {
             CompletableFuture.allOf(opened).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             Opened[] answers = new Opened[streams.length];
             for (int s = 0; s < streams.length; s++) {
                 answers[s] = opened[s].get();
+                if (answers[s] != null) {
+                    storeIncarnations[s] = answers[s].getStoreIncarnation();
+                }
             }
             return answers;
         } catch (TimeoutException e) {
@@ -178,6 +218,72 @@ public final class ShardStreams implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VigilConnectorException("interrupted while opening streams to " + String.join(", ", channels.keySet()), e);
+        }
+    }
+
+    /**
+     * Sender thread, at a live rescale's cut, once every shard has made checkpoint
+     * {@code checkpointId} durable and every answer before it has arrived: the streams of this
+     * placement that the next one keeps as they are (same shard, key groups and host) go on; the
+     * others end, and the next placement's other shards open, restoring from this placement's
+     * checkpoint by key group. The kept answers those shards hand back are not passed on again:
+     * the subtask passed them on before the cut. Returns the streams of the next placement.
+     */
+    ShardStreams cutOver(Placement next, long checkpointId) throws InvalidProtocolBufferException {
+        Placement resolved = Placements.resolved(next, seed);
+        for (String host : Placements.servingHosts(resolved)) {
+            channels.computeIfAbsent(host, ShardStreams::channel);
+        }
+        ShardStreams following = new ShardStreams(operator, channels, status, seed, resolved, senderWakeup, onFailure, closing);
+        following.opening = opening;
+        boolean[] kept = new boolean[following.streams.length];
+        for (int s = 0; s < following.streams.length && following.streams.length == streams.length; s++) {
+            ShardPlacement before = placement.getShards(s);
+            ShardPlacement after = resolved.getShards(s);
+            if (before.getHost().equals(after.getHost()) && before.getFirstKeyGroup() == after.getFirstKeyGroup()
+                    && before.getEndKeyGroup() == after.getEndKeyGroup()) {
+                kept[s] = true;
+                following.streams[s] = streams[s];
+                following.receivers[s] = receivers[s];
+                following.storeIncarnations[s] = storeIncarnations[s];
+            }
+        }
+        for (int s = 0; s < streams.length; s++) {
+            if (!(s < kept.length && kept[s] && following.streams[s] == streams[s])) {
+                receivers[s].retired = true;
+                streams[s].complete();
+            }
+        }
+        RestorePlan restore = RestorePlan.of(stateHandles(checkpointId), operator, resolved);
+        if (following.open(restore, kept) == null) {
+            throw new VigilConnectorException("operator '" + operator + "' could not open the streams of placement epoch "
+                    + resolved.getEpoch() + " after checkpoint " + checkpointId);
+        }
+        return following;
+    }
+
+    /**
+     * The handles of checkpoint {@code checkpointId} for this placement's shards, as the subtask
+     * stores them in Flink's state: each names the shard's checkpoint by job and id, and where and
+     * for which key groups it was taken. None for a shard whose host keeps no state.
+     */
+    List<byte[]> stateHandles(long checkpointId) {
+        List<byte[]> handles = new ArrayList<>();
+        for (int s = 0; s < streams.length; s++) {
+            if (storeIncarnations[s] != 0) {
+                ShardPlacement placed = placement.getShards(s);
+                handles.add(StateHandle.newBuilder().setOperator(operator).setShard(s).setCheckpointId(checkpointId)
+                        .setJob(opening.job()).setStoreIncarnation(storeIncarnations[s]).setHost(hostOf(s))
+                        .setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup()).build().toByteArray());
+            }
+        }
+        return handles;
+    }
+
+    /** Sender thread only: answers a live rescale's question on every stream. */
+    void sendPlacementReady(long epoch, long nextBarrier) {
+        for (ShardStream stream : streams) {
+            stream.placementReady(epoch, nextBarrier);
         }
     }
 
@@ -222,7 +328,7 @@ public final class ShardStreams implements AutoCloseable {
     /** Ends the streams; call once the sender has stopped. */
     @Override
     public void close() {
-        closing = true;
+        closing.set(true);
         for (ShardStream stream : streams) {
             if (stream != null) {
                 stream.complete();
@@ -243,7 +349,7 @@ public final class ShardStreams implements AutoCloseable {
     }
 
     private void fail(VigilConnectorException failure) {
-        if (!closing) {
+        if (!closing.get()) {
             onFailure.accept(failure);
         }
     }
@@ -251,6 +357,8 @@ public final class ShardStreams implements AutoCloseable {
     private final class Receiver implements ShardStream.Listener {
         private final int shard;
         private final ResultListener listener;
+        // The stream ended at a live rescale's cut: its end is no failure.
+        volatile boolean retired;
 
         Receiver(int shard, ResultListener listener) {
             this.shard = shard;
@@ -268,13 +376,24 @@ public final class ShardStreams implements AutoCloseable {
         }
 
         @Override
+        public void onPlacementChange(PlacementChange change) {
+            listener.onPlacementChange(change);
+        }
+
+        @Override
         public void onError(StreamError error) {
+            if (retired) {
+                return;
+            }
             fail(new VigilConnectorException("operator '" + operator + "' shard " + shard + " at " + hostOf(shard)
                     + " reported " + error.getCode() + ": " + error.getMessage()));
         }
 
         @Override
         public void onClosed(Status status) {
+            if (retired && status.isOk()) {
+                return;
+            }
             if (status.isOk()) {
                 fail(new VigilConnectorException("the function host at " + hostOf(shard) + " ended the stream of operator '"
                         + operator + "' shard " + shard));

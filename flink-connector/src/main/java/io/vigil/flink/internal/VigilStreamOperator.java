@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import io.vigil.api.proto.Opened;
-import io.vigil.api.proto.ShardPlacement;
+import io.vigil.api.proto.PlacementChange;
 import io.vigil.api.proto.StateHandle;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableFuture;
@@ -67,23 +67,25 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private final transient MailboxExecutor mailbox;
     private transient VigilTelemetry telemetry;
     private transient Wakeup senderWakeup;
-    private transient ShardStreams streams;
+    // Replaced by the sender at a live rescale's cut, with nothing in flight; read by the task and mailbox threads.
+    private transient volatile ShardStreams streams;
     private transient InputMapping<IN> eventMapping;
     private transient OutputMapping<OUT> resultMapping;
-    private transient RoundWindow window;
+    private transient volatile RoundWindow window;
     private transient RingWorker<EventSlot> sender;
     private transient RingBuffer<EventSlot> ring;
-    private transient ColumnarBatch[] decoded;
+    private transient volatile ColumnarBatch[] decoded;
     private transient BatchDecoder decoder;
-    private transient int[] cursors;
+    private transient volatile int[] cursors;
     private transient StreamRecord<OUT> reuse;
     private transient AtomicReference<VigilConnectorException> failure;
     private transient volatile boolean stopping;
     private transient long sequence;
     private transient long emittedRingSequence;
     private transient String job;
-    /** Per shard, the incarnation of the store of the host serving it; 0 where that host keeps no state. */
-    private transient long[] storeIncarnations;
+    private transient LiveRescale rescale;
+    private transient EventSchema inputSchema;
+    private transient EventSchema outputSchema;
     // Periodic checkpoints are on: barriers go without a drain, and the shards keep what was not yet emitted.
     private transient boolean keepResults;
     private transient ListState<byte[]> handleState;
@@ -93,6 +95,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private final transient BarrierAcks acks = new BarrierAcks();
     private final transient PendingBarriers pendingBarriers = new PendingBarriers();
     private transient ThrowingRunnable<RuntimeException> wakeSenderForBarriers;
+    private transient ThrowingRunnable<RuntimeException> wakeSenderForRescale;
+    /** The longest a subtask waits at one step of a live rescale's cut: the shards agreeing, or the cut becoming durable. */
+    private static final java.time.Duration RESCALE_STEP_TIMEOUT = java.time.Duration.ofMinutes(2);
 
     VigilStreamOperator(StreamOperatorParameters<OUT> parameters, VigilFunctionConfig config) {
         super(parameters);
@@ -111,8 +116,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         String client = getRuntimeContext().getJobInfo().getJobName() + "/" + getOperatorName() + "/" + subtask;
         streams = ShardStreams.connect(config.endpoint(), config.operator(), config.timeout(), senderWakeup, this::fail);
         OperatorStatus status = streams.status();
-        EventSchema inputSchema = SchemaProtos.fromProto(status.getSpec().getInputSchema());
-        EventSchema outputSchema = SchemaProtos.fromProto(status.getSpec().getOutputSchema());
+        inputSchema = SchemaProtos.fromProto(status.getSpec().getInputSchema());
+        outputSchema = SchemaProtos.fromProto(status.getSpec().getOutputSchema());
         if (!status.getSpec().getKeyField().equals(config.keyField())) {
             throw new VigilConnectorException("operator '" + config.operator() + "' is keyed by '" + status.getSpec().getKeyField()
                     + "' but the job keys it by '" + config.keyField() + "'");
@@ -120,20 +125,15 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         int shards = streams.shards();
         watermark = Long.MIN_VALUE;
         lateEvents = LateEventsPolicy.of(status.getSpec()) == LateEventsPolicy.SIDE_OUTPUT ? config.lateEventsTag() : null;
-        eventMapping = new InputMapping<>((Class<IN>) config.inputType(), inputSchema, config.keyField(), shards);
+        eventMapping = new InputMapping<>((Class<IN>) config.inputType(), inputSchema, config.keyField());
         resultMapping = new OutputMapping<>((Class<OUT>) config.outputType(), outputSchema);
-        decoded = new ColumnarBatch[shards];
-        for (int s = 0; s < shards; s++) {
-            decoded[s] = new ColumnarBatch(outputSchema, 64);
-        }
-        cursors = new int[shards];
         decoder = new BatchDecoder();
         reuse = new StreamRecord<>(null);
-        int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
-        window = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup);
+        rescale = new LiveRescale(streams.placement().getEpoch());
+        window = routeTo(streams, 1);
         BatchSender handler = new BatchSender(eventMapping, streams, window, BatchPolicy.of(config.maxBatchSize(), config.linger()),
                 senderWakeup, this::scheduleEmit, () -> stopping || failure.get() != null, telemetry, () -> ring.getCursor(),
-                pendingBarriers);
+                pendingBarriers, rescale, this::routeTo, RESCALE_STEP_TIMEOUT);
         WaitStrategy waiting = config.linger().isZero()
                 ? new BlockingWaitStrategy()
                 : new LiteTimeoutBlockingWaitStrategy(Math.max(1, config.linger().toNanos()), TimeUnit.NANOSECONDS);
@@ -148,10 +148,10 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         String feed = job + "/attempt-" + task.getAttemptNumber();
         // Made here, not at the first checkpoint: a first use loads classes and links the lambda.
         wakeSenderForBarriers = this::wakeSenderForBarriers;
+        wakeSenderForRescale = this::wakeSenderForRescale;
         StateHandle.newBuilder().setOperator(config.operator()).setJob("").build().toByteArray();
         keepResults = getContainingTask().getJobConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
                 .map(interval -> !interval.isNegative() && !interval.isZero()).orElse(false);
-        storeIncarnations = new long[shards];
         Opened[] opened = streams.openStreams(client, job, feed, task.getNumberOfParallelSubtasks(), subtask, keepResults,
                 new ShardStreams.ResultListener() {
                     @Override
@@ -162,12 +162,18 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     @Override
                     public void onBarrierAck(int shard, long checkpointId, byte[] handle) {
                         acks.acknowledge(shard, checkpointId);
+                        rescale.acknowledged(shard, checkpointId);
+                    }
+
+                    @Override
+                    public void onPlacementChange(PlacementChange change) {
+                        if (rescale.onChange(change)) {
+                            senderWakeup.signal();
+                            mailbox.execute(wakeSenderForRescale, "vigil live rescale");
+                        }
                     }
                 }, config.timeout(), RestorePlan.of(restored, config.operator(), streams.placement()));
         if (opened != null) {
-            for (int s = 0; s < opened.length; s++) {
-                storeIncarnations[s] = opened[s].getStoreIncarnation();
-            }
             KeptRounds kept = KeptRounds.of(opened);
             if (!kept.isEmpty()) {
                 // Mail runs before any input is processed, so these go out before any later result.
@@ -242,20 +248,16 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             // A savepoint of a job without periodic checkpoints: the shards keep nothing, so emit everything first.
             drain();
         }
-        telemetry.recordCheckpointsPending(acks.expect(checkpointId, streams.shards()));
+        // During a live rescale, the barrier's handles name the shards before the cut or after it.
+        while (!rescale.mayPublish(checkpointId)) {
+            awaitProgress();
+        }
+        ShardStreams routed = streams;
+        telemetry.recordCheckpointsPending(acks.expect(checkpointId, routed.shards()));
+        handleState.update(routed.stateHandles(checkpointId));
         if (!publishBesideFullRing(EventSlot.BARRIER, checkpointId, window.emittedThrough())) {
             telemetry.recordBarrierBehindFullRing();
         }
-        List<byte[]> stored = new ArrayList<>();
-        for (int shard = 0; shard < streams.shards(); shard++) {
-            if (storeIncarnations[shard] != 0) {
-                ShardPlacement placed = streams.placement().getShards(shard);
-                stored.add(StateHandle.newBuilder().setOperator(config.operator()).setShard(shard).setCheckpointId(checkpointId)
-                        .setJob(job).setStoreIncarnation(storeIncarnations[shard]).setHost(streams.hostOf(shard))
-                        .setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup()).build().toByteArray());
-            }
-        }
-        handleState.update(stored);
         telemetry.recordCheckpointPause(System.nanoTime() - start);
     }
 
@@ -344,6 +346,33 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             // With no room, the sender has slots to take, and looks before each.
             tryPublishControl(EventSlot.SKIP, 0, 0);
         }
+    }
+
+    /** Task thread, when a shard asks about a live rescale: one more slot brings a sender waiting for the ring to answer. */
+    private void wakeSenderForRescale() {
+        if (failure.get() == null) {
+            tryPublishControl(EventSlot.SKIP, 0, 0);
+        }
+    }
+
+    /**
+     * The round window and result buffers for routing to {@code routed}'s shards, rounds numbered
+     * from {@code firstRoundId}: at open, and on the sender thread at a live rescale's cut, when
+     * every round before has been emitted.
+     */
+    private RoundWindow routeTo(ShardStreams routed, long firstRoundId) {
+        int shards = routed.shards();
+        ColumnarBatch[] buffers = new ColumnarBatch[shards];
+        for (int s = 0; s < shards; s++) {
+            buffers[s] = new ColumnarBatch(outputSchema, 64);
+        }
+        int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
+        RoundWindow next = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup, firstRoundId);
+        cursors = new int[shards];
+        decoded = buffers;
+        streams = routed;
+        window = next;
+        return next;
     }
 
     /**
@@ -452,6 +481,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
 
     /** Emits one round's answers (per shard, null where a shard had none); returns how many rows. */
     private int emitResults(Frame[] results) throws BatchFormatException {
+        ColumnarBatch[] decoded = this.decoded;
+        int[] cursors = this.cursors;
         int shards = decoded.length;
         for (int s = 0; s < shards; s++) {
             decoded[s].clear();

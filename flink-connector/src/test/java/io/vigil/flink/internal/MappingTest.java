@@ -73,10 +73,10 @@ class MappingTest {
         in.setNote(null);
         in.setBoxed(7L);
 
-        InputMapping<Reading> input = new InputMapping<>(Reading.class, SCHEMA, "sensor", 4);
+        InputMapping<Reading> input = new InputMapping<>(Reading.class, SCHEMA, "sensor");
         EventSlot slot = new EventSlot(SCHEMA.size());
         input.copy(in, slot);
-        assertThat(slot.shard).isEqualTo(KeyGroups.shardOf(KeyGroups.of("s-1"), 4));
+        assertThat(slot.keyGroup).isEqualTo(KeyGroups.of("s-1"));
 
         ColumnarBatch batch = new ColumnarBatch(SCHEMA, 1);
         slot.timestamp = 5;
@@ -91,16 +91,16 @@ class MappingTest {
 
     @Test
     void missingOrMistypedPropertiesAreNamed() {
-        assertThatThrownBy(() -> new InputMapping<>(NoCount.class, SCHEMA, "sensor", 1))
+        assertThatThrownBy(() -> new InputMapping<>(NoCount.class, SCHEMA, "sensor"))
                 .hasMessageContaining("has no getter for field 'count' (INT)");
-        assertThatThrownBy(() -> new InputMapping<>(WrongType.class, SCHEMA, "sensor", 1))
+        assertThatThrownBy(() -> new InputMapping<>(WrongType.class, SCHEMA, "sensor"))
                 .hasMessageContaining("WrongType.count is String but the operator's schema declares field 'count' INT");
     }
 
     @Test
     void aNullInANonNullableFieldIsRefused() {
         Reading in = new Reading();
-        InputMapping<Reading> input = new InputMapping<>(Reading.class, SCHEMA, "sensor", 1);
+        InputMapping<Reading> input = new InputMapping<>(Reading.class, SCHEMA, "sensor");
         assertThatThrownBy(() -> input.copy(in, new EventSlot(SCHEMA.size())))
                 .hasMessageContaining("field 'sensor' is not nullable but is null");
     }

@@ -70,7 +70,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             return;
         }
         try {
-            reply(response, status(operators.rescale(request.getSpec(), request.getVersion(), request.getPlacement(), request.getHost())));
+            reply(response, status(operators.rescale(request.getSpec(), request.getVersion(), request.getPlacement(), request.getHost(),
+                    request.getPrepareOnly())));
         } catch (OperatorException e) {
             response.onError(toStatus(e));
         }

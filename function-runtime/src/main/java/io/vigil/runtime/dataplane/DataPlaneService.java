@@ -94,6 +94,8 @@ public final class DataPlaneService {
             switch (frame.getKindCase()) {
                 case BARRIER -> shard.barrier(session, frame.getBarrier().getCheckpointId(), frame.getBarrier().getEmittedThrough());
                 case CHECKPOINT_COMPLETE -> shard.checkpointComplete(session, frame.getCheckpointComplete().getCheckpointId());
+                case PLACEMENT_READY -> shard.placementReady(session, frame.getPlacementReady().getEpoch(),
+                        frame.getPlacementReady().getNextBarrier());
                 default -> shard.failStream(session, StreamError.Code.PROTOCOL, "unexpected " + frame.getKindCase() + " after Open");
             }
         }

@@ -4,6 +4,7 @@ import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Operators {
     private static final Logger LOG = LoggerFactory.getLogger(Operators.class);
+    /** How long the shards of a live rescale's placement before wait for their streams to move: a job checkpoints within it. */
+    static final long CUT_OVER_TIMEOUT_SECONDS = 600;
     private final OperatorCompiler compiler;
     private final OperatorUpdate updates;
     private final int ringSize;
@@ -88,7 +91,8 @@ public final class Operators {
     private boolean deployAgain(DeploymentRecord record, boolean reportWaiting) {
         String name = record.getSpec().getName();
         try {
-            deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost(), null);
+            deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost(), null,
+                    Map.of());
             LOG.info("Operator '{}' from the store deployed again at version {}", name, record.getVersion());
             return true;
         } catch (OperatorException e) {
@@ -124,14 +128,17 @@ public final class Operators {
      */
     public synchronized DeployedOperator deploy(OperatorSpec spec, Placement placement, String host) throws OperatorException {
         waiting.remove(spec.getName());
-        DeployedOperator operator = deploy(spec, 1, placement, host, null);
+        DeployedOperator operator = deploy(spec, 1, placement, host, null, Map.of());
         record(operator.spec(), 1);
         return operator;
     }
 
-    /** @param compiledAlready the spec compiled (by the deployment a rescale replaces), or null to compile it */
-    private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host, CompiledOperator compiledAlready)
-            throws OperatorException {
+    /**
+     * @param compiledAlready the spec compiled (by the deployment a rescale replaces), or null to compile it
+     * @param kept            shards a live rescale keeps running as they are, by index
+     */
+    private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host, CompiledOperator compiledAlready,
+                                    Map<Integer, Shard> kept) throws OperatorException {
         if (deployed.containsKey(spec.getName())) {
             throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
                     + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
@@ -152,13 +159,16 @@ public final class Operators {
             servedHere.add(s);
         }
         CompiledOperator compiled = compiledAlready != null ? compiledAlready : compiler.compile(definition);
-        List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version, servedHere::contains, null);
+        List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version,
+                s -> servedHere.contains(s) && !kept.containsKey(s), null);
         ClassLoader loader = compiled.getClass().getClassLoader();
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion running = new ShardVersion(normalized, compiled, version);
         Shard[] shards = new Shard[instances.size()];
         for (int s = 0; s < instances.size(); s++) {
-            if (instances.get(s) != null) {
+            if (kept.containsKey(s)) {
+                shards[s] = kept.get(s);
+            } else if (instances.get(s) != null) {
                 ShardState state = store == null ? null : new ShardState(store, definition.name(), placement.getShards(s));
                 shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers).start();
             }
@@ -197,16 +207,55 @@ public final class Operators {
     }
 
     /**
-     * This host's part of moving an operator to a new placement while no job feeds it: its shards
+     * This host's part of moving an operator to a new placement. While no job feeds it, its shards
      * of the placement before stop (their checkpoints stay in the store, for the shards that take
      * their key groups to read), and it serves the shards the new placement gives it, empty until
-     * a job restores into them. A host new to the operator deploys it at the pool's version; one
-     * already at the placement does nothing.
+     * a job restores into them. While a job feeds it, the move is live: the new placement's shards
+     * start beside the old ones, which ask their streams for a checkpoint to cut over at
+     * ({@link Shard#cutOver}) and stop once their streams have moved; a shard the new placement
+     * keeps as it was (same index, key groups and host) goes on serving its streams. A host new to
+     * the operator deploys it at the pool's version; one already at the placement does nothing.
      */
-    public synchronized DeployedOperator rescale(OperatorSpec spec, long version, Placement placement, String host)
+    public DeployedOperator rescale(OperatorSpec spec, long version, Placement placement, String host, boolean prepareOnly)
+            throws OperatorException {
+        DeployedOperator operator = moveTo(spec, version, placement, host);
+        if (!prepareOnly) {
+            beginCutOver(spec.getName(), placement);
+        }
+        return operator;
+    }
+
+    /** The shards of a live rescale's placement before, by operator, until their streams are asked to cut over. */
+    private final Map<String, List<Shard>> awaitingCutOver = new ConcurrentHashMap<>();
+
+    private void beginCutOver(String name, Placement placement) {
+        List<Shard> before = awaitingCutOver.remove(name);
+        if (before == null) {
+            return;
+        }
+        DeployedOperator operator = deployed.get(name);
+        List<Shard> retiring = new ArrayList<>();
+        for (Shard shard : before) {
+            shard.cutOver(placement);
+            boolean kept = operator != null && shard.index() < operator.shardCount() && operator.shard(shard.index()) == shard;
+            if (!kept) {
+                retiring.add(shard);
+            }
+        }
+        LOG.info("Operator '{}' moves to placement epoch {} while its job runs: shards {} cut over at a checkpoint", name,
+                placement.getEpoch(), retiring.stream().map(Shard::index).toList());
+        Thread stopper = new Thread(() -> stopOnceMoved(name, placement.getEpoch(), retiring),
+                "vigil-" + name + "-cut-over-" + placement.getEpoch());
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    private synchronized DeployedOperator moveTo(OperatorSpec spec, long version, Placement placement, String host)
             throws OperatorException {
         String name = spec.getName();
         DeployedOperator current = deployed.get(name);
+        Map<Integer, Shard> kept = new TreeMap<>();
+        boolean live = false;
         if (current != null) {
             if (current.placement().equals(placement) && current.host().equals(host)) {
                 return current;
@@ -221,30 +270,62 @@ public final class Operators {
                         + current.version() + " on this host, not the pool's version " + version + ": update it first");
             }
             for (Shard shard : current.shards()) {
-                int open = shard.stats().openStreams();
-                if (open > 0) {
-                    throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name + "' shard "
-                            + shard.index() + " is fed by " + open + " streams: rescale it while no job feeds it (stop the job"
-                            + " with a savepoint, rescale, then restore the job from the savepoint)");
+                live |= shard.stats().openStreams() > 0;
+            }
+            if (live && current.shardCount() == placement.getShardsCount()) {
+                for (Shard shard : current.shards()) {
+                    ShardPlacement before = current.placement().getShards(shard.index());
+                    ShardPlacement after = placement.getShards(shard.index());
+                    if (after.getHost().equals(host) && after.getFirstKeyGroup() == before.getFirstKeyGroup()
+                            && after.getEndKeyGroup() == before.getEndKeyGroup()) {
+                        kept.put(shard.index(), shard);
+                    }
                 }
             }
             deployed.remove(name);
-            stopShards(current, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch "
-                    + placement.getEpoch());
+            if (!live) {
+                stopShards(current.shards(), name, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name
+                        + "' moved to placement epoch " + placement.getEpoch());
+            }
         }
         // The version compiled already serves another shard count as it is, once it passed the check a sharded operator must.
         CompiledOperator reuse = current != null && (current.shardCount() > 1 || spec.getShards() <= 1) ? current.compiled() : null;
+        DeployedOperator operator;
         try {
-            DeployedOperator operator = deploy(spec, version, placement, host, reuse);
+            operator = deploy(spec, version, placement, host, reuse, kept);
             record(operator.spec(), version);
-            return operator;
         } catch (OperatorException e) {
-            if (current != null) {
+            if (live) {
+                deployed.put(name, current);
+            } else if (current != null) {
                 LOG.error("Operator '{}' could not move to placement epoch {}; it serves nothing on this host until a rescale"
                         + " succeeds: {}", name, placement.getEpoch(), e.getMessage());
             }
             throw e;
         }
+        if (live) {
+            awaitingCutOver.put(name, current.shards());
+        }
+        return operator;
+    }
+
+    /** The shards of a live rescale's placement before stop once their streams have all moved to the new placement. */
+    private void stopOnceMoved(String name, long epoch, List<Shard> retiring) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CUT_OVER_TIMEOUT_SECONDS);
+        try {
+            while (retiring.stream().anyMatch(shard -> shard.stats().openStreams() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (retiring.stream().anyMatch(shard -> shard.stats().openStreams() > 0)) {
+            LOG.warn("Operator '{}' did not cut over to placement epoch {} within {} s; the streams still on its shards before"
+                    + " end, and the job restores onto the new placement", name, epoch, CUT_OVER_TIMEOUT_SECONDS);
+        }
+        stopShards(retiring, name, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch " + epoch);
+        LOG.info("Operator '{}' cut over to placement epoch {}: shards {} of the placement before stopped", name, epoch,
+                retiring.stream().map(Shard::index).toList());
     }
 
     /** Reclaims the state of every shard whose feed has been away longer than its operator's idle-state retention. */
@@ -281,7 +362,7 @@ public final class Operators {
             }
         }
         deployed.remove(name);
-        stopShards(operator, StreamError.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
+        stopShards(operator.shards(), name, StreamError.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
         forgetCheckpointsOf(name);
         LOG.info("Undeployed operator '{}'", name);
         return operator;
@@ -303,7 +384,7 @@ public final class Operators {
     public synchronized void stopAll(String message) {
         for (DeployedOperator operator : List.copyOf(deployed.values())) {
             deployed.remove(operator.name());
-            stopShards(operator, StreamError.Code.SHUTTING_DOWN, message);
+            stopShards(operator.shards(), operator.name(), StreamError.Code.SHUTTING_DOWN, message);
         }
         peers.close();
     }
@@ -313,20 +394,20 @@ public final class Operators {
         return peers;
     }
 
-    private static void stopShards(DeployedOperator operator, StreamError.Code code, String message) {
+    private static void stopShards(List<Shard> shards, String name, StreamError.Code code, String message) {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (Shard shard : operator.shards()) {
+        for (Shard shard : shards) {
             stops.add(shard.stop(code, message));
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(OperatorUpdate.SWAP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            for (Shard shard : operator.shards()) {
+            for (Shard shard : shards) {
                 shard.awaitStopped(TimeUnit.SECONDS.toMillis(OperatorUpdate.SWAP_TIMEOUT_SECONDS));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("Operator '{}' did not stop cleanly", operator.name(), e);
+            LOG.warn("Operator '{}' did not stop cleanly", name, e);
         }
     }
 

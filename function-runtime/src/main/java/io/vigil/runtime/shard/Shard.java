@@ -11,6 +11,7 @@ import io.vigil.api.keys.KeyGroups;
 import io.vigil.api.keys.RowKeys;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Opened;
+import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.StateHandle;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.proto.SwapReport;
@@ -61,6 +62,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final ActiveVersion active;
     private final ShardCheckpoints checkpoints;
     private final VersionSwitch versionSwitch;
+    private final PlacementCutOver cutOver = new PlacementCutOver(sessions);
     private volatile long version;
     private volatile long eventsProcessed;
     private volatile long resultsEmitted;
@@ -151,6 +153,19 @@ public final class Shard implements EventHandler<ShardTask> {
 
     public void checkpointComplete(StreamSession session, long checkpointId) {
         worker.ring().publishEvent(ShardTask::checkpointComplete, session, checkpointId);
+    }
+
+    /**
+     * The operator moves to {@code next} while its job runs: asks this shard's streams where their
+     * clients can cut over, and tells them the checkpoint to cut at once all have answered.
+     */
+    public void cutOver(Placement next) {
+        runFirst(() -> cutOver.begin(next));
+    }
+
+    /** A stream's answer to {@link #cutOver}: its client can cut at checkpoint {@code nextBarrier} or later. */
+    public void placementReady(StreamSession session, long epoch, long nextBarrier) {
+        runFirst(() -> cutOver.ready(session, epoch, nextBarrier));
     }
 
     public void batch(StreamSession session, Frame batch) {
@@ -297,6 +312,7 @@ public final class Shard implements EventHandler<ShardTask> {
                 .setOutputSchema(outputSchemaProto)
                 .setStoreIncarnation(checkpoints.storeIncarnation())
                 .addAllKeptResults(checkpoints.keptResultsFor(session))).build());
+        cutOver.opened(session);
     }
 
     /** A batch from the ring, or one held back until its checkpoint was taken; answered in any case but when it is held again. */
@@ -430,6 +446,7 @@ public final class Shard implements EventHandler<ShardTask> {
             idleSince = System.currentTimeMillis();
         }
         checkpoints.takeIfAligned();
+        cutOver.decideOnceAllAnswered();
     }
 
     private void onReclaim() {

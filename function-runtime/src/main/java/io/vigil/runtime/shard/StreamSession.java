@@ -27,6 +27,9 @@ public final class StreamSession {
     long watermark = Long.MIN_VALUE;
     long lastSequence;
     boolean closed;
+    // The stream's answer to a live rescale: the epoch, and the first checkpoint its client can cut at.
+    long readyEpoch;
+    long readyAt;
     final ShardCheckpoints.Alignment alignment = new ShardCheckpoints.Alignment();
     // After a rescale: the checkpoints of the shards this one took key groups from (Open.rescaled_from).
     private List<StateHandle> rescaledFrom = List.of();

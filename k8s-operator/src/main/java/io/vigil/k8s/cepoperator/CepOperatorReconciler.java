@@ -130,16 +130,22 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         try {
             running = describe(control, name);
             hostAnswered = true;
-            boolean waiting = false;
+            String waiting = null;
             if (running == null) {
                 running = control.deploy(desired);
                 status.setActiveVersion(running.getVersion());
                 OperatorConditions.set(status, generation, COMPILED, true, "Compiled", "version " + running.getVersion() + " compiled");
                 OperatorConditions.set(status, generation, SWAPPING, false, "Deployed", "version " + running.getVersion() + " deployed");
             } else {
-                OperatorStatus placed = place(control, name, desired, running, pods);
-                waiting = placed == null;
-                running = waiting ? running : placed;
+                try {
+                    running = place(control, name, desired, running, pods);
+                } catch (OperatorRejectedException e) {
+                    if (e.code() != Status.Code.FAILED_PRECONDITION) {
+                        throw e;
+                    }
+                    LOG.info("Rescale of {} waits: {}", name, e.getMessage());
+                    waiting = e.getMessage();
+                }
                 OperatorSpec asPlaced = desired.toBuilder().setShards(running.getSpec().getShards()).build();
                 if (!DesiredOperator.runs(running.getSpec(), asPlaced)) {
                     running = swap(resource, context, control, asPlaced, running, generation);
@@ -148,17 +154,17 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                 }
             }
             String where = placement(status, running, pool);
-            if (waiting) {
-                OperatorConditions.set(status, generation, PLACED, false, "WaitingForTheJobToStop", "the spec asks for "
-                        + SpecProtos.shards(desired) + " shards over " + pods.size() + " pods, and a job feeds the operator: stop it"
-                        + " with a savepoint, and restore it once the rescale is done (" + where + " until then)");
+            if (waiting != null) {
+                OperatorConditions.set(status, generation, PLACED, false, "RescaleRefused", "the spec asks for "
+                        + SpecProtos.shards(desired) + " shards over " + pods.size() + " pods; the hosts refused it for now ("
+                        + waiting + "); " + where + " until then");
             } else {
                 OperatorConditions.set(status, generation, PLACED, true, "Placed", where);
             }
             OperatorConditions.set(status, generation, READY, true, "Running", "version " + status.getActiveVersion() + " serves at "
                     + status.getEndpoint());
             UpdateControl<CepOperator> patch = UpdateControl.patchStatus(resource);
-            return waiting ? patch.rescheduleAfter(RETRY) : patch;
+            return waiting != null ? patch.rescheduleAfter(RETRY) : patch;
         } catch (OperatorRejectedException e) {
             if (e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.FAILED_PRECONDITION) {
                 OperatorConditions.set(status, generation, COMPILED, false, "CompileError", e.getMessage());
@@ -179,8 +185,9 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
 
     /**
      * Rescales the operator when its shard count or the pool's pods changed (shard s on pod s mod
-     * pods); returns the operator as it runs then, or null when a job feeds it, so the rescale waits:
-     * the job stops with a savepoint, and restores onto the new placement.
+     * pods); returns the operator as it runs then. While a job feeds it, the move is live: the
+     * job's streams cut over at a checkpoint, and the pods that served the old shards keep them
+     * until then ({@code PodsInUse}).
      */
     private static OperatorStatus place(OperatorPool control, String name, OperatorSpec desired, OperatorStatus running,
                                         List<String> pods) {
@@ -188,15 +195,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         if (running.getSpec().getShards() == shards && placedOver(running, pods)) {
             return running;
         }
-        try {
-            return control.rescale(name, shards, pods);
-        } catch (OperatorRejectedException e) {
-            if (e.code() != Status.Code.FAILED_PRECONDITION) {
-                throw e;
-            }
-            LOG.info("Rescale of {} waits: {}", name, e.getMessage());
-            return null;
-        }
+        return control.rescale(name, shards, pods);
     }
 
     /** Whether the operator's shards run where the pool's pods would put them now. */

@@ -109,10 +109,13 @@ public final class OperatorPool implements AutoCloseable {
 
     /**
      * Moves the operator to {@code shards} shards spread over {@code hosts} (empty: the hosts that
-     * serve it now), the next placement epoch, on every host of the pool, while no job feeds it. A
-     * job restored afterwards from a checkpoint or savepoint carries the state over key group by
-     * key group. Refused, with nothing changed, while any shard has a stream open. Calling it
-     * again with the same arguments after a failure finishes what the first call started.
+     * serve it now), the next placement epoch, on every host of the pool. While a job feeds it,
+     * the move is live: the job's subtasks cut over at a checkpoint they agree on, and the new
+     * shards take their key groups' state from the old shards' checkpoint there; this returns once
+     * every host has the new placement, before the cut (Describe shows the streams moving). While
+     * no job feeds it, a job restored afterwards from a checkpoint or savepoint carries the state
+     * over key group by key group. Calling it again with the same arguments after a failure
+     * finishes what the first call started.
      */
     public OperatorStatus rescale(String name, int shards, List<String> hosts) {
         Answer answer = answer(name);
@@ -120,38 +123,26 @@ public final class OperatorPool implements AutoCloseable {
         Placement current = status.getPlacement();
         List<String> target = hosts.isEmpty() ? Placements.servingHosts(current) : hosts;
         Placement next = Placements.rescaled(current, shards, target);
-        for (String endpoint : Placements.hosts(current)) {
-            try {
-                OperatorStatus onHost = endpoint.equals(answer.seed()) ? status : host(endpoint).describe(name);
-                for (ShardStatus shard : onHost.getShardsList()) {
-                    if (shard.getOpenStreams() > 0) {
-                        throw new OperatorRejectedException(Status.Code.FAILED_PRECONDITION, "operator '" + name + "' shard "
-                                + shard.getShard() + " on " + endpoint + " is fed by " + shard.getOpenStreams() + " streams ("
-                                + shard.getFeed() + "): rescale it while no job feeds it (stop the job with a savepoint, rescale,"
-                                + " then restore the job from the savepoint)", List.of(), null);
-                    }
-                }
-            } catch (OperatorRejectedException e) {
-                throw onHost(endpoint, e);
-            }
-        }
         OperatorSpec spec = status.getSpec().toBuilder().setShards(shards).build();
-        // Every host at once: each stops its shards of the placement before and starts those of the next.
+        // Every host at once, twice: first each starts the next placement's shards (and stops those
+        // of the placement before that no job feeds), then each asks the job's streams to cut over.
         List<String> pool = Placements.hosts(next);
-        List<CompletableFuture<Void>> calls = new ArrayList<>();
-        for (String endpoint : pool) {
-            ControlPlaneClient control = host(endpoint);
-            calls.add(CompletableFuture.runAsync(() -> control.rescale(RescaleRequest.newBuilder().setSpec(spec)
-                    .setVersion(status.getVersion()).setPlacement(next).setHost(endpoint).build())));
-        }
-        for (int h = 0; h < pool.size(); h++) {
-            try {
-                calls.get(h).join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof OperatorRejectedException refused) {
-                    throw onHost(pool.get(h), refused);
+        for (boolean prepareOnly : new boolean[] {true, false}) {
+            List<CompletableFuture<Void>> calls = new ArrayList<>();
+            for (String endpoint : pool) {
+                ControlPlaneClient control = host(endpoint);
+                calls.add(CompletableFuture.runAsync(() -> control.rescale(RescaleRequest.newBuilder().setSpec(spec)
+                        .setVersion(status.getVersion()).setPlacement(next).setHost(endpoint).setPrepareOnly(prepareOnly).build())));
+            }
+            for (int h = 0; h < pool.size(); h++) {
+                try {
+                    calls.get(h).join();
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof OperatorRejectedException refused) {
+                        throw onHost(pool.get(h), refused);
+                    }
+                    throw e;
                 }
-                throw e;
             }
         }
         return describe(name);

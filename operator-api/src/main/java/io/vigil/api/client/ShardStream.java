@@ -15,6 +15,8 @@ import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Open;
 import io.vigil.api.proto.Opened;
+import io.vigil.api.proto.PlacementChange;
+import io.vigil.api.proto.PlacementReady;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.wire.DataPlaneWire;
 import io.vigil.api.wire.Frame;
@@ -43,6 +45,10 @@ public final class ShardStream {
 
         /** The shard made the checkpoint durable; hand {@code handle} back in {@link Open} to restore it. */
         default void onBarrierAck(long checkpointId, ByteString handle) {
+        }
+
+        /** The operator is moving to another placement while the stream runs (see {@link PlacementChange}). */
+        default void onPlacementChange(PlacementChange change) {
         }
 
         /** The host ended the stream with an error; {@link #onClosed} follows. */
@@ -122,6 +128,11 @@ public final class ShardStream {
         send(ClientFrame.newBuilder().setCheckpointComplete(CheckpointComplete.newBuilder().setCheckpointId(checkpointId)).build());
     }
 
+    /** Answers a {@link PlacementChange} asking where the client can cut: at {@code nextBarrier} or later. */
+    public void placementReady(long epoch, long nextBarrier) {
+        send(ClientFrame.newBuilder().setPlacementReady(PlacementReady.newBuilder().setEpoch(epoch).setNextBarrier(nextBarrier)).build());
+    }
+
     /** No more input: the host answers what it has, then ends the stream. Does nothing when the stream has already ended. */
     public void complete() {
         try {
@@ -174,6 +185,7 @@ public final class ShardStream {
                     opened.complete(frame.getOpened());
                     listener.onOpened(frame.getOpened());
                 }
+                case PLACEMENT_CHANGE -> listener.onPlacementChange(frame.getPlacementChange());
                 case BARRIER_ACK -> listener.onBarrierAck(frame.getBarrierAck().getCheckpointId(), frame.getBarrierAck().getHandle());
                 case ERROR -> {
                     opened.completeExceptionally(new IllegalStateException(
