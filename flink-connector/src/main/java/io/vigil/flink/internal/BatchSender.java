@@ -220,9 +220,18 @@ public final class BatchSender implements EventHandler<EventSlot> {
 
     private Round openRound() {
         if (current == null) {
-            current = window.open(nextRoundId, stopped);
+            current = window.open(nextRoundId, this::waitingForRound);
         }
         return current;
+    }
+
+    /**
+     * While every round is in flight: a shard may hold this subtask's answers until another subtask
+     * sends a barrier that waits for this one's answer to a live rescale, so it answers meanwhile.
+     */
+    private boolean waitingForRound() {
+        answerRescaleIfAsked();
+        return stopped.getAsBoolean();
     }
 
     private void close() {
