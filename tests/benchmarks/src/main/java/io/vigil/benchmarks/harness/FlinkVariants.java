@@ -69,7 +69,7 @@ final class FlinkVariants {
         return measured;
     }
 
-    private static VigilFunction<Payment, PaymentAlert> vigil(String endpoint, int batchSize, Duration linger, int roundsInFlight) {
+    static VigilFunction<Payment, PaymentAlert> vigil(String endpoint, int batchSize, Duration linger, int roundsInFlight) {
         return VigilFunction.<Payment, PaymentAlert>builder()
                 .setEndpoint(endpoint)
                 .setOperator(Workload.OPERATOR)

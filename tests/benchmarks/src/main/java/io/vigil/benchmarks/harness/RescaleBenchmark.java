@@ -83,6 +83,25 @@ public final class RescaleBenchmark {
             report.append(String.format(Locale.ROOT, "| %,d | %,d ms | %,d ms | %,d ms | %,d ms |%n", result.events(), result.sameMillis(),
                     result.rescaleCallMillis(), result.rescaledMillis(), result.rescaleCallMillis() + result.rescaledMillis()));
         }
+        List<LiveRescaleBenchmark.Result> live = new ArrayList<>();
+        LiveRescaleBenchmark flink = new LiveRescaleBenchmark(settings.plugins, root);
+        for (long events : settings.events) {
+            LiveRescaleBenchmark.Result result = flink.run(events);
+            System.out.printf(Locale.ROOT, "  %,d events of state, through Flink: live call to done %d ms, pause max %.1f ms;"
+                    + " stop and restart %d ms%n", events, result.doneMillis(), result.pauseMaxMicros() / 1000.0, result.outageMillis());
+            live.add(result);
+        }
+        report.append(String.format(Locale.ROOT, "%n## While a Flink job runs%n%n"
+                + "The same rule and rescale through a Flink job (MiniCluster in the same JVM, parallelism 2, checkpoints every second,"
+                + " the connector's defaults), fed at 70 %% of the events per second the better of two unthrottled runs of the same job reached just before"
+                + " (*load*). Once the operator holds the events of state, *live*: `OperatorPool.rescale` while the job runs (the call),"
+                + " until every subtask routes to the 4 shards (call to done); each subtask's pause is how long its sender sent"
+                + " nothing, from the cut's barrier to the new shards' streams open (their restore by key group included); event"
+                + " latency is the connector's, from the task handing an event over to its round's answers emitted, before the"
+                + " rescale and over it (from the call to a second after done). *Stop and restart*, what a Flink user does today:"
+                + " `stopWithSavepoint`, `OperatorPool.rescale`, the job started from the savepoint, until its first events are sent"
+                + " (no events flow meanwhile).%n%n"));
+        report.append(LiveRescaleBenchmark.table(live));
         System.out.print(report);
         Path out = Path.of("docs", "benchmarks", "rescale.md");
         Files.createDirectories(out.getParent());
@@ -168,7 +187,7 @@ public final class RescaleBenchmark {
         return NettyChannelBuilder.forTarget(endpoint).usePlaintext().maxInboundMessageSize(64 << 20).build();
     }
 
-    private static void delete(Path directory) throws java.io.IOException {
+    static void delete(Path directory) throws java.io.IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
