@@ -94,6 +94,7 @@ public final class FunctionHost implements AutoCloseable {
             health.setStatus(service, HealthCheckResponse.ServingStatus.SERVING);
         }
         housekeeping.scheduleWithFixedDelay(operators::reclaimIdleState, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleAtFixedRate(operators::sampleBusy, 1, 1, TimeUnit.SECONDS);
         if (store != null) {
             housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());

@@ -20,6 +20,7 @@ import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.codec.SwapReports;
 import io.vigil.examples.fraud.functions.FraudFunctions;
 import io.vigil.k8s.customresource.CepOperator;
+import io.vigil.k8s.customresource.Autoscaling;
 import io.vigil.k8s.customresource.CepOperatorSpec;
 import io.vigil.k8s.customresource.FunctionHost;
 import io.vigil.k8s.customresource.FunctionHostSpec;
@@ -86,8 +87,9 @@ class VigilOperatorTest {
     }
 
     /**
-     * An operator spreads its shards over its pool's pods; editing its shard count rescales it, and
-     * scaling the pool in moves its shards off the pods that go before they go.
+     * An operator spreads its shards over its pool's pods; editing its shard count rescales it,
+     * scaling the pool in moves its shards off the pods that go before they go, and autoscaling
+     * brings an idle operator's shards down to its minimum.
      */
     @Test
     void aCepOperatorSpreadsOverItsPoolAndMovesWhenItsShardsOrThePoolChange() {
@@ -127,7 +129,22 @@ class VigilOperatorTest {
             await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName(ELASTIC_POOL).get(),
                     set -> set != null && set.getSpec().getReplicas() == 1);
 
-            client.resource(moved).delete();
+            // Autoscaling reads the hosts' busy fractions: idle, the 4 shards come down to the minimum once the window has passed.
+            edit("spread-charges", spec -> {
+                Autoscaling autoscaling = new Autoscaling();
+                autoscaling.setMinShards(1);
+                autoscaling.setMaxShards(4);
+                autoscaling.setStabilizationSeconds(1);
+                spec.setAutoscaling(autoscaling);
+            });
+            CepOperator scaled = awaitStatus("spread-charges", s -> s.getPlacement() != null && s.getPlacement().getShards().size() == 1);
+            assertThat(scaled.getStatus().getAutoscaling().getLastScale()).isEqualTo("4 -> 1 shards");
+            assertThat(scaled.getStatus().getAutoscaling().getBusy()).isLessThan(0.1);
+            assertThat(scaled.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Autoscaled")).singleElement()
+                    .satisfies(c -> assertThat(c.getReason()).isIn("ScaledDown", "WithinTarget"));
+            assertThat(hosts.host(host.endpoint()).describe("spread-charges").getShardsList()).hasSize(1);
+
+            client.resource(scaled).delete();
             await(() -> hosts.host(host.endpoint()).list().stream().noneMatch(o -> o.getSpec().getName().equals("spread-charges"))
                     && hosts.host(secondHost.endpoint()).list().stream().noneMatch(o -> o.getSpec().getName().equals("spread-charges")),
                     gone -> gone);

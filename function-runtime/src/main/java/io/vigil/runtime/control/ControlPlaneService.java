@@ -163,7 +163,9 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setFeed(stats.feed() == null ? "" : stats.feed())
                     .setIdleMillis(stats.idleMillis())
                     .setFeedsReclaimed(stats.feedsReclaimed())
-                    .setCheckpointPauses(stats.checkpointPauses());
+                    .setCheckpointPauses(stats.checkpointPauses())
+                    .setBusy(stats.busy())
+                    .setBatchesQueued(stats.pendingBatches());
             if (shard.lastSwap() != null) {
                 shardStatus.setLastSwap(shard.lastSwap());
             }

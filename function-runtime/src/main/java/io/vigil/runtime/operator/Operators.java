@@ -328,6 +328,15 @@ public final class Operators {
                 retiring.stream().map(Shard::index).toList());
     }
 
+    /** Takes each shard's reading of how busy its thread was; the host calls this about once a second. */
+    public void sampleBusy() {
+        for (DeployedOperator operator : all()) {
+            for (Shard shard : operator.shards()) {
+                shard.sampleBusy();
+            }
+        }
+    }
+
     /** Reclaims the state of every shard whose feed has been away longer than its operator's idle-state retention. */
     public void reclaimIdleState() {
         long now = System.currentTimeMillis();

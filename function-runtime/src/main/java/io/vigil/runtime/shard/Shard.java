@@ -80,6 +80,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final CheckpointPauseRecorder pauses = new CheckpointPauseRecorder();
+    private final BusyTime busy = new BusyTime();
     private boolean answerPending;
     // The streams of the current feed that completed: their watermark is the end of input.
     private int finishedStreams;
@@ -127,7 +128,7 @@ public final class Shard implements EventHandler<ShardTask> {
         long idle = idleSince;
         return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get(),
                 eventsHeld, lateEvents, watermark, feed, idle == 0 ? 0 : Math.max(1, System.currentTimeMillis() - idle), feedsReclaimed,
-                pauses.summary());
+                pauses.summary(), busy.fraction());
     }
 
     /** How far back in event time the running version's state reaches. */
@@ -254,8 +255,22 @@ public final class Shard implements EventHandler<ShardTask> {
 
     // ---- the shard thread ----
 
+    /** Takes a reading of how busy the shard's thread was since the last; the host calls it about once a second. */
+    public void sampleBusy() {
+        busy.sample(System.nanoTime());
+    }
+
     @Override
     public void onEvent(ShardTask task, long sequence, boolean endOfBatch) {
+        long started = System.nanoTime();
+        try {
+            handle(task);
+        } finally {
+            busy.add(System.nanoTime() - started);
+        }
+    }
+
+    private void handle(ShardTask task) {
         Runnable first;
         while ((first = urgent.poll()) != null) {
             first.run();

@@ -25,7 +25,12 @@ import io.vigil.api.codec.SwapReports;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.OperatorStatus;
 import io.vigil.api.proto.SwapReport;
+import io.vigil.api.proto.ShardStatus;
+import io.vigil.k8s.autoscaling.ShardAutoscaler;
+import io.vigil.k8s.customresource.Autoscaling;
+import io.vigil.k8s.customresource.AutoscalingStatus;
 import io.vigil.k8s.customresource.CepOperator;
+import java.time.Instant;
 import io.vigil.k8s.customresource.CepOperatorStatus;
 import io.vigil.k8s.customresource.FunctionHost;
 import io.vigil.k8s.customresource.LastSwap;
@@ -46,14 +51,16 @@ import static io.vigil.k8s.cepoperator.OperatorConditions.SWAPPING;
 /**
  * A CepOperator runs on its pool at the spec's version, its shards spread over the pool's pods:
  * deployed when it is new, hot swapped in place when its spec changes (no pod restarts), rescaled
- * when its shard count or the pool's pods change (while no job feeds it), undeployed when it is
- * deleted. A spec that does not compile leaves the running version serving and says why in
- * {@code Compiled}; a rescale waiting for the job says why in {@code Placed}.
+ * (live, while a job feeds it) when its shard count, its autoscaling's choice or the pool's pods
+ * change, undeployed when it is deleted. A spec that does not compile leaves the running version
+ * serving and says why in {@code Compiled}; a rescale the hosts refuse says why in {@code Placed}.
  */
 @ControllerConfiguration
 public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<CepOperator> {
     private static final Logger LOG = LoggerFactory.getLogger(CepOperatorReconciler.class);
     private static final Duration RETRY = Duration.ofSeconds(10);
+    /** With autoscaling, how often the hosts' measurements are read. */
+    private static final Duration MEASURE = Duration.ofSeconds(5);
 
     private final HostEndpoints endpoints;
     private final ControlPlanes controlPlanes;
@@ -131,6 +138,15 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             running = describe(control, name);
             hostAnswered = true;
             String waiting = null;
+            var autoscaling = resource.getSpec().getAutoscaling();
+            if (autoscaling != null) {
+                desired = desired.toBuilder().setShards(running == null
+                        ? ShardAutoscaler.initial(autoscaling, SpecProtos.shards(desired)) : autoscale(status, generation, autoscaling, running))
+                        .build();
+            } else {
+                status.setAutoscaling(null);
+                status.getConditions().removeIf(condition -> condition.getType().equals(OperatorConditions.AUTOSCALED));
+            }
             if (running == null) {
                 running = control.deploy(desired);
                 status.setActiveVersion(running.getVersion());
@@ -164,7 +180,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             OperatorConditions.set(status, generation, READY, true, "Running", "version " + status.getActiveVersion() + " serves at "
                     + status.getEndpoint());
             UpdateControl<CepOperator> patch = UpdateControl.patchStatus(resource);
-            return waiting != null ? patch.rescheduleAfter(RETRY) : patch;
+            return waiting != null ? patch.rescheduleAfter(RETRY) : autoscaling != null ? patch.rescheduleAfter(MEASURE) : patch;
         } catch (OperatorRejectedException e) {
             if (e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.FAILED_PRECONDITION) {
                 OperatorConditions.set(status, generation, COMPILED, false, "CompileError", e.getMessage());
@@ -181,6 +197,19 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                     e.getMessage());
             return UpdateControl.patchStatus(resource).rescheduleAfter(RETRY);
         }
+    }
+
+    /** The shard count autoscaling chooses from the running shards' busy fractions; records why in the status. */
+    private static int autoscale(CepOperatorStatus status, long generation, Autoscaling policy, OperatorStatus running) {
+        AutoscalingStatus recorded = status.getAutoscaling() == null ? new AutoscalingStatus() : status.getAutoscaling();
+        status.setAutoscaling(recorded);
+        List<Double> busy = running.getShardsList().stream().map(ShardStatus::getBusy).toList();
+        ShardAutoscaler.Decision decision = ShardAutoscaler.decide(policy, running.getSpec().getShards(), busy, recorded, Instant.now());
+        if (!decision.reason().equals("WithinTarget") && !decision.reason().equals("Stabilizing")) {
+            LOG.info("Autoscaling {}: {}", running.getSpec().getName(), decision.message());
+        }
+        OperatorConditions.set(status, generation, OperatorConditions.AUTOSCALED, true, decision.reason(), decision.message());
+        return decision.shards();
     }
 
     /**

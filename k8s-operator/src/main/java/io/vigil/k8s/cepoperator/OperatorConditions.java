@@ -13,6 +13,8 @@ final class OperatorConditions {
     static final String SWAPPING = "Swapping";
     /** True when the shards run where the spec's shard count and the pool's pods put them. */
     static final String PLACED = "Placed";
+    /** With spec.autoscaling: what the load calls for, and the last change it made. */
+    static final String AUTOSCALED = "Autoscaled";
 
     private OperatorConditions() {
     }

@@ -28,6 +28,16 @@ public class CepOperatorSpec {
     @Pattern("^(replay|fresh)$")
     private String statePolicy;
     private Map<String, String> options;
+    /** Optional: the shard count follows the load (see {@link Autoscaling}). */
+    private Autoscaling autoscaling;
+
+    public Autoscaling getAutoscaling() {
+        return autoscaling;
+    }
+
+    public void setAutoscaling(Autoscaling autoscaling) {
+        this.autoscaling = autoscaling;
+    }
 
     public String getHostPool() {
         return hostPool;

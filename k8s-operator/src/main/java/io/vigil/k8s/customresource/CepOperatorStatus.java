@@ -17,6 +17,16 @@ public class CepOperatorStatus {
     private Long lastSwapMillis;
     private LastSwap lastSwap;
     private OperatorPlacement placement;
+    private AutoscalingStatus autoscaling;
+
+    /** With spec.autoscaling: what it measured, recommends and last did. */
+    public AutoscalingStatus getAutoscaling() {
+        return autoscaling;
+    }
+
+    public void setAutoscaling(AutoscalingStatus autoscaling) {
+        this.autoscaling = autoscaling;
+    }
 
     public Long getObservedGeneration() {
         return observedGeneration;
