@@ -127,6 +127,37 @@ class OperatorPoolTest {
     }
 
     /**
+     * A rescale while a job's stream is open is live: the shard asks the stream where its client
+     * can cut over, tells it the checkpoint to cut at once every stream has answered, and serves
+     * it (Describe says where the cut-over is under way) until the stream has moved.
+     */
+    @Test
+    void aLiveRescaleAsksTheStreamsWhereToCutOverAndTheShardsBeforeServeThemUntilTheyMove() throws Exception {
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            control.deploy(FraudRules.spec("moving", ALL, 2));
+            ManagedChannel channel = TestHosts.channel(first);
+            try (RawStream stream = new RawStream(channel).open("moving", 0, FraudRules.TRANSACTION, "job-1", "job-1/attempt-0")) {
+                assertThat(stream.next().hasOpened()).isTrue();
+                OperatorStatus moved = control.rescale("moving", 2, List.of(second.endpoint(), first.endpoint()));
+                assertThat(moved.getPlacement().getShardsList()).extracting(ShardPlacement::getHost)
+                        .containsExactly(second.endpoint(), first.endpoint());
+
+                var asked = stream.next().getPlacementChange();
+                assertThat(asked.getEpoch()).isEqualTo(2);
+                assertThat(asked.getSwitchAt()).as("asked where it can cut").isZero();
+                assertThat(asked.getPlacement()).isEqualTo(moved.getPlacement());
+                stream.send(io.vigil.api.proto.ClientFrame.newBuilder().setPlacementReady(
+                        io.vigil.api.proto.PlacementReady.newBuilder().setEpoch(2).setNextBarrier(7)).build());
+                assertThat(stream.next().getPlacementChange().getSwitchAt()).as("the one stream's answer decides").isEqualTo(7);
+                assertThat(control.describe("moving").getCuttingOverOnList()).containsExactly(first.endpoint());
+            }
+            TestHosts.await(() -> "the shard before stops once its stream has gone", java.time.Duration.ofSeconds(10),
+                    () -> control.describe("moving").getCuttingOverOnCount() == 0);
+            channel.shutdownNow();
+        }
+    }
+
+    /**
      * A rescale with a host of the pool down changes nothing and names the host; once the host is
      * back (on its store) the rescale goes through, and a host restarted after it serves the new
      * placement.

@@ -11,6 +11,7 @@ import io.vigil.api.proto.BarrierAck;
 import io.vigil.api.proto.ClientFrame;
 import io.vigil.api.proto.EventBatch;
 import io.vigil.api.proto.HostFrame;
+import io.vigil.api.proto.PlacementChange;
 import io.vigil.api.proto.Open;
 import io.vigil.api.proto.Opened;
 import io.vigil.api.proto.StreamError;
@@ -142,6 +143,11 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
     @Override
     public void onBarrierAck(long checkpointId, ByteString handle) {
         frames.add(HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder().setCheckpointId(checkpointId).setHandle(handle)).build());
+    }
+
+    @Override
+    public void onPlacementChange(PlacementChange change) {
+        frames.add(HostFrame.newBuilder().setPlacementChange(change).build());
     }
 
     @Override

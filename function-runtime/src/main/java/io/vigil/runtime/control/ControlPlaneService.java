@@ -28,6 +28,7 @@ import io.vigil.runtime.operator.Operators;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardStats;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Deploy, Update, Undeploy, List, Describe and Health over gRPC. */
@@ -141,12 +142,13 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                 .build());
     }
 
-    private static OperatorStatus status(DeployedOperator operator) {
+    private OperatorStatus status(DeployedOperator operator) {
         OperatorStatus.Builder status = OperatorStatus.newBuilder()
                 .setSpec(operator.spec())
                 .setVersion(operator.version())
                 .setKeyGroups(KeyGroups.COUNT)
                 .setPlacement(operator.placement())
+                .addAllCuttingOverOn(operators.cuttingOver(operator.name()) ? List.of(operator.host()) : List.of())
                 .setStateHorizonMillis(operator.shards().isEmpty() ? 0 : operator.shards().get(0).stateHorizonMillis());
         for (Shard shard : operator.shards()) {
             ShardStats stats = shard.stats();

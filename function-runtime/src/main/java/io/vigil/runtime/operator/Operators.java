@@ -227,6 +227,13 @@ public final class Operators {
 
     /** The shards of a live rescale's placement before, by operator, until their streams are asked to cut over. */
     private final Map<String, List<Shard>> awaitingCutOver = new ConcurrentHashMap<>();
+    /** Operators whose shards of a placement before still serve streams that have not cut over yet, and how many such shards. */
+    private final Map<String, Integer> cuttingOver = new ConcurrentHashMap<>();
+
+    /** Whether shards of {@code name}'s placement before still serve here, during a live rescale. */
+    public boolean cuttingOver(String name) {
+        return awaitingCutOver.containsKey(name) || cuttingOver.containsKey(name);
+    }
 
     private void beginCutOver(String name, Placement placement) {
         List<Shard> before = awaitingCutOver.remove(name);
@@ -244,6 +251,7 @@ public final class Operators {
         }
         LOG.info("Operator '{}' moves to placement epoch {} while its job runs: shards {} cut over at a checkpoint", name,
                 placement.getEpoch(), retiring.stream().map(Shard::index).toList());
+        cuttingOver.merge(name, retiring.size(), Integer::sum);
         Thread stopper = new Thread(() -> stopOnceMoved(name, placement.getEpoch(), retiring),
                 "vigil-" + name + "-cut-over-" + placement.getEpoch());
         stopper.setDaemon(true);
@@ -324,6 +332,7 @@ public final class Operators {
                     + " end, and the job restores onto the new placement", name, epoch, CUT_OVER_TIMEOUT_SECONDS);
         }
         stopShards(retiring, name, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch " + epoch);
+        cuttingOver.computeIfPresent(name, (operator, shards) -> shards > retiring.size() ? shards - retiring.size() : null);
         LOG.info("Operator '{}' cut over to placement epoch {}: shards {} of the placement before stopped", name, epoch,
                 retiring.stream().map(Shard::index).toList());
     }

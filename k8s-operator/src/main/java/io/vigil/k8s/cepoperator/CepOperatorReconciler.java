@@ -180,7 +180,11 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             OperatorConditions.set(status, generation, READY, true, "Running", "version " + status.getActiveVersion() + " serves at "
                     + status.getEndpoint());
             UpdateControl<CepOperator> patch = UpdateControl.patchStatus(resource);
-            return waiting != null ? patch.rescheduleAfter(RETRY) : autoscaling != null ? patch.rescheduleAfter(MEASURE) : patch;
+            if (waiting != null) {
+                return patch.rescheduleAfter(RETRY);
+            }
+            // A live rescale's cut-over ends when the job's streams move: look again until the pods before are free.
+            return autoscaling != null || running.getCuttingOverOnCount() > 0 ? patch.rescheduleAfter(MEASURE) : patch;
         } catch (OperatorRejectedException e) {
             if (e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.FAILED_PRECONDITION) {
                 OperatorConditions.set(status, generation, COMPILED, false, "CompileError", e.getMessage());
@@ -254,6 +258,8 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             placed.setKeyGroups(shard.getFirstKeyGroup() + "-" + (shard.getEndKeyGroup() - 1));
             placement.getShards().add(placed);
         }
+        List<Integer> cuttingOver = running.getCuttingOverOnList().stream().map(byOrdinal::indexOf).filter(pod -> pod >= 0).toList();
+        placement.setCuttingOverPods(cuttingOver.isEmpty() ? null : cuttingOver);
         status.setPlacement(placement);
         List<String> serving = Placements.servingHosts(running.getPlacement());
         status.setEndpoint(String.join(",", serving));

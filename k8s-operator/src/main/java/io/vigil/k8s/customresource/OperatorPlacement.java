@@ -7,6 +7,19 @@ import java.util.List;
 public class OperatorPlacement {
     private Long epoch;
     private List<PlacedShard> shards = new ArrayList<>();
+    private List<Integer> cuttingOverPods;
+
+    /**
+     * During a live rescale: the pods whose shards of the placement before still serve the job's
+     * streams until they cut over; the pool keeps them meanwhile. Absent otherwise.
+     */
+    public List<Integer> getCuttingOverPods() {
+        return cuttingOverPods;
+    }
+
+    public void setCuttingOverPods(List<Integer> cuttingOverPods) {
+        this.cuttingOverPods = cuttingOverPods;
+    }
 
     /** Grows with every change of the placement. */
     public Long getEpoch() {

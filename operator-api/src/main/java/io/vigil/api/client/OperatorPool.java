@@ -234,9 +234,14 @@ public final class OperatorPool implements AutoCloseable {
             return statuses.get(0);
         }
         List<ShardStatus> shards = new ArrayList<>();
-        statuses.forEach(status -> shards.addAll(status.getShardsList()));
+        java.util.Set<String> cuttingOver = new java.util.TreeSet<>();
+        statuses.forEach(status -> {
+            shards.addAll(status.getShardsList());
+            cuttingOver.addAll(status.getCuttingOverOnList());
+        });
         shards.sort(Comparator.comparingInt(ShardStatus::getShard));
-        return statuses.get(0).toBuilder().clearShards().addAllShards(shards).build();
+        return statuses.get(0).toBuilder().clearShards().addAllShards(shards).clearCuttingOverOn().addAllCuttingOverOn(cuttingOver)
+                .build();
     }
 
     /** The refusal, naming the host when the pool has more than one. */
