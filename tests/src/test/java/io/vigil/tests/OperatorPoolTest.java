@@ -157,6 +157,25 @@ class OperatorPoolTest {
         }
     }
 
+    /** A SiddhiQL app's snapshot cannot be split by key group: its operator moves between hosts, but keeps its shard count. */
+    @Test
+    void anOperatorWhoseStateCannotBeSplitMovesButKeepsItsShardCount() throws Exception {
+        try (OperatorPool control = TestHosts.pool(pool)) {
+            control.deploy(io.vigil.examples.fraud.functions.RuleLanguage.SIDDHI.spec("siddhi-large", "velocity", 2, null));
+            assertThat(control.describe("siddhi-large").getSplitsByKeyGroup()).isFalse();
+            assertThatThrownBy(() -> control.rescale("siddhi-large", 4, List.of()))
+                    .isInstanceOfSatisfying(OperatorRejectedException.class,
+                            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION))
+                    .hasMessageContaining("cannot be split by key group").hasMessageContaining("cannot go to 4");
+            assertThat(control.describe("siddhi-large").getPlacement().getEpoch()).as("nothing changed").isEqualTo(1);
+            OperatorStatus moved = control.rescale("siddhi-large", 2, List.of(second.endpoint(), first.endpoint()));
+            assertThat(moved.getPlacement().getShardsList()).extracting(ShardPlacement::getHost)
+                    .containsExactly(second.endpoint(), first.endpoint());
+            assertThat(control.describe("siddhi-large").getSplitsByKeyGroup())
+                    .isFalse();
+        }
+    }
+
     /**
      * A rescale with a host of the pool down changes nothing and names the host; once the host is
      * back (on its store) the rescale goes through, and a host restarted after it serves the new

@@ -149,6 +149,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                 .setKeyGroups(KeyGroups.COUNT)
                 .setPlacement(operator.placement())
                 .addAllCuttingOverOn(operators.cuttingOver(operator.name()) ? List.of(operator.host()) : List.of())
+                .setSplitsByKeyGroup(operator.shards().stream().allMatch(shard -> shard.runningInstance().splitsByKeyGroup()))
                 .setStateHorizonMillis(operator.shards().isEmpty() ? 0 : operator.shards().get(0).stateHorizonMillis());
         for (Shard shard : operator.shards()) {
             ShardStats stats = shard.stats();

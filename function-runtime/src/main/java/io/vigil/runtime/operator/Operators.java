@@ -279,6 +279,11 @@ public final class Operators {
             }
             for (Shard shard : current.shards()) {
                 live |= shard.stats().openStreams() > 0;
+                if (current.shardCount() != placement.getShardsCount() && !shard.runningInstance().splitsByKeyGroup()) {
+                    throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name + "' ("
+                            + current.definition().language() + ") keeps state that cannot be split by key group: it can move"
+                            + " between hosts at " + current.shardCount() + " shards, but cannot go to " + placement.getShardsCount());
+                }
             }
             if (live && current.shardCount() == placement.getShardsCount()) {
                 for (Shard shard : current.shards()) {

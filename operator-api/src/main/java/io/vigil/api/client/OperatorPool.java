@@ -123,6 +123,11 @@ public final class OperatorPool implements AutoCloseable {
         Placement current = status.getPlacement();
         List<String> target = hosts.isEmpty() ? Placements.servingHosts(current) : hosts;
         Placement next = Placements.rescaled(current, shards, target);
+        if (shards != current.getShardsCount() && !describe(name).getSplitsByKeyGroup()) {
+            throw new OperatorRejectedException(Status.Code.FAILED_PRECONDITION, "operator '" + name + "' ("
+                    + status.getSpec().getLanguage() + ") keeps state that cannot be split by key group: it can move between"
+                    + " hosts at " + current.getShardsCount() + " shards, but cannot go to " + shards, List.of(), null);
+        }
         OperatorSpec spec = status.getSpec().toBuilder().setShards(shards).build();
         // Every host at once, twice: first each starts the next placement's shards (and stops those
         // of the placement before that no job feeds), then each asks the job's streams to cut over.
@@ -241,6 +246,7 @@ public final class OperatorPool implements AutoCloseable {
         });
         shards.sort(Comparator.comparingInt(ShardStatus::getShard));
         return statuses.get(0).toBuilder().clearShards().addAllShards(shards).clearCuttingOverOn().addAllCuttingOverOn(cuttingOver)
+                .setSplitsByKeyGroup(statuses.stream().allMatch(OperatorStatus::getSplitsByKeyGroup))
                 .build();
     }
 

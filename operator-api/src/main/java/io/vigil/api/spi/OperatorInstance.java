@@ -73,6 +73,16 @@ public interface OperatorInstance extends AutoCloseable {
                 + " operator can be moved between hosts but cannot change its shard count");
     }
 
+    /**
+     * Whether this operator's state can be split by key group, so that its operator can change its
+     * shard count: true when the instance keeps no snapshot of its own (the host splits its input
+     * log) or implements {@link #restoreKeyGroups}; an instance that writes snapshots it cannot
+     * split says false, and a rescale that would split them is refused before anything changes.
+     */
+    default boolean splitsByKeyGroup() {
+        return true;
+    }
+
     /** As {@link #restoreKeyGroups}, for an increment that follows the snapshot. */
     default void restoreChangesKeyGroups(InputStream in, int first, int end) throws Exception {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot split its increments by key group, so its"

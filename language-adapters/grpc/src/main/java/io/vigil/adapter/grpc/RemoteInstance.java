@@ -146,6 +146,11 @@ final class RemoteInstance implements OperatorInstance {
 
     /** After a rescale: the process takes the keys of these key groups from another shard's snapshot, if it can. */
     @Override
+    public boolean splitsByKeyGroup() {
+        return restoresKeyGroups;
+    }
+
+    @Override
     public void restoreKeyGroups(InputStream in, int first, int end) throws IOException {
         readKeyGroups(in, false, first, end);
     }

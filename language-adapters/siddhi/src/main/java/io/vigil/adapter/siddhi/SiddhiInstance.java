@@ -109,6 +109,12 @@ final class SiddhiInstance implements OperatorInstance {
         return clock.time();
     }
 
+    /** A Siddhi snapshot is one serialized app: it cannot be split by key group. */
+    @Override
+    public boolean splitsByKeyGroup() {
+        return false;
+    }
+
     @Override
     public boolean snapshot(OutputStream out) throws Exception {
         out.write(runtime.snapshot());
