@@ -187,7 +187,7 @@ class ExactlyOnceFaultTest {
     /**
      * A live rescale: one run of the job, which has no restarts, while each operator's shard 1 moves
      * to a second host (shard 0 goes on as it is), then the operator goes to 4 shards over the two
-     * hosts, then to 1 on the second host. The job's subtasks cut
+     * hosts, is updated (a hot swap), then goes to 1 on the second host. The job's subtasks cut
      * over at a checkpoint they agree on, and the new shards take their key groups' state from the
      * old shards' checkpoint there, read from whichever host holds it.
      */
@@ -240,6 +240,12 @@ class ExactlyOnceFaultTest {
                 var four = control.describe(operator);
                 assertThat(four.getShardsList()).as("every new shard of %s restored by key group", operator)
                         .hasSize(4).allSatisfy(shard -> assertThat(shard.getLastSwap().getRescaledFrom()).isEqualTo(1));
+            }
+            // A swap after a live rescale: the EPL (a comment added) switches on all 4 shards with its state, and the next rescale carries it on.
+            var running = control.describe(FraudRules.OPERATOR).getSpec();
+            assertThat(control.update(running.toBuilder().setSource(running.getSource() + "\n// swapped between two rescales\n").build())
+                    .getShardsList()).hasSize(4).allSatisfy(shard -> assertThat(shard.getVersion()).isEqualTo(2));
+            for (String operator : operators) {
                 assertThat(control.rescale(operator, 1, List.of(second.endpoint())).getPlacement().getShardsList())
                         .extracting(ShardPlacement::getHost).containsExactly(second.endpoint());
             }

@@ -34,12 +34,12 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class CepOperatorYaml {
     /**
      * What a local file's spec may hold: the {@code CepOperator} resource's fields (the Kubernetes-only
-     * {@code hostPool}, {@code sourceFrom} and {@code artifactFrom} are accepted so one file serves
-     * both), and the local {@code sourceFile} and {@code artifactFile}.
+     * {@code hostPool}, {@code sourceFrom}, {@code artifactFrom} and {@code autoscaling} are accepted so
+     * one file serves both), and the local {@code sourceFile} and {@code artifactFile}.
      */
     public static final java.util.Set<String> SPEC_FIELDS = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(List.of(
             "hostPool", "language", "source", "sourceFile", "sourceFrom", "artifactFile", "artifactFrom", "keyField", "shards",
-            "inputSchema", "outputSchema", "statePolicy", "options")));
+            "inputSchema", "outputSchema", "statePolicy", "options", "autoscaling")));
 
     private CepOperatorYaml() {
     }
