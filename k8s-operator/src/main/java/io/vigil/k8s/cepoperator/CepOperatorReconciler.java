@@ -1,6 +1,7 @@
 package io.vigil.k8s.cepoperator;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.Status;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -61,6 +62,8 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
     private static final Duration RETRY = Duration.ofSeconds(10);
     /** With autoscaling, how often the hosts' measurements are read. */
     private static final Duration MEASURE = Duration.ofSeconds(5);
+    /** After a status write another write overtook: soon, from the newer version. */
+    private static final Duration OVERTAKEN = Duration.ofMillis(200);
 
     private final HostEndpoints endpoints;
     private final ControlPlanes controlPlanes;
@@ -93,19 +96,28 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
     }
 
     /**
-     * Patches the status only when the reconcile changed it: every patch is a new version of the
-     * resource, and a reconcile that read the one before would conflict with it.
+     * Writes the status only when the reconcile changed it, and as a whole, at the version read: a
+     * write that another one overtook (409) is dropped and the next reconcile, from the newer
+     * version, writes it again. (A JSON patch computed against the version read, applied to a
+     * newer one, can address list entries that are not there.)
      */
     @Override
     public UpdateControl<CepOperator> reconcile(CepOperator resource, Context<CepOperator> context) {
         var json = context.getClient().getKubernetesSerialization();
         String before = json.asJson(resource.getStatus());
         UpdateControl<CepOperator> control = reconcileStatus(resource, context);
-        if (json.asJson(resource.getStatus()).equals(before)) {
-            UpdateControl<CepOperator> unchanged = UpdateControl.noUpdate();
-            return control.getScheduleDelay().map(unchanged::rescheduleAfter).orElse(unchanged);
+        UpdateControl<CepOperator> next = UpdateControl.noUpdate();
+        if (!json.asJson(resource.getStatus()).equals(before)) {
+            try {
+                context.getClient().resource(resource).updateStatus();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                return next.rescheduleAfter(OVERTAKEN);
+            }
         }
-        return control;
+        return control.getScheduleDelay().map(next::rescheduleAfter).orElse(next);
     }
 
     private UpdateControl<CepOperator> reconcileStatus(CepOperator resource, Context<CepOperator> context) {
