@@ -2,6 +2,8 @@ package io.vigil.flink;
 
 import io.vigil.flink.internal.PojoKeySelector;
 import io.vigil.flink.internal.VigilOperatorFactory;
+import io.vigil.api.security.TransportSecurity;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -72,6 +74,7 @@ public final class VigilFunction<IN, OUT> {
         private int ringSize = 4096;
         private int roundsInFlight = 4;
         private Duration timeout = Duration.ofSeconds(10);
+        private TransportSecurity security = TransportSecurity.plaintext();
 
         /**
          * The function host serving the operator ({@code host:port}), or several hosts of the pool
@@ -128,6 +131,16 @@ public final class VigilFunction<IN, OUT> {
             return this;
         }
 
+        /**
+         * Reaches the hosts over TLS, presenting the job's certificate (hosts that serve TLS require
+         * one): PEM files of the authority that signed the hosts' certificates, the job's certificate
+         * chain and its private key (PKCS#8). The files must exist where the job's tasks run.
+         */
+        public Builder<IN, OUT> setTls(String trustedCaFile, String certificateFile, String privateKeyFile) {
+            this.security = TransportSecurity.tls(Path.of(trustedCaFile), Path.of(certificateFile), Path.of(privateKeyFile));
+            return this;
+        }
+
         public VigilFunction<IN, OUT> build() {
             Objects.requireNonNull(endpoint, "endpoint (host:port of the function host, or of several hosts of its pool)");
             Objects.requireNonNull(operator, "operator name");
@@ -144,7 +157,7 @@ public final class VigilFunction<IN, OUT> {
                 throw new IllegalArgumentException("ring size and rounds in flight must be powers of two");
             }
             return new VigilFunction<>(new VigilFunctionConfig(endpoint, operator, inputType, outputType, keyField,
-                    maxBatchSize, linger, ringSize, roundsInFlight, timeout));
+                    maxBatchSize, linger, ringSize, roundsInFlight, timeout, security));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.vigil.flink;
 
+import io.vigil.api.security.TransportSecurity;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,6 +17,7 @@ import org.apache.flink.util.OutputTag;
  * @param ringSize       slots in the task's ring (a power of two)
  * @param roundsInFlight rounds sent but not yet emitted, at most (a power of two)
  * @param timeout        for connecting and opening the streams
+ * @param security       plaintext, or TLS with the job's client certificate
  */
 public record VigilFunctionConfig(
         String endpoint,
@@ -27,7 +29,8 @@ public record VigilFunctionConfig(
         Duration linger,
         int ringSize,
         int roundsInFlight,
-        Duration timeout) implements Serializable {
+        Duration timeout,
+        TransportSecurity security) implements Serializable {
 
     /** The side output that late events go to when the operator's spec says {@code late-events: side-output}. */
     @SuppressWarnings("unchecked")

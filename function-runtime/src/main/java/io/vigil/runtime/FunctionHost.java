@@ -13,6 +13,11 @@ import io.vigil.runtime.plugin.LanguagePlugins;
 import io.vigil.state.CheckpointStore;
 import io.vigil.state.StoreOptions;
 import java.io.IOException;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.vigil.api.security.TransportSecurity;
+import io.vigil.runtime.security.HostTls;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +65,11 @@ public final class FunctionHost implements AutoCloseable {
                 LOG.error("State store at {} was damaged; set aside as told: {}", settings.stateDirectory, damage);
             }
         }
-        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store);
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port))
+        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store,
+                settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient());
+        ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
+                : settings.tls.serverCredentials(settings.tlsReload, housekeeping);
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port), credentials)
                 .maxInboundMessageSize(settings.maxMessageBytes)
                 .addService(new DataPlaneService(operators, settings.credits, () -> draining).definition())
                 .addService(new ControlPlaneService(operators, () -> draining))
@@ -99,7 +107,9 @@ public final class FunctionHost implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
         }
-        LOG.info("Function host listening on {}:{} with languages {}", settings.bindAddress, port(), operators.languages());
+        LOG.info("Function host listening on {}:{} ({}) with languages {}", settings.bindAddress, port(),
+                settings.tls != null ? settings.tls : "plaintext" + (settings.plaintext ? ", as told" : ", loopback only"),
+                operators.languages());
         return this;
     }
 
@@ -180,7 +190,11 @@ public final class FunctionHost implements AutoCloseable {
 
     /** How to run a host; {@link #build()} makes it. */
     public static final class Settings {
-        private String bindAddress = "0.0.0.0";
+        // Null: loopback in plaintext, every interface with TLS.
+        private String bindAddress;
+        private HostTls tls;
+        private boolean plaintext;
+        private Duration tlsReload = Duration.ofSeconds(60);
         private int port = 7070;
         private Path pluginsDirectory = Path.of("plugins");
         private int credits = 8;
@@ -215,6 +229,24 @@ public final class FunctionHost implements AutoCloseable {
 
         public Settings bindAddress(String value) {
             bindAddress = value;
+            return this;
+        }
+
+        /** Serves TLS, requiring every client to present a certificate the authority in {@code tls} signed. */
+        public Settings tls(HostTls value) {
+            tls = value;
+            return this;
+        }
+
+        /** Serves plaintext even on an address beyond loopback (without it, such a host needs TLS). */
+        public Settings plaintext() {
+            plaintext = true;
+            return this;
+        }
+
+        /** How often the TLS files are read again, so a renewed certificate is served without a restart. */
+        public Settings tlsReload(Duration value) {
+            tlsReload = value;
             return this;
         }
 
@@ -257,7 +289,21 @@ public final class FunctionHost implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException when the host would serve plaintext beyond loopback without
+         *                                  being told to, or is told both plaintext and TLS
+         */
         public FunctionHost build() throws IOException {
+            if (tls != null && plaintext) {
+                throw new IllegalArgumentException("a host serves TLS or plaintext, not both: drop --plaintext or the --tls options");
+            }
+            if (bindAddress == null) {
+                bindAddress = tls == null ? "127.0.0.1" : "0.0.0.0";
+            }
+            if (tls == null && !plaintext && !InetAddress.getByName(bindAddress).isLoopbackAddress()) {
+                throw new IllegalArgumentException("a host listening on " + bindAddress + " (beyond loopback) needs TLS: give it"
+                        + " --tls-cert, --tls-key and --tls-client-ca; or --plaintext to serve anyone who can reach it without");
+            }
             return new FunctionHost(this);
         }
     }

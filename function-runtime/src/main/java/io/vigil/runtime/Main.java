@@ -1,6 +1,7 @@
 package io.vigil.runtime;
 
 import io.vigil.runtime.cli.OptionValues;
+import io.vigil.runtime.security.HostTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,10 @@ public final class Main {
         FunctionHost host;
         try {
             host = settings.build().start();
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil host: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (IOException e) {
             System.err.println("vigil host: " + e.getMessage());
             System.exit(1);
@@ -44,9 +49,14 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind 0.0.0.0] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
-              --bind           the address to listen on
+              --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
+              --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
+                               TLS and requires every client to present a certificate; the files are read again every minute
+              --tls-key        the certificate's private key (PEM, PKCS#8)
+              --tls-client-ca  the authority (PEM) that signs the clients' certificates, and the other hosts' of a pool
+              --plaintext      serve without TLS even on an address beyond loopback (anyone who can reach it may call it)
               --state-dir      where operators and their checkpoints are kept; a host restarted on it redeploys them
                                (none: no checkpoints, operators are lost with the host)
               --discard-damaged-checkpoints
@@ -58,11 +68,16 @@ public final class Main {
               --grace-seconds  how long a stopping host lets open streams finish""";
 
     private static boolean parse(String[] args, FunctionHost.Settings settings) {
+        Path[] tlsFiles = new Path[3];
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "--port" -> settings.port((int) OptionValues.wholeNumber(option, value(args, ++i, option), 0, 65_535));
                 case "--bind" -> settings.bindAddress(value(args, ++i, option));
+                case "--tls-cert" -> tlsFiles[0] = Path.of(value(args, ++i, option));
+                case "--tls-key" -> tlsFiles[1] = Path.of(value(args, ++i, option));
+                case "--tls-client-ca" -> tlsFiles[2] = Path.of(value(args, ++i, option));
+                case "--plaintext" -> settings.plaintext();
                 case "--plugins" -> settings.pluginsDirectory(Path.of(value(args, ++i, option)));
                 case "--credits" -> settings.credits((int) OptionValues.wholeNumber(option, value(args, ++i, option), 1, 1 << 16));
                 case "--ring-size" -> settings.ringSize(OptionValues.powerOfTwo(option, value(args, ++i, option), 2, 1 << 24));
@@ -76,6 +91,12 @@ public final class Main {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
             }
+        }
+        int given = (tlsFiles[0] == null ? 0 : 1) + (tlsFiles[1] == null ? 0 : 1) + (tlsFiles[2] == null ? 0 : 1);
+        if (given == 3) {
+            settings.tls(new HostTls(tlsFiles[0], tlsFiles[1], tlsFiles[2]));
+        } else if (given > 0) {
+            throw new IllegalArgumentException("TLS needs all three of --tls-cert, --tls-key and --tls-client-ca");
         }
         return true;
     }

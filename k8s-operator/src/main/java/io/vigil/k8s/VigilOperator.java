@@ -7,14 +7,21 @@ import io.vigil.k8s.cepoperator.CepOperatorReconciler;
 import io.vigil.k8s.cepoperator.ControlPlanes;
 import io.vigil.k8s.cepoperator.HostEndpoints;
 import io.vigil.k8s.host.FunctionHostReconciler;
+import io.vigil.api.security.TransportSecurity;
 
 /** The Kubernetes operator: FunctionHost pools and the CepOperators running on them. */
 public final class VigilOperator implements AutoCloseable {
     private final Operator operator;
-    private final ControlPlanes controlPlanes = new ControlPlanes();
+    private final ControlPlanes controlPlanes;
 
     /** @param endpoints how to reach a pool's hosts: {@link HostEndpoints#clusterDns()} inside the cluster */
     public VigilOperator(KubernetesClient client, HostEndpoints endpoints) {
+        this(client, endpoints, ControlPlanes.clientCertificateFromEnvironment());
+    }
+
+    /** @param clientCertificate how the operator reaches pools that serve TLS; null when it has no certificate */
+    public VigilOperator(KubernetesClient client, HostEndpoints endpoints, TransportSecurity clientCertificate) {
+        this.controlPlanes = new ControlPlanes(clientCertificate);
         // Server-side apply stays off: the same code then runs against API servers without it.
         operator = new Operator(o -> o.withKubernetesClient(client)
                 .withCloseClientOnStop(false)

@@ -157,7 +157,8 @@ class VigilOperatorTest {
         pool.getSpec().setDiscardDamagedCheckpoints(true);
         client.resource(pool).create();
         StatefulSet set = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("recovering").get(), s -> s != null);
-        assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--discard-damaged-checkpoints");
+        assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--discard-damaged-checkpoints")
+                .as("a pool without TLS serves plaintext only when it says so").containsSequence("--bind", "0.0.0.0", "--plaintext");
     }
 
     @Test
@@ -173,7 +174,9 @@ class VigilOperatorTest {
         var container = set.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("vigil/function-host:0.1.0");
         assertThat(container.getArgs()).containsSequence("--state-dir", HostStatefulSet.STATE_DIRECTORY)
-                .doesNotContain("--discard-damaged-checkpoints");
+                .containsSequence("--tls-cert", HostStatefulSet.TLS_DIRECTORY + "/tls.crt", "--tls-key",
+                        HostStatefulSet.TLS_DIRECTORY + "/tls.key", "--tls-client-ca", HostStatefulSet.TLS_DIRECTORY + "/ca.crt")
+                .doesNotContain("--discard-damaged-checkpoints", "--plaintext", "--bind");
         assertThat(container.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
                 .contains("state:" + HostStatefulSet.STATE_DIRECTORY, "tls:" + HostStatefulSet.TLS_DIRECTORY);
         assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
@@ -428,6 +431,7 @@ class VigilOperatorTest {
         pool.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
         FunctionHostSpec spec = new FunctionHostSpec();
         spec.setImage("vigil/function-host:0.1.0");
+        spec.setPlaintext(true);
         pool.setSpec(spec);
         return pool;
     }

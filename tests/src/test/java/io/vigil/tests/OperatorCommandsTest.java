@@ -50,7 +50,8 @@ class OperatorCommandsTest {
     int run(String[] args, String hostVariable) {
         out.reset();
         err.reset();
-        return OperatorCommands.run(args, hostVariable, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return OperatorCommands.run(args, variable -> variable.equals("VIGIL_HOST") ? hostVariable : null,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

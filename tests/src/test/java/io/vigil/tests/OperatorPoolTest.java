@@ -216,17 +216,17 @@ class OperatorPoolTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        assertThat(OperatorCommands.run(new String[] {"deploy", "-f", spec, "--host", pool}, null, outStream, errStream))
+        assertThat(OperatorCommands.run(new String[] {"deploy", "-f", spec, "--host", pool}, variable -> null, outStream, errStream))
                 .as(err.toString(StandardCharsets.UTF_8)).isZero();
         out.reset();
-        assertThat(OperatorCommands.run(new String[] {"describe", "fraud-rules"}, second.endpoint(), outStream, errStream))
+        assertThat(OperatorCommands.run(new String[] {"describe", "fraud-rules"}, variable -> variable.equals("VIGIL_HOST") ? second.endpoint() : null, outStream, errStream))
                 .as("any host of the pool answers for all of it: " + err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("shard 0 on " + first.endpoint() + ": version 1")
                 .contains("shard 1 on " + second.endpoint() + ": version 1");
-        assertThat(OperatorCommands.run(new String[] {"undeploy", "fraud-rules", "--host", second.endpoint()}, null, outStream, errStream))
+        assertThat(OperatorCommands.run(new String[] {"undeploy", "fraud-rules", "--host", second.endpoint()}, variable -> null, outStream, errStream))
                 .isZero();
         assertThat(first.operators().all()).isEmpty();
-        assertThat(OperatorCommands.run(new String[] {"list", "--host", pool + ","}, null, outStream, errStream)).isEqualTo(2);
+        assertThat(OperatorCommands.run(new String[] {"list", "--host", pool + ","}, variable -> null, outStream, errStream)).isEqualTo(2);
     }
 }

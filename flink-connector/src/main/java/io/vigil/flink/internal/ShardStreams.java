@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.client.ShardStream;
 import io.vigil.api.codec.BatchFormatException;
 import io.vigil.api.proto.ControlPlaneGrpc;
@@ -59,6 +59,7 @@ public final class ShardStreams implements AutoCloseable {
 
     private final String operator;
     private final Map<String, ManagedChannel> channels;
+    private final TransportSecurity security;
     private final OperatorStatus status;
     // The host that answered for the pool: it stands for the host a placement on one host names.
     private final String seed;
@@ -73,10 +74,12 @@ public final class ShardStreams implements AutoCloseable {
     private final AtomicBoolean closing;
     private Opening opening;
 
-    private ShardStreams(String operator, Map<String, ManagedChannel> channels, OperatorStatus status, String seed, Placement placement,
-                         Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure, AtomicBoolean closing) {
+    private ShardStreams(String operator, Map<String, ManagedChannel> channels, TransportSecurity security, OperatorStatus status,
+                         String seed, Placement placement, Wakeup senderWakeup, Consumer<VigilConnectorException> onFailure,
+                         AtomicBoolean closing) {
         this.operator = operator;
         this.channels = channels;
+        this.security = security;
         this.status = status;
         this.seed = seed;
         this.placement = placement;
@@ -118,14 +121,14 @@ public final class ShardStreams implements AutoCloseable {
      *
      * @param pool host:port of one function host, or several, comma-separated, of the pool serving the operator
      */
-    public static ShardStreams connect(String pool, String operator, Duration timeout, Wakeup senderWakeup,
+    public static ShardStreams connect(String pool, String operator, TransportSecurity security, Duration timeout, Wakeup senderWakeup,
                                        Consumer<VigilConnectorException> onFailure) {
         Map<String, ManagedChannel> channels = new LinkedHashMap<>();
         try {
             VigilConnectorException refused = null;
             for (String seed : pool.split(",")) {
                 String endpoint = seed.trim();
-                ManagedChannel channel = channels.computeIfAbsent(endpoint, ShardStreams::channel);
+                ManagedChannel channel = channels.computeIfAbsent(endpoint, security::channel);
                 OperatorStatus status;
                 try {
                     status = describe(channel, endpoint, operator, timeout);
@@ -138,9 +141,10 @@ public final class ShardStreams implements AutoCloseable {
                 Placement placement = Placements.resolved(status.getPlacement().getShardsCount() == shards ? status.getPlacement()
                         : Placements.onOneHost(shards), endpoint);
                 for (String host : Placements.servingHosts(placement)) {
-                    channels.computeIfAbsent(host, ShardStreams::channel);
+                    channels.computeIfAbsent(host, security::channel);
                 }
-                return new ShardStreams(operator, channels, status, endpoint, placement, senderWakeup, onFailure, new AtomicBoolean());
+                return new ShardStreams(operator, channels, security, status, endpoint, placement, senderWakeup, onFailure,
+                        new AtomicBoolean());
             }
             throw refused;
         } catch (RuntimeException e) {
@@ -149,12 +153,6 @@ public final class ShardStreams implements AutoCloseable {
         }
     }
 
-    private static ManagedChannel channel(String endpoint) {
-        return NettyChannelBuilder.forTarget(endpoint)
-                .usePlaintext()
-                .maxInboundMessageSize(64 << 20)
-                .build();
-    }
 
     /**
      * @param job            the job the streams belong to: while it feeds the operator, no other job may
@@ -232,9 +230,10 @@ public final class ShardStreams implements AutoCloseable {
     ShardStreams cutOver(Placement next, long checkpointId) throws InvalidProtocolBufferException {
         Placement resolved = Placements.resolved(next, seed);
         for (String host : Placements.servingHosts(resolved)) {
-            channels.computeIfAbsent(host, ShardStreams::channel);
+            channels.computeIfAbsent(host, security::channel);
         }
-        ShardStreams following = new ShardStreams(operator, channels, status, seed, resolved, senderWakeup, onFailure, closing);
+        ShardStreams following = new ShardStreams(operator, channels, security, status, seed, resolved, senderWakeup, onFailure,
+                closing);
         following.opening = opening;
         boolean[] kept = new boolean[following.streams.length];
         for (int s = 0; s < following.streams.length && following.streams.length == streams.length; s++) {

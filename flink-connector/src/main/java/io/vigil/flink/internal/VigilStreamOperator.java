@@ -114,7 +114,8 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         senderWakeup = new Wakeup();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         String client = getRuntimeContext().getJobInfo().getJobName() + "/" + getOperatorName() + "/" + subtask;
-        streams = ShardStreams.connect(config.endpoint(), config.operator(), config.timeout(), senderWakeup, this::fail);
+        streams = ShardStreams.connect(config.endpoint(), config.operator(), config.security(), config.timeout(), senderWakeup,
+                this::fail);
         OperatorStatus status = streams.status();
         inputSchema = SchemaProtos.fromProto(status.getSpec().getInputSchema());
         outputSchema = SchemaProtos.fromProto(status.getSpec().getOutputSchema());

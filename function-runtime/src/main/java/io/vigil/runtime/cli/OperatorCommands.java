@@ -1,8 +1,7 @@
 package io.vigil.runtime.cli;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.OperatorPool;
+import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.placement.Placements;
 import io.vigil.api.client.OperatorRejectedException;
 import io.vigil.api.proto.Diagnostic;
@@ -35,24 +34,26 @@ public final class OperatorCommands {
             "describe", "vigil describe NAME " + HOST_OPTION + "\n  an operator's version, shards, feeds and last swap",
             "list", "vigil list " + HOST_OPTION + "\n  the operators a host runs",
             "rescale", "vigil rescale NAME --shards N [--pool host:port[,host:port...]] " + HOST_OPTION
-                    + "\n  moves an operator no job feeds to N shards over the pool (default: the hosts serving it);"
-                    + " a job restored from a savepoint carries its state over");
+                    + "\n  moves an operator to N shards over the pool (default: the hosts serving it), with its state;"
+                    + " a job feeding it cuts over at its next checkpoint");
 
     private OperatorCommands() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(HOST_VARIABLE), System.out, System.err));
+        System.exit(run(args, System::getenv, System.out, System.err));
     }
 
     /** The usage of every command, for {@code vigil --help}. */
     public static String usage() {
         return String.join("\n", new java.util.TreeMap<>(USAGE).values()) + "\n--host defaults to $" + HOST_VARIABLE + ", else "
-                + DEFAULT_HOST + ". Exit codes: 0 ok, 1 refused or unreachable, 2 usage.";
+                + DEFAULT_HOST + ". Hosts that serve TLS: set $VIGIL_TLS_CA, $VIGIL_TLS_CERT and $VIGIL_TLS_KEY (PEM files: the"
+                + " authority of the hosts' certificates, yours and its key). Exit codes: 0 ok, 1 refused or unreachable, 2 usage.";
     }
 
-    /** @param hostFromEnvironment the value of {@value #HOST_VARIABLE}, or null */
-    public static int run(String[] args, String hostFromEnvironment, PrintStream out, PrintStream err) {
+    /** @param environment the environment's variables: {@value #HOST_VARIABLE}, and the {@code VIGIL_TLS_*} files */
+    public static int run(String[] args, java.util.function.UnaryOperator<String> environment, PrintStream out, PrintStream err) {
+        String hostFromEnvironment = environment.apply(HOST_VARIABLE);
         String command = args.length > 0 ? args[0] : "help";
         if (!USAGE.containsKey(command)) {
             err.println("unknown command '" + command + "'; the operator commands are:\n" + usage());
@@ -95,7 +96,14 @@ public final class OperatorCommands {
             err.println("--host needs host:port, or a comma-separated pool of them, not '" + host + "'");
             return 2;
         }
-        try (OperatorPool control = new OperatorPool(pool, OperatorCommands::channel, Duration.ofSeconds(60))) {
+        TransportSecurity security;
+        try {
+            security = TransportSecurity.fromEnvironment(environment);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        try (OperatorPool control = new OperatorPool(pool, security::channel, Duration.ofSeconds(60))) {
             switch (command) {
                 case "deploy", "update" -> {
                     if (file == null) {
@@ -166,10 +174,6 @@ public final class OperatorCommands {
             err.println("cannot read " + file + ": " + e.getMessage());
             return 2;
         }
-    }
-
-    private static ManagedChannel channel(String endpoint) {
-        return NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
     }
 
     private static String required(String name) {

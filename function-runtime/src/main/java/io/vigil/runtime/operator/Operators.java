@@ -1,6 +1,7 @@
 package io.vigil.runtime.operator;
 
 import io.vigil.api.proto.DeploymentRecord;
+import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.Placement;
@@ -53,13 +54,16 @@ public final class Operators {
     /** Operators from the store that could not be deployed again yet: something they need was out of reach. */
     private final Map<String, DeploymentRecord> waiting = new TreeMap<>();
 
-    /** @param store where shards checkpoint their state, or null to keep none */
-    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store) {
+    /**
+     * @param store    where shards checkpoint their state, or null to keep none
+     * @param security how this host reaches the other hosts of a pool (to read their checkpoints)
+     */
+    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, TransportSecurity security) {
         this.compiler = new OperatorCompiler(languages);
         this.ringSize = ringSize;
         this.store = store;
         this.records = store == null ? null : new DeploymentRecords(store);
-        this.peers = new PeerCheckpoints(store);
+        this.peers = new PeerCheckpoints(store, security);
         this.updates = new OperatorUpdate(compiler, store != null, this::record);
     }
 

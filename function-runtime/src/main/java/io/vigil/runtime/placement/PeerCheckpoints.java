@@ -2,7 +2,7 @@ package io.vigil.runtime.placement;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.proto.CheckpointRecord;
 import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.ReadCheckpointRequest;
@@ -30,10 +30,15 @@ public final class PeerCheckpoints implements AutoCloseable {
     private static final long READ_TIMEOUT_SECONDS = 300;
     private final CheckpointStore store;
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
+    private final TransportSecurity security;
 
-    /** @param store this host's store, or null when it keeps none */
-    public PeerCheckpoints(CheckpointStore store) {
+    /**
+     * @param store    this host's store, or null when it keeps none
+     * @param security how this host reaches the others of its pool
+     */
+    public PeerCheckpoints(CheckpointStore store, TransportSecurity security) {
         this.store = store;
+        this.security = security;
     }
 
     /** The checkpoint's records for key groups {@code first <= group < end}, in order, its meta first. */
@@ -48,7 +53,7 @@ public final class PeerCheckpoints implements AutoCloseable {
                     + handle.getShard() + " was taken in another host's store, and its handle does not name that host");
         }
         ManagedChannel channel = peers.computeIfAbsent(handle.getHost(),
-                host -> NettyChannelBuilder.forTarget(host).usePlaintext().maxInboundMessageSize(64 << 20).build());
+                host -> security.channel(host, 64 << 20));
         try {
             Iterator<CheckpointRecord> answers = ControlPlaneGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS)

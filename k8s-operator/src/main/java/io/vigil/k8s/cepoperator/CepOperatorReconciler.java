@@ -143,7 +143,13 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             return UpdateControl.patchStatus(resource);
         }
 
-        OperatorPool control = controlPlanes.pool(pods);
+        OperatorPool control;
+        try {
+            control = controlPlanes.pool(pods, pool.getSpec().getTlsSecretName() != null);
+        } catch (IllegalStateException e) {
+            OperatorConditions.set(status, generation, READY, false, "NoClientCertificate", e.getMessage());
+            return UpdateControl.patchStatus(resource).rescheduleAfter(RETRY);
+        }
         OperatorStatus running = null;
         boolean hostAnswered = false;
         try {
@@ -308,7 +314,8 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
             return DeleteControl.defaultDelete();
         }
         try {
-            controlPlanes.pool(endpoints.endpoints(pool)).undeploy(resource.getMetadata().getName());
+            controlPlanes.pool(endpoints.endpoints(pool), pool.getSpec().getTlsSecretName() != null)
+                    .undeploy(resource.getMetadata().getName());
         } catch (OperatorRejectedException e) {
             if (e.code() != Status.Code.NOT_FOUND) {
                 LOG.warn("Undeploying {} failed, retrying: {}", resource.getMetadata().getName(), e.getMessage());

@@ -12,8 +12,15 @@ public class FunctionHostSpec {
     @Required
     private String image;
     private ResourceRequirements resources;
-    /** A Secret with the hosts' TLS key and certificate; mounted now, used by the security work. */
+    /**
+     * A Secret with the hosts' certificate ({@code tls.crt}), its key ({@code tls.key}, PKCS#8) and
+     * the authority that signs the clients' certificates ({@code ca.crt}), as cert-manager writes
+     * them: the hosts serve mutual TLS, and the operator reaches them with its own client
+     * certificate. Without it the pool must say {@link #plaintext}, or its hosts refuse to start.
+     */
     private String tlsSecretName;
+    /** Serve without TLS: anyone who can reach the pods may call them. For a trial on a private cluster. */
+    private boolean plaintext;
     private StateVolume stateVolume = new StateVolume();
     @Default("7070")
     private int port = 7070;
@@ -53,6 +60,14 @@ public class FunctionHostSpec {
 
     public void setResources(ResourceRequirements resources) {
         this.resources = resources;
+    }
+
+    public boolean isPlaintext() {
+        return plaintext;
+    }
+
+    public void setPlaintext(boolean plaintext) {
+        this.plaintext = plaintext;
     }
 
     public String getTlsSecretName() {

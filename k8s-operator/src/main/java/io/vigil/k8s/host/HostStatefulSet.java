@@ -34,6 +34,16 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         if (spec.isDiscardDamagedCheckpoints()) {
             arguments.add("--discard-damaged-checkpoints");
         }
+        if (spec.getTlsSecretName() != null) {
+            arguments.addAll(List.of("--tls-cert", TLS_DIRECTORY + "/tls.crt", "--tls-key", TLS_DIRECTORY + "/tls.key",
+                    "--tls-client-ca", TLS_DIRECTORY + "/ca.crt"));
+        } else {
+            // Beyond loopback without TLS the host refuses to start unless the pool says plaintext.
+            arguments.addAll(List.of("--bind", "0.0.0.0"));
+            if (spec.isPlaintext()) {
+                arguments.add("--plaintext");
+            }
+        }
         return arguments;
     }
 

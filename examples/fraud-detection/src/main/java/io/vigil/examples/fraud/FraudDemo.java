@@ -80,7 +80,7 @@ public final class FraudDemo {
                 for (OperatorSpec operator : operators(options)) {
                     control.deploy(operator);
                 }
-                out.printf(Locale.ROOT, "Deployed %s on the function host at %s in %d ms%n",
+                out.printf(Locale.ROOT, "Deployed %s on the function host at %s (plaintext, loopback only) in %d ms%n",
                         options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules, " + options.shards + " shards)"
                                 : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (" + options.language + "), "
                                         + options.shards + " shards each",

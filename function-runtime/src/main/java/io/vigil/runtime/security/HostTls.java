@@ -1,0 +1,122 @@
+package io.vigil.runtime.security;
+
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.vigil.api.security.TransportSecurity;
+import io.grpc.util.CertificateUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A host's TLS: its certificate and key, and the authority its clients' certificates must be
+ * signed by (every client must present one: mutual TLS). The files are read again every
+ * {@code reload} so a renewed certificate is served to new connections without a restart; open
+ * connections, and the streams on them, go on. The host reaches other hosts of its pool with the
+ * same certificate and authority ({@link #asClient()}).
+ */
+public final class HostTls {
+    private static final Logger LOG = LoggerFactory.getLogger(HostTls.class);
+    private final Path certificateChain;
+    private final Path privateKey;
+    private final Path clientCa;
+
+    /** @throws IllegalArgumentException naming a file that cannot be read */
+    public HostTls(Path certificateChain, Path privateKey, Path clientCa) {
+        TransportSecurity.requireReadable(certificateChain, privateKey, clientCa);
+        this.certificateChain = certificateChain;
+        this.privateKey = privateKey;
+        this.clientCa = clientCa;
+    }
+
+    /** Server credentials that require a client certificate; the files are read again by {@code watcher} when they change. */
+    public ServerCredentials serverCredentials(Duration reload, ScheduledExecutorService watcher) throws IOException {
+        try {
+            AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+            loadIdentity(keys);
+            AdvancedTlsX509TrustManager clients = AdvancedTlsX509TrustManager.newBuilder()
+                    .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                    .build();
+            clients.updateTrustCredentials(clientCa.toFile());
+            long[] read = {modified()};
+            watcher.scheduleWithFixedDelay(() -> {
+                long now = modified();
+                if (now == read[0]) {
+                    return;
+                }
+                try {
+                    loadIdentity(keys);
+                    clients.updateTrustCredentials(clientCa.toFile());
+                    read[0] = now;
+                    LOG.info("TLS certificate {} and client authority {} read again", certificateChain, clientCa);
+                } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                    // Half written, or a key that does not match yet: the previous ones serve until the next look.
+                    LOG.warn("TLS files {}, {}, {} changed but cannot be used yet: {}", certificateChain, privateKey, clientCa, e.toString());
+                }
+            }, reload.toMillis(), reload.toMillis(), TimeUnit.MILLISECONDS);
+            return TlsServerCredentials.newBuilder()
+                    .keyManager(keys)
+                    .trustManager(clients)
+                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the TLS files " + certificateChain + ", " + privateKey + ", " + clientCa + " do not hold a usable"
+                    + " certificate, key and authority (PEM; the key PKCS#8): " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the certificate and key, and uses them only if the key is the certificate's (not one of a pair half renewed). */
+    private void loadIdentity(AdvancedTlsX509KeyManager keys) throws IOException, GeneralSecurityException {
+        X509Certificate[] chain;
+        PrivateKey key;
+        try (InputStream certificates = Files.newInputStream(certificateChain); InputStream keyFile = Files.newInputStream(privateKey)) {
+            chain = CertificateUtils.getX509Certificates(certificates);
+            key = CertificateUtils.getPrivateKey(keyFile);
+        }
+        if (chain.length == 0) {
+            throw new GeneralSecurityException(certificateChain + " holds no certificate");
+        }
+        Signature probe = Signature.getInstance(key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA");
+        byte[] message = certificateChain.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        probe.initSign(key);
+        probe.update(message);
+        byte[] signature = probe.sign();
+        probe.initVerify(chain[0].getPublicKey());
+        probe.update(message);
+        if (!probe.verify(signature)) {
+            throw new GeneralSecurityException("the key in " + privateKey + " is not the key of the certificate in " + certificateChain);
+        }
+        keys.updateIdentityCredentials(chain, key);
+    }
+
+    /** When any of the three files last changed, as one number that moves when any does. */
+    private long modified() {
+        long sum = 0;
+        for (Path file : new Path[] {certificateChain, privateKey, clientCa}) {
+            sum = sum * 31 + file.toFile().lastModified();
+        }
+        return sum;
+    }
+
+    /** How this host reaches the other hosts of its pool. */
+    public TransportSecurity asClient() {
+        return TransportSecurity.tls(clientCa, certificateChain, privateKey);
+    }
+
+    @Override
+    public String toString() {
+        return "TLS with client certificates (" + certificateChain + ", clients signed by " + clientCa + ")";
+    }
+}
