@@ -66,7 +66,7 @@ public final class FunctionHost implements AutoCloseable {
             }
         }
         this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store,
-                settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient());
+                settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient(), settings.compileBudget);
         ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
                 : settings.tls.serverCredentials(settings.tlsReload, housekeeping);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port), credentials)
@@ -195,6 +195,7 @@ public final class FunctionHost implements AutoCloseable {
         private HostTls tls;
         private boolean plaintext;
         private Duration tlsReload = Duration.ofSeconds(60);
+        private Duration compileBudget = Duration.ofSeconds(60);
         private int port = 7070;
         private Path pluginsDirectory = Path.of("plugins");
         private int credits = 8;
@@ -241,6 +242,12 @@ public final class FunctionHost implements AutoCloseable {
         /** Serves plaintext even on an address beyond loopback (without it, such a host needs TLS). */
         public Settings plaintext() {
             plaintext = true;
+            return this;
+        }
+
+        /** How long one compile may take; past it, it is given up and the deploy or update refused. */
+        public Settings compileBudget(Duration value) {
+            compileBudget = value;
             return this;
         }
 

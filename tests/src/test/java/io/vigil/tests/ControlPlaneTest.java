@@ -16,6 +16,7 @@ import io.vigil.runtime.FunctionHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
 
 /** Deploy, Update, Undeploy, List, Describe and Health against a real host over gRPC. */
 class ControlPlaneTest {
@@ -126,6 +127,60 @@ class ControlPlaneTest {
         assertThatThrownBy(() -> control.deploy(FraudRules.spec("many", BIG, 500)))
                 .hasMessageContaining("shards must be between 1 and 128");
         assertThat(control.list()).isEmpty();
+    }
+
+    /** Limits, each a clear error: an error about a name of thousands of characters quotes only its start. */
+    @Test
+    void aSpecPastALimitIsRefusedNamingTheLimit() {
+        String longName = "a".repeat(20_000);
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec(longName, BIG, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("is 20000 characters long; at most 63").hasSizeLessThan(400);
+                });
+        String source = BIG + "\n" + "// padding\n".repeat(100_000);
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("huge", source, 1)))
+                .hasMessageContaining("bytes; at most 1048576 (1 MiB)");
+        var options = FraudRules.spec("optioned", BIG, 1).toBuilder();
+        for (int o = 0; o < 65; o++) {
+            options.putOptions("option-" + o, "x");
+        }
+        assertThatThrownBy(() -> control.deploy(options.build())).hasMessageContaining("has 65 options; at most 64");
+        assertThat(control.list()).isEmpty();
+    }
+
+    /**
+     * A compile past the host's budget is given up and refused, and while it runs the host answers
+     * other calls: compiles run outside the host's lock.
+     */
+    @Test
+    void aCompilePastItsBudgetIsRefusedAndHoldsUpNoOtherCall() throws Exception {
+        try (FunctionHost budgeted = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .compileBudget(java.time.Duration.ofSeconds(5)).build().start()) {
+            ManagedChannel toBudgeted = TestHosts.channel(budgeted);
+            try {
+                ControlPlaneClient budgetedControl = TestHosts.control(toBudgeted);
+                budgetedControl.deploy(FraudRules.spec("quick", BIG, 1));
+                StringBuilder statements = new StringBuilder();
+                // About 11 s to compile here (this machine, 2026-12-06): past the budget.
+                for (int i = 0; i < 600; i++) {
+                    statements.append("@name('s").append(i).append("') select 'S").append(i)
+                            .append("' as rule, cardId, txnId, amount, ts from Txn(amount > ").append(i).append(");\n");
+                }
+                var slow = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> budgetedControl.deploy(FraudRules.spec("slow", statements.toString(), 1)));
+                TimeUnit.MILLISECONDS.sleep(300);
+                assertThat(budgetedControl.list()).as("answered while the compile runs")
+                        .extracting(status -> status.getSpec().getName()).containsExactly("quick");
+                assertThat(slow).as("still compiling").isNotDone();
+                assertThatThrownBy(slow::join).hasCauseInstanceOf(OperatorRejectedException.class)
+                        .cause().satisfies(e -> assertThat(((OperatorRejectedException) e).code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
+                        .hasMessageContaining("did not compile within the host's budget of 5 s");
+                assertThat(budgetedControl.list()).extracting(status -> status.getSpec().getName()).containsExactly("quick");
+            } finally {
+                toBudgeted.shutdownNow();
+            }
+        }
     }
 
     @Test

@@ -190,6 +190,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             case INCOMPATIBLE_UPDATE -> Status.Code.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.Code.UNAVAILABLE;
             case FAILED -> Status.Code.INTERNAL;
+            case OVER_BUDGET -> Status.Code.RESOURCE_EXHAUSTED;
         };
         return Diagnostics.toException(code, e.getMessage(), e.problems());
     }

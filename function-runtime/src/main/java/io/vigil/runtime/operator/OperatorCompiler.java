@@ -10,7 +10,14 @@ import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.OperatorUnavailableException;
 import io.vigil.api.spi.ShardContext;
 import io.vigil.runtime.plugin.LanguagePlugins;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
@@ -25,9 +32,17 @@ final class OperatorCompiler {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorCompiler.class);
 
     private final LanguagePlugins languages;
+    private final Duration budget;
+    private final ExecutorService compiling = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "vigil-compile");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    OperatorCompiler(LanguagePlugins languages) {
+    /** @param budget how long one compile may take before it is given up and the call refused */
+    OperatorCompiler(LanguagePlugins languages, Duration budget) {
         this.languages = languages;
+        this.budget = budget;
     }
 
     List<String> languages() {
@@ -55,7 +70,34 @@ final class OperatorCompiler {
         return definition;
     }
 
+    /**
+     * Compiles on a thread of its own, at most for the budget: a compile past it is cancelled (the
+     * adapter's thread is interrupted) and refused with {@code OVER_BUDGET}, and nothing changes.
+     */
     CompiledOperator compile(OperatorDefinition definition) throws OperatorException {
+        Future<CompiledOperator> compiled = compiling.submit(() -> compileNow(definition));
+        try {
+            return compiled.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            compiled.cancel(true);
+            LOG.warn("Operator '{}' did not compile within its budget of {} s; given up", definition.name(), budget.toSeconds());
+            throw new OperatorException(OperatorException.Reason.OVER_BUDGET, "operator '" + definition.name() + "' did not compile"
+                    + " within the host's budget of " + budget.toSeconds() + " s (vigil host --compile-budget-seconds): nothing"
+                    + " changed; split the source, or simplify it");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof OperatorException refused) {
+                throw refused;
+            }
+            throw new OperatorException(OperatorException.Reason.FAILED, "the " + definition.language() + " adapter failed to compile"
+                    + " operator '" + definition.name() + "': " + e.getCause(), List.of(), e.getCause());
+        } catch (InterruptedException e) {
+            compiled.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new OperatorException(OperatorException.Reason.FAILED, "interrupted while compiling operator '" + definition.name() + "'");
+        }
+    }
+
+    private CompiledOperator compileNow(OperatorDefinition definition) throws OperatorException {
         LanguageAdapter adapter = languages.adapter(definition.language());
         try {
             return withClassLoader(adapter.getClass().getClassLoader(), () -> adapter.compile(definition));

@@ -35,7 +35,6 @@ final class OperatorUpdate {
         void record(OperatorSpec spec, long version) throws OperatorException;
     }
 
-    private final OperatorCompiler compiler;
     private final boolean keepsState;
     private final Recorder recorder;
     private final ExecutorService replays = Executors.newCachedThreadPool(runnable -> {
@@ -45,24 +44,21 @@ final class OperatorUpdate {
     });
 
     /** @param keepsState whether the host keeps an input log to carry state across by replay */
-    OperatorUpdate(OperatorCompiler compiler, boolean keepsState, Recorder recorder) {
-        this.compiler = compiler;
+    OperatorUpdate(boolean keepsState, Recorder recorder) {
         this.keepsState = keepsState;
         this.recorder = recorder;
     }
 
-    void apply(DeployedOperator operator, OperatorSpec spec) throws OperatorException {
-        OperatorDefinition definition = compiler.definition(spec);
+    /** Switches every shard to {@code compiled} (the spec compiled already, in {@code compileMicros}). */
+    void apply(DeployedOperator operator, OperatorSpec spec, OperatorDefinition definition, CompiledOperator compiled, long compileMicros)
+            throws OperatorException {
         checkCompatible(operator.definition(), definition);
         long version = operator.version() + 1;
-        long called = System.nanoTime();
-        CompiledOperator compiled = compiler.compile(definition);
         OperatorSpec normalized = spec.toBuilder().setShards(definition.shards()).build();
         ShardVersion next = new ShardVersion(normalized, compiled, version);
         boolean carry = keepsState && next.carriesState();
         List<OperatorInstance> instances = OperatorCompiler.instantiate(compiled, definition, version,
                 s -> operator.shard(s) != null, carry ? s -> operator.shard(s).runningInstance() : null);
-        long compileMicros = (System.nanoTime() - called) / 1000;
         long[] replayedThrough = new long[instances.size()];
         long[] replayedBatches = new long[instances.size()];
         Arrays.fill(replayedThrough, -1);
@@ -95,7 +91,7 @@ final class OperatorUpdate {
         operator.activate(normalized, definition, version, next.compiled());
     }
 
-    private static void checkCompatible(OperatorDefinition current, OperatorDefinition definition) throws OperatorException {
+    static void checkCompatible(OperatorDefinition current, OperatorDefinition definition) throws OperatorException {
         String name = definition.name();
         if (definition.shards() != current.shards()) {
             throw new OperatorException(OperatorException.Reason.INCOMPATIBLE_UPDATE, "operator '" + name

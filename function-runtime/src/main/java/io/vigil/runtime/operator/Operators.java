@@ -17,6 +17,7 @@ import io.vigil.runtime.shard.ShardVersion;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.CheckpointStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -59,12 +60,17 @@ public final class Operators {
      * @param security how this host reaches the other hosts of a pool (to read their checkpoints)
      */
     public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, TransportSecurity security) {
-        this.compiler = new OperatorCompiler(languages);
+        this(languages, ringSize, store, security, Duration.ofSeconds(60));
+    }
+
+    /** @param compileBudget how long one compile may take: past it, it is given up and the call refused */
+    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, TransportSecurity security, Duration compileBudget) {
+        this.compiler = new OperatorCompiler(languages, compileBudget);
         this.ringSize = ringSize;
         this.store = store;
         this.records = store == null ? null : new DeploymentRecords(store);
         this.peers = new PeerCheckpoints(store, security);
-        this.updates = new OperatorUpdate(compiler, store != null, this::record);
+        this.updates = new OperatorUpdate(store != null, this::record);
     }
 
     /**
@@ -130,11 +136,25 @@ public final class Operators {
      * @param placement where the operator's shards run, or null for all of them here
      * @param host      this host's name in the placement
      */
-    public synchronized DeployedOperator deploy(OperatorSpec spec, Placement placement, String host) throws OperatorException {
-        waiting.remove(spec.getName());
-        DeployedOperator operator = deploy(spec, 1, placement, host, null, Map.of());
-        record(operator.spec(), 1);
-        return operator;
+    public DeployedOperator deploy(OperatorSpec spec, Placement placement, String host) throws OperatorException {
+        OperatorDefinition definition = compiler.definition(spec);
+        refuseIfDeployed(spec.getName());
+        // Outside the lock: a long compile holds up no other call.
+        CompiledOperator compiled = compiler.compile(definition);
+        synchronized (this) {
+            waiting.remove(spec.getName());
+            DeployedOperator operator = deploy(spec, 1, placement, host, compiled, Map.of());
+            record(operator.spec(), 1);
+            return operator;
+        }
+    }
+
+    private void refuseIfDeployed(String name) throws OperatorException {
+        DeployedOperator existing = deployed.get(name);
+        if (existing != null) {
+            throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + name
+                    + "' is already deployed (version " + existing.version() + "); use Update to change it");
+        }
     }
 
     /**
@@ -143,10 +163,7 @@ public final class Operators {
      */
     private DeployedOperator deploy(OperatorSpec spec, long version, Placement placement, String host, CompiledOperator compiledAlready,
                                     Map<Integer, Shard> kept) throws OperatorException {
-        if (deployed.containsKey(spec.getName())) {
-            throw new OperatorException(OperatorException.Reason.ALREADY_EXISTS, "operator '" + spec.getName()
-                    + "' is already deployed (version " + deployed.get(spec.getName()).version() + "); use Update to change it");
-        }
+        refuseIfDeployed(spec.getName());
         OperatorDefinition definition = compiler.definition(spec);
         if (placement == null) {
             placement = Placements.onOneHost(definition.shards());
@@ -189,11 +206,19 @@ public final class Operators {
      * boundary, carrying state as its spec says. A spec that does not compile leaves the running
      * version untouched.
      */
-    public synchronized DeployedOperator update(OperatorSpec spec) throws OperatorException {
-        DeployedOperator operator = require(spec.getName());
-        updates.apply(operator, spec);
-        LOG.info("Updated operator '{}' to version {}", operator.name(), operator.version());
-        return operator;
+    public DeployedOperator update(OperatorSpec spec) throws OperatorException {
+        OperatorDefinition definition = compiler.definition(spec);
+        OperatorUpdate.checkCompatible(require(spec.getName()).definition(), definition);
+        long called = System.nanoTime();
+        // Outside the lock: a long compile holds up no other call.
+        CompiledOperator compiled = compiler.compile(definition);
+        long compileMicros = (System.nanoTime() - called) / 1000;
+        synchronized (this) {
+            DeployedOperator operator = require(spec.getName());
+            updates.apply(operator, spec, definition, compiled, compileMicros);
+            LOG.info("Updated operator '{}' to version {}", operator.name(), operator.version());
+            return operator;
+        }
     }
 
     /** Records a version of a deployed operator, with the placement it was deployed with. */

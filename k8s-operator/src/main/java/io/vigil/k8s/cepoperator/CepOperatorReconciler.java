@@ -202,7 +202,12 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
                 return patch.rescheduleAfter(RETRY);
             }
             // A live rescale's cut-over ends when the job's streams move: look again until the pods before are free.
-            return autoscaling != null || running.getCuttingOverOnCount() > 0 ? patch.rescheduleAfter(MEASURE) : patch;
+            if (autoscaling != null) {
+                // Look again by the end of the stabilization window, so a change waits no longer than it.
+                Duration window = Duration.ofSeconds(Math.max(1, autoscaling.stabilizationSeconds()));
+                return patch.rescheduleAfter(window.compareTo(MEASURE) < 0 ? window : MEASURE);
+            }
+            return running.getCuttingOverOnCount() > 0 ? patch.rescheduleAfter(MEASURE) : patch;
         } catch (OperatorRejectedException e) {
             if (e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.FAILED_PRECONDITION) {
                 OperatorConditions.set(status, generation, COMPILED, false, "CompileError", e.getMessage());

@@ -13,6 +13,7 @@ public final class SpecProtos {
         if (spec.getName().isBlank()) {
             throw new IllegalArgumentException("the spec has no name");
         }
+        SpecLimits.check(spec);
         if (!spec.getName().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
             throw new IllegalArgumentException("operator name '" + spec.getName()
                     + "' must be lower-case letters, digits and '-' (as a Kubernetes resource name)");
