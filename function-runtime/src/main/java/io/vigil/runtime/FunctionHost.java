@@ -42,6 +42,8 @@ public final class FunctionHost implements AutoCloseable {
     private final CheckpointStore store;
     private final Operators operators;
     private final Server server;
+    // Plaintext, the standard health service only: for probes that cannot speak TLS (Kubernetes' gRPC probes). Null when not asked for.
+    private final Server healthServer;
     private final HealthStatusManager health = new HealthStatusManager();
     // Whether this host made the state directory, or found it empty: a failed start removes what it wrote there.
     private final boolean createdStateDirectory;
@@ -75,6 +77,9 @@ public final class FunctionHost implements AutoCloseable {
                 .addService(new ControlPlaneService(operators, () -> draining))
                 .addService(health.getHealthService())
                 .build();
+        this.healthServer = settings.healthPort < 0 ? null
+                : NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.healthPort),
+                        InsecureServerCredentials.create()).addService(health.getHealthService()).build();
     }
 
     public static Settings builder() {
@@ -91,7 +96,11 @@ public final class FunctionHost implements AutoCloseable {
         operators.redeployFromStore();
         try {
             server.start();
+            if (healthServer != null) {
+                healthServer.start();
+            }
         } catch (IOException e) {
+            server.shutdownNow();
             operators.stopAll("the function host could not start");
             housekeeping.shutdownNow();
             removeStoreItCreated();
@@ -143,6 +152,9 @@ public final class FunctionHost implements AutoCloseable {
         health.enterTerminalState();
         housekeeping.shutdownNow();
         server.shutdown();
+        if (healthServer != null) {
+            healthServer.shutdownNow();
+        }
         try {
             if (!server.awaitTermination(settings.gracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.info("Streams still open after {}; ending them once their accepted batches are answered", settings.gracePeriod);
@@ -196,6 +208,7 @@ public final class FunctionHost implements AutoCloseable {
         private boolean plaintext;
         private Duration tlsReload = Duration.ofSeconds(60);
         private Duration compileBudget = Duration.ofSeconds(60);
+        private int healthPort = -1;
         private int port = 7070;
         private Path pluginsDirectory = Path.of("plugins");
         private int credits = 8;
@@ -242,6 +255,15 @@ public final class FunctionHost implements AutoCloseable {
         /** Serves plaintext even on an address beyond loopback (without it, such a host needs TLS). */
         public Settings plaintext() {
             plaintext = true;
+            return this;
+        }
+
+        /**
+         * Also serves the standard gRPC health service, and nothing else, in plaintext on this port
+         * (0: any free one): for probes that cannot speak TLS, such as Kubernetes' gRPC probes.
+         */
+        public Settings healthPort(int value) {
+            healthPort = value;
             return this;
         }
 

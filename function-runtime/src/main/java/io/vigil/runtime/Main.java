@@ -49,7 +49,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -67,7 +67,9 @@ public final class Main {
               --ring-size      slots in each shard's ring, a power of two
               --grace-seconds  how long a stopping host lets open streams finish
               --compile-budget-seconds
-                               how long one operator's compile may take; past it the deploy or update is refused and nothing changes""";
+                               how long one operator's compile may take; past it the deploy or update is refused and nothing changes
+              --health-port    also serve the standard gRPC health service alone, in plaintext, on this port (for probes
+                               that cannot speak TLS)""";
 
     private static boolean parse(String[] args, FunctionHost.Settings settings) {
         Path[] tlsFiles = new Path[3];
@@ -85,6 +87,7 @@ public final class Main {
                 case "--ring-size" -> settings.ringSize(OptionValues.powerOfTwo(option, value(args, ++i, option), 2, 1 << 24));
                 case "--state-dir" -> settings.stateDirectory(Path.of(value(args, ++i, option)));
                 case "--discard-damaged-checkpoints" -> settings.discardDamagedCheckpoints(true);
+                case "--health-port" -> settings.healthPort((int) OptionValues.wholeNumber(option, value(args, ++i, option), 0, 65_535));
                 case "--compile-budget-seconds" -> settings.compileBudget(
                         Duration.ofSeconds(OptionValues.wholeNumber(option, value(args, ++i, option), 1, 3_600)));
                 case "--grace-seconds" -> settings.gracePeriod(

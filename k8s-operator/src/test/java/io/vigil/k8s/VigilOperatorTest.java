@@ -175,8 +175,10 @@ class VigilOperatorTest {
         assertThat(container.getImage()).isEqualTo("vigil/function-host:0.1.0");
         assertThat(container.getArgs()).containsSequence("--state-dir", HostStatefulSet.STATE_DIRECTORY)
                 .containsSequence("--tls-cert", HostStatefulSet.TLS_DIRECTORY + "/tls.crt", "--tls-key",
-                        HostStatefulSet.TLS_DIRECTORY + "/tls.key", "--tls-client-ca", HostStatefulSet.TLS_DIRECTORY + "/ca.crt")
+                        HostStatefulSet.TLS_DIRECTORY + "/tls.key", "--tls-client-ca", HostStatefulSet.TLS_DIRECTORY + "/ca.crt",
+                        "--health-port", "7071")
                 .doesNotContain("--discard-damaged-checkpoints", "--plaintext", "--bind");
+        assertThat(container.getReadinessProbe().getGrpc().getPort()).as("probes speak plaintext to the health port").isEqualTo(7071);
         assertThat(container.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
                 .contains("state:" + HostStatefulSet.STATE_DIRECTORY, "tls:" + HostStatefulSet.TLS_DIRECTORY);
         assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {

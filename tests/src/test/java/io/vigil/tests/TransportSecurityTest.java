@@ -63,9 +63,15 @@ class TransportSecurityTest {
         clientCertificate = authority.issue("job", files);
     }
 
+    int healthPort;
+
     private FunctionHost tlsHost(Duration reload) throws Exception {
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            healthPort = free.getLocalPort();
+        }
         return FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
                 .tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile)).tlsReload(reload)
+                .healthPort(healthPort)
                 .build().start();
     }
 
@@ -102,6 +108,16 @@ class TransportSecurityTest {
                     .as("a client whose certificate another authority signed").isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(listing(client(foreign.caFile, clientCertificate).channel(host.endpoint())))
                     .as("a client that does not trust the host's authority").isEqualTo(Status.Code.UNAVAILABLE);
+
+            ManagedChannel probe = TransportSecurity.plaintext().channel("127.0.0.1:" + healthPort);
+            try {
+                assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(probe).check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+                        .getStatus()).as("the plaintext health port, for probes").isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            } finally {
+                probe.shutdownNow();
+            }
+            assertThat(listing(TransportSecurity.plaintext().channel("127.0.0.1:" + healthPort)))
+                    .as("the health port serves health alone").isEqualTo(Status.Code.UNIMPLEMENTED);
         }
     }
 

@@ -29,6 +29,11 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         super(StatefulSet.class);
     }
 
+    /** Kubernetes' gRPC probes cannot speak TLS: a TLS pool answers them on a plaintext port of health alone, the next one. */
+    static int healthPort(FunctionHostSpec spec) {
+        return spec.getTlsSecretName() != null ? spec.getPort() + 1 : spec.getPort();
+    }
+
     private static List<String> arguments(FunctionHostSpec spec) {
         List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(spec.getPort()), "--state-dir", STATE_DIRECTORY));
         if (spec.isDiscardDamagedCheckpoints()) {
@@ -36,7 +41,7 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         }
         if (spec.getTlsSecretName() != null) {
             arguments.addAll(List.of("--tls-cert", TLS_DIRECTORY + "/tls.crt", "--tls-key", TLS_DIRECTORY + "/tls.key",
-                    "--tls-client-ca", TLS_DIRECTORY + "/ca.crt"));
+                    "--tls-client-ca", TLS_DIRECTORY + "/ca.crt", "--health-port", String.valueOf(healthPort(spec))));
         } else {
             // Beyond loopback without TLS the host refuses to start unless the pool says plaintext.
             arguments.addAll(List.of("--bind", "0.0.0.0"));
@@ -59,9 +64,9 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
                 .withResources(spec.getResources())
                 .addNewVolumeMount().withName(STATE_VOLUME).withMountPath(STATE_DIRECTORY).endVolumeMount()
                 // The host serves the standard gRPC health service: NOT_SERVING once it drains.
-                .withNewReadinessProbe().withNewGrpc().withPort(spec.getPort()).endGrpc()
+                .withNewReadinessProbe().withNewGrpc().withPort(healthPort(spec)).endGrpc()
                 .withPeriodSeconds(5).endReadinessProbe()
-                .withNewLivenessProbe().withNewGrpc().withPort(spec.getPort()).endGrpc()
+                .withNewLivenessProbe().withNewGrpc().withPort(healthPort(spec)).endGrpc()
                 .withInitialDelaySeconds(10).withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe();
         PodSpecBuilder pod = new PodSpecBuilder();
         if (spec.getTlsSecretName() != null) {
