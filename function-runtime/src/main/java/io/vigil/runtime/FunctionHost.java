@@ -17,6 +17,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.vigil.api.security.TransportSecurity;
 import io.vigil.runtime.security.HostTls;
+import io.vigil.runtime.state.HandleSeal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ public final class FunctionHost implements AutoCloseable {
             }
         }
         this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store,
+                store == null ? HandleSeal.ephemeral() : HandleSeal.of(settings.stateDirectory),
                 settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient(), settings.compileBudget);
         ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
                 : settings.tls.serverCredentials(settings.tlsReload, housekeeping);

@@ -68,6 +68,7 @@ public final class ShardStreams implements AutoCloseable {
     private final ShardStream[] streams;
     private final Receiver[] receivers;
     private final long[] storeIncarnations;
+    private final ByteString[] handleSeals;
     private final Wakeup senderWakeup;
     private final Consumer<VigilConnectorException> onFailure;
     // Shared by the streams of every placement this subtask followed: the last to close sets it.
@@ -89,6 +90,7 @@ public final class ShardStreams implements AutoCloseable {
         this.streams = new ShardStream[placement.getShardsCount()];
         this.receivers = new Receiver[placement.getShardsCount()];
         this.storeIncarnations = new long[placement.getShardsCount()];
+        this.handleSeals = new ByteString[placement.getShardsCount()];
     }
 
     /** Asks the host for the operator, so a wrong endpoint or name fails before any event is sent. */
@@ -204,6 +206,7 @@ public final class ShardStreams implements AutoCloseable {
                 answers[s] = opened[s].get();
                 if (answers[s] != null) {
                     storeIncarnations[s] = answers[s].getStoreIncarnation();
+                    handleSeals[s] = answers[s].getHandleSeal();
                 }
             }
             return answers;
@@ -245,6 +248,7 @@ public final class ShardStreams implements AutoCloseable {
                 following.streams[s] = streams[s];
                 following.receivers[s] = receivers[s];
                 following.storeIncarnations[s] = storeIncarnations[s];
+                following.handleSeals[s] = handleSeals[s];
             }
         }
         for (int s = 0; s < streams.length; s++) {
@@ -272,7 +276,7 @@ public final class ShardStreams implements AutoCloseable {
             if (storeIncarnations[s] != 0) {
                 ShardPlacement placed = placement.getShards(s);
                 handles.add(StateHandle.newBuilder().setOperator(operator).setShard(s).setCheckpointId(checkpointId)
-                        .setJob(opening.job()).setStoreIncarnation(storeIncarnations[s]).setHost(hostOf(s))
+                        .setJob(opening.job()).setStoreIncarnation(storeIncarnations[s]).setSeal(handleSeals[s]).setHost(hostOf(s))
                         .setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup()).build().toByteArray());
             }
         }

@@ -14,6 +14,7 @@ import io.vigil.runtime.placement.PeerCheckpoints;
 import io.vigil.runtime.plugin.LanguagePlugins;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardVersion;
+import io.vigil.runtime.state.HandleSeal;
 import io.vigil.runtime.state.ShardState;
 import io.vigil.state.CheckpointStore;
 import java.io.IOException;
@@ -51,6 +52,7 @@ public final class Operators {
     private final CheckpointStore store;
     private final DeploymentRecords records;
     private final PeerCheckpoints peers;
+    private final HandleSeal seal;
     private final ConcurrentMap<String, DeployedOperator> deployed = new ConcurrentHashMap<>();
     /** Operators from the store that could not be deployed again yet: something they need was out of reach. */
     private final Map<String, DeploymentRecord> waiting = new TreeMap<>();
@@ -60,16 +62,21 @@ public final class Operators {
      * @param security how this host reaches the other hosts of a pool (to read their checkpoints)
      */
     public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, TransportSecurity security) {
-        this(languages, ringSize, store, security, Duration.ofSeconds(60));
+        this(languages, ringSize, store, HandleSeal.ephemeral(), security, Duration.ofSeconds(60));
     }
 
-    /** @param compileBudget how long one compile may take: past it, it is given up and the call refused */
-    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, TransportSecurity security, Duration compileBudget) {
+    /**
+     * @param seal          what the handles of {@code store}'s checkpoints carry
+     * @param compileBudget how long one compile may take: past it, it is given up and the call refused
+     */
+    public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, HandleSeal seal, TransportSecurity security,
+                     Duration compileBudget) {
+        this.seal = seal;
         this.compiler = new OperatorCompiler(languages, compileBudget);
         this.ringSize = ringSize;
         this.store = store;
         this.records = store == null ? null : new DeploymentRecords(store);
-        this.peers = new PeerCheckpoints(store, security);
+        this.peers = new PeerCheckpoints(store, seal, security);
         this.updates = new OperatorUpdate(store != null, this::record);
     }
 
@@ -190,7 +197,7 @@ public final class Operators {
             if (kept.containsKey(s)) {
                 shards[s] = kept.get(s);
             } else if (instances.get(s) != null) {
-                ShardState state = store == null ? null : new ShardState(store, definition.name(), placement.getShards(s));
+                ShardState state = store == null ? null : new ShardState(store, seal, definition.name(), placement.getShards(s));
                 shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers).start();
             }
         }

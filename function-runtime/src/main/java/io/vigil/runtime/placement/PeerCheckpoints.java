@@ -3,6 +3,7 @@ package io.vigil.runtime.placement;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.vigil.api.security.TransportSecurity;
+import io.vigil.runtime.state.HandleSeal;
 import io.vigil.api.proto.CheckpointRecord;
 import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.ReadCheckpointRequest;
@@ -31,13 +32,16 @@ public final class PeerCheckpoints implements AutoCloseable {
     private final CheckpointStore store;
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
     private final TransportSecurity security;
+    private final HandleSeal seal;
 
     /**
      * @param store    this host's store, or null when it keeps none
+     * @param seal     what the handles this host's store issued carry
      * @param security how this host reaches the others of its pool
      */
-    public PeerCheckpoints(CheckpointStore store, TransportSecurity security) {
+    public PeerCheckpoints(CheckpointStore store, HandleSeal seal, TransportSecurity security) {
         this.store = store;
+        this.seal = seal;
         this.security = security;
     }
 
@@ -75,7 +79,7 @@ public final class PeerCheckpoints implements AutoCloseable {
         }
         String group = StoreLayout.shardGroup(handle.getOperator(), ShardPlacement.newBuilder().setShard(handle.getShard())
                 .setFirstKeyGroup(handle.getFirstKeyGroup()).setEndKeyGroup(handle.getEndKeyGroup()).build());
-        StoredCheckpoint checkpoint = StoredCheckpoint.find(store, group, handle);
+        StoredCheckpoint checkpoint = StoredCheckpoint.find(store, seal, group, handle);
         try {
             new CheckpointSlice(definition, first, end).read(checkpoint, out);
         } catch (IOException e) {

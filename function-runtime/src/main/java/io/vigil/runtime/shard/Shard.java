@@ -326,6 +326,7 @@ public final class Shard implements EventHandler<ShardTask> {
                 .setCredits(session.credits())
                 .setOutputSchema(outputSchemaProto)
                 .setStoreIncarnation(checkpoints.storeIncarnation())
+                .setHandleSeal(checkpoints.handleSeal(session))
                 .addAllKeptResults(checkpoints.keptResultsFor(session))).build());
         cutOver.opened(session);
     }

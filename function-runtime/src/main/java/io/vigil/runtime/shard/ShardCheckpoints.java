@@ -330,6 +330,11 @@ final class ShardCheckpoints {
         return state == null ? 0 : state.storeIncarnation();
     }
 
+    /** The seal the handles of {@code session}'s job carry; empty when the host keeps no state. */
+    ByteString handleSeal(StreamSession session) {
+        return state == null ? ByteString.EMPTY : state.handleSeal(session.job());
+    }
+
     /**
      * The answers the restored checkpoint kept for {@code session}'s stream (and for streams of the
      * checkpointed feed that this feed, with fewer streams, no longer has); each handed out once.

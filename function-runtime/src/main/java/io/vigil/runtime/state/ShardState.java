@@ -51,6 +51,7 @@ public final class ShardState {
     static final int MAX_INCREMENTS = 32;
 
     private final CheckpointStore store;
+    private final HandleSeal seal;
     private final String operator;
     private final int shard;
     private final ShardPlacement placed;
@@ -89,12 +90,13 @@ public final class ShardState {
 
     /** The state of the only shard of an operator on one host. */
     ShardState(CheckpointStore store, String operator) {
-        this(store, operator, Placements.onOneHost(1).getShards(0));
+        this(store, HandleSeal.ephemeral(), operator, Placements.onOneHost(1).getShards(0));
     }
 
     /** @param placed the shard: its index, host and key groups */
-    public ShardState(CheckpointStore store, String operator, ShardPlacement placed) {
+    public ShardState(CheckpointStore store, HandleSeal seal, String operator, ShardPlacement placed) {
         this.store = store;
+        this.seal = seal;
         this.operator = operator;
         this.shard = placed.getShard();
         this.placed = placed;
@@ -102,6 +104,11 @@ public final class ShardState {
         // An index is one record, so a chunk is at most what a record can index.
         this.chunkRecords = Math.min(LOG_CHUNK, store.maxRecordBytes() / RecordAddress.BYTES);
         this.index = ByteBuffer.allocate(chunkRecords * RecordAddress.BYTES);
+    }
+
+    /** The seal {@code job}'s handles of this shard's checkpoints carry, for a client that writes them itself. */
+    public com.google.protobuf.ByteString handleSeal(String job) {
+        return seal.sealFor(operator, shard, job, store.incarnation());
     }
 
     /** The shard: its index, host and key groups. */
@@ -230,10 +237,10 @@ public final class ShardState {
                 throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
             }
             storeCheckpoints.put(checkpointId, checkpoint.id());
-            return StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
+            return seal.seal(StateHandle.newBuilder().setOperator(operator).setShard(shard).setCheckpointId(checkpointId)
                     .setStoreCheckpoint(checkpoint.id()).setStoreIncarnation(store.incarnation()).setJob(job)
                     .setHost(placed.getHost()).setFirstKeyGroup(placed.getFirstKeyGroup()).setEndKeyGroup(placed.getEndKeyGroup())
-                    .build();
+                    .build());
         });
     }
 
@@ -261,7 +268,7 @@ public final class ShardState {
 
     /** What a checkpoint holds, for the shard to rebuild its instance from. */
     public Restore restore(StateHandle handle) throws IOException {
-        StoredCheckpoint checkpoint = StoredCheckpoint.find(store, group, handle);
+        StoredCheckpoint checkpoint = StoredCheckpoint.find(store, seal, group, handle);
         clearLog();
         storeCheckpoints.clear();
         storeCheckpoints.put(handle.getCheckpointId(), checkpoint.id());

@@ -39,13 +39,14 @@ public final class StoredCheckpoint {
      * shard: by the store's id, or, for a handle written before its acknowledgement, the one its
      * job's barrier made.
      */
-    public static StoredCheckpoint find(CheckpointStore store, String group, StateHandle handle) throws IOException {
+    public static StoredCheckpoint find(CheckpointStore store, HandleSeal seal, String group, StateHandle handle) throws IOException {
         String which = "checkpoint " + handle.getCheckpointId() + " of operator '" + handle.getOperator() + "' shard " + handle.getShard();
         if (handle.getStoreIncarnation() != store.incarnation()) {
             throw new IOException(which + " was taken in another state store (incarnation " + Long.toHexString(handle.getStoreIncarnation())
                     + "; this host's is " + Long.toHexString(store.incarnation()) + "): the state directory was replaced or"
                     + " made anew since; restore the job from a checkpoint taken after that, or start it without one");
         }
+        seal.verify(handle);
         Checkpoint checkpoint = handle.getStoreCheckpoint() == 0 ? madeBy(store, group, handle, which)
                 : store.checkpoint(handle.getStoreCheckpoint()).orElseThrow(() -> new IOException(
                 which + " (store checkpoint " + handle.getStoreCheckpoint() + ") is not in the state store: it was released"
