@@ -50,11 +50,8 @@ public final class FunctionHost implements AutoCloseable {
     private final boolean createdStateDirectory;
     private final boolean freshStore;
     private volatile boolean draining;
-    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "vigil-host-housekeeping");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("vigil-host-housekeeping"));
 
     private FunctionHost(Settings settings) throws IOException {
         this.settings = settings;

@@ -41,6 +41,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
     private Round current;
     private long nextRoundId = 1;
     private long lastWatermarkSent = Long.MIN_VALUE;
+    private final BooleanSupplier waitingForRound = this::waitingForRound;
 
     /** The operator's side of a live rescale's cut: the round window and result buffers for the next placement. */
     interface PlacementFollower {
@@ -220,7 +221,7 @@ public final class BatchSender implements EventHandler<EventSlot> {
 
     private Round openRound() {
         if (current == null) {
-            current = window.open(nextRoundId, this::waitingForRound);
+            current = window.open(nextRoundId, waitingForRound);
         }
         return current;
     }

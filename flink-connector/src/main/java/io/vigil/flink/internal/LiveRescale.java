@@ -25,6 +25,8 @@ final class LiveRescale {
     private long cutAt;
     private final BitSet acknowledged = new BitSet();
     private long lastPublished;
+    // Set when the shards ask and the sender has not answered: read before every slot, so the sender takes the monitor only then.
+    private volatile boolean asked;
 
     LiveRescale(long routedEpoch) {
         this.routedEpoch = routedEpoch;
@@ -41,6 +43,7 @@ final class LiveRescale {
             switchAt = 0;
             cutAt = 0;
             acknowledged.clear();
+            asked = true;
         }
         if (change.getEpoch() == next.getEpoch() && change.getSwitchAt() != 0) {
             switchAt = change.getSwitchAt();
@@ -48,8 +51,13 @@ final class LiveRescale {
         return true;
     }
 
-    /** Sender: the first checkpoint it can cut at, once, when asked; 0 otherwise. */
-    synchronized long answerIfAsked() {
+    /** Sender, before every slot: the first checkpoint it can cut at, once, when asked; 0 otherwise. */
+    long answerIfAsked() {
+        return asked ? answer() : 0;
+    }
+
+    private synchronized long answer() {
+        asked = false;
         if (next == null || readyAt != 0) {
             return 0;
         }

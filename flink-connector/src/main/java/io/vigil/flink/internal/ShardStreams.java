@@ -238,21 +238,16 @@ public final class ShardStreams implements AutoCloseable {
         ShardStreams following = new ShardStreams(operator, channels, security, status, seed, resolved, senderWakeup, onFailure,
                 closing);
         following.opening = opening;
+        boolean sameCount = following.streams.length == streams.length;
         boolean[] kept = new boolean[following.streams.length];
-        for (int s = 0; s < following.streams.length && following.streams.length == streams.length; s++) {
-            ShardPlacement before = placement.getShards(s);
-            ShardPlacement after = resolved.getShards(s);
-            if (before.getHost().equals(after.getHost()) && before.getFirstKeyGroup() == after.getFirstKeyGroup()
-                    && before.getEndKeyGroup() == after.getEndKeyGroup()) {
+        for (int s = 0; s < streams.length; s++) {
+            if (sameCount && Placements.sameShard(placement.getShards(s), resolved.getShards(s))) {
                 kept[s] = true;
                 following.streams[s] = streams[s];
                 following.receivers[s] = receivers[s];
                 following.storeIncarnations[s] = storeIncarnations[s];
                 following.handleSeals[s] = handleSeals[s];
-            }
-        }
-        for (int s = 0; s < streams.length; s++) {
-            if (!(s < kept.length && kept[s] && following.streams[s] == streams[s])) {
+            } else {
                 receivers[s].retired = true;
                 streams[s].complete();
             }

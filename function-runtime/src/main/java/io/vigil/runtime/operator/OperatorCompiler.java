@@ -9,6 +9,7 @@ import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.api.spi.OperatorUnavailableException;
 import io.vigil.api.spi.ShardContext;
+import io.vigil.runtime.DaemonThreads;
 import io.vigil.runtime.plugin.LanguagePlugins;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +34,7 @@ final class OperatorCompiler {
 
     private final LanguagePlugins languages;
     private final Duration budget;
-    private final ExecutorService compiling = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "vigil-compile");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService compiling = Executors.newCachedThreadPool(DaemonThreads.named("vigil-compile"));
 
     /** @param budget how long one compile may take before it is given up and the call refused */
     OperatorCompiler(LanguagePlugins languages, Duration budget) {

@@ -1,5 +1,6 @@
 package io.vigil.runtime.operator;
 
+import io.vigil.runtime.DaemonThreads;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.SwapReport;
 import io.vigil.api.spi.CompiledOperator;
@@ -37,11 +38,7 @@ final class OperatorUpdate {
 
     private final boolean keepsState;
     private final Recorder recorder;
-    private final ExecutorService replays = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "vigil-swap-replay");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService replays = Executors.newCachedThreadPool(DaemonThreads.named("vigil-swap-replay"));
 
     /** @param keepsState whether the host keeps an input log to carry state across by replay */
     OperatorUpdate(boolean keepsState, Recorder recorder) {

@@ -5,7 +5,6 @@ import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.placement.Placements;
 import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.Placement;
-import io.vigil.api.proto.ShardPlacement;
 import io.vigil.api.proto.StreamError;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
@@ -263,35 +262,52 @@ public final class Operators {
 
     /** The shards of a live rescale's placement before, by operator, until their streams are asked to cut over. */
     private final Map<String, List<Shard>> awaitingCutOver = new ConcurrentHashMap<>();
-    /** Operators whose shards of a placement before still serve streams that have not cut over yet, and how many such shards. */
-    private final Map<String, Integer> cuttingOver = new ConcurrentHashMap<>();
+    /** The shards of a live rescale's placement before that still serve streams which have not cut over, by operator. */
+    private final Map<String, Set<Shard>> retiring = new ConcurrentHashMap<>();
 
     /** Whether shards of {@code name}'s placement before still serve here, during a live rescale. */
     public boolean cuttingOver(String name) {
-        return awaitingCutOver.containsKey(name) || cuttingOver.containsKey(name);
+        return awaitingCutOver.containsKey(name) || retiring.containsKey(name);
     }
 
+    /** Asks the streams of the shards before to cut over; those the new placement does not keep stop once their streams have gone. */
     private void beginCutOver(String name, Placement placement) {
         List<Shard> before = awaitingCutOver.remove(name);
         if (before == null) {
             return;
         }
         DeployedOperator operator = deployed.get(name);
-        List<Shard> retiring = new ArrayList<>();
+        List<Shard> stopping = new ArrayList<>();
+        List<CompletableFuture<Void>> moved = new ArrayList<>();
         for (Shard shard : before) {
-            shard.cutOver(placement);
+            CompletableFuture<Void> gone = shard.cutOver(placement);
             boolean kept = operator != null && shard.index() < operator.shardCount() && operator.shard(shard.index()) == shard;
             if (!kept) {
-                retiring.add(shard);
+                stopping.add(shard);
+                moved.add(gone);
             }
         }
         LOG.info("Operator '{}' moves to placement epoch {} while its job runs: shards {} cut over at a checkpoint", name,
-                placement.getEpoch(), retiring.stream().map(Shard::index).toList());
-        cuttingOver.merge(name, retiring.size(), Integer::sum);
-        Thread stopper = new Thread(() -> stopOnceMoved(name, placement.getEpoch(), retiring),
-                "vigil-" + name + "-cut-over-" + placement.getEpoch());
-        stopper.setDaemon(true);
-        stopper.start();
+                placement.getEpoch(), stopping.stream().map(Shard::index).toList());
+        retiring.computeIfAbsent(name, operatorName -> ConcurrentHashMap.newKeySet()).addAll(stopping);
+        CompletableFuture.allOf(moved.toArray(CompletableFuture[]::new))
+                .orTimeout(CUT_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .whenCompleteAsync((done, late) -> stopMoved(name, placement.getEpoch(), stopping, late != null));
+    }
+
+    /** Stops the shards of a live rescale's placement before: their streams have gone, or did not go in time. */
+    private void stopMoved(String name, long epoch, List<Shard> stopping, boolean late) {
+        if (late) {
+            LOG.warn("Operator '{}' did not cut over to placement epoch {} within {} s; the streams still on its shards before"
+                    + " end, and the job restores onto the new placement", name, epoch, CUT_OVER_TIMEOUT_SECONDS);
+        }
+        stopShards(stopping, name, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch " + epoch);
+        retiring.computeIfPresent(name, (operatorName, shards) -> {
+            stopping.forEach(shards::remove);
+            return shards.isEmpty() ? null : shards;
+        });
+        LOG.info("Operator '{}' cut over to placement epoch {}: shards {} of the placement before stopped", name, epoch,
+                stopping.stream().map(Shard::index).toList());
     }
 
     private synchronized DeployedOperator moveTo(OperatorSpec spec, long version, Placement placement, String host)
@@ -322,11 +338,10 @@ public final class Operators {
                 }
             }
             if (live && current.shardCount() == placement.getShardsCount()) {
+                // As the connector sees it: a placement on one host names this host.
+                Placement before = Placements.resolved(current.placement(), host);
                 for (Shard shard : current.shards()) {
-                    ShardPlacement before = current.placement().getShards(shard.index());
-                    ShardPlacement after = placement.getShards(shard.index());
-                    if (after.getHost().equals(host) && after.getFirstKeyGroup() == before.getFirstKeyGroup()
-                            && after.getEndKeyGroup() == before.getEndKeyGroup()) {
+                    if (Placements.sameShard(before.getShards(shard.index()), placement.getShards(shard.index()))) {
                         kept.put(shard.index(), shard);
                     }
                 }
@@ -356,26 +371,6 @@ public final class Operators {
             awaitingCutOver.put(name, current.shards());
         }
         return operator;
-    }
-
-    /** The shards of a live rescale's placement before stop once their streams have all moved to the new placement. */
-    private void stopOnceMoved(String name, long epoch, List<Shard> retiring) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CUT_OVER_TIMEOUT_SECONDS);
-        try {
-            while (retiring.stream().anyMatch(shard -> shard.stats().openStreams() > 0) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (retiring.stream().anyMatch(shard -> shard.stats().openStreams() > 0)) {
-            LOG.warn("Operator '{}' did not cut over to placement epoch {} within {} s; the streams still on its shards before"
-                    + " end, and the job restores onto the new placement", name, epoch, CUT_OVER_TIMEOUT_SECONDS);
-        }
-        stopShards(retiring, name, StreamError.Code.PLACEMENT_CHANGED, "operator '" + name + "' moved to placement epoch " + epoch);
-        cuttingOver.computeIfPresent(name, (operator, shards) -> shards > retiring.size() ? shards - retiring.size() : null);
-        LOG.info("Operator '{}' cut over to placement epoch {}: shards {} of the placement before stopped", name, epoch,
-                retiring.stream().map(Shard::index).toList());
     }
 
     /** Takes each shard's reading of how busy its thread was; the host calls this about once a second. */

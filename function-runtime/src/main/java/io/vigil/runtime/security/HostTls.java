@@ -32,6 +32,8 @@ public final class HostTls {
     private final Path certificateChain;
     private final Path privateKey;
     private final Path clientCa;
+    // When the files were last read (see modified()); only the watcher's thread writes it.
+    private volatile long readAt;
 
     /** @throws IllegalArgumentException naming a file that cannot be read */
     public HostTls(Path certificateChain, Path privateKey, Path clientCa) {
@@ -50,16 +52,16 @@ public final class HostTls {
                     .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
                     .build();
             clients.updateTrustCredentials(clientCa.toFile());
-            long[] read = {modified()};
+            readAt = modified();
             watcher.scheduleWithFixedDelay(() -> {
                 long now = modified();
-                if (now == read[0]) {
+                if (now == readAt) {
                     return;
                 }
                 try {
                     loadIdentity(keys);
                     clients.updateTrustCredentials(clientCa.toFile());
-                    read[0] = now;
+                    readAt = now;
                     LOG.info("TLS certificate {} and client authority {} read again", certificateChain, clientCa);
                 } catch (IOException | GeneralSecurityException | RuntimeException e) {
                     // Half written, or a key that does not match yet: the previous ones serve until the next look.

@@ -4,6 +4,7 @@ import io.vigil.api.proto.HostFrame;
 import io.vigil.api.proto.Placement;
 import io.vigil.api.proto.PlacementChange;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A live rescale as one shard of the placement before sees it. It asks every stream where its
@@ -14,6 +15,7 @@ import java.util.List;
  */
 final class PlacementCutOver {
     private final List<StreamSession> sessions;
+    private final CompletableFuture<Void> moved = new CompletableFuture<>();
     private Placement next;
     private long switchAt;
 
@@ -21,11 +23,21 @@ final class PlacementCutOver {
         this.sessions = sessions;
     }
 
-    void begin(Placement placement) {
+    /** Completes once every stream has gone (to the next placement's shards), the shard then serving none. */
+    CompletableFuture<Void> begin(Placement placement) {
         next = placement;
         switchAt = 0;
         for (StreamSession session : sessions) {
             session.send(change());
+        }
+        streamGone();
+        return moved;
+    }
+
+    /** A stream went: the rest may all have answered, or none may be left. */
+    void streamGone() {
+        if (next != null && sessions.isEmpty()) {
+            moved.complete(null);
         }
         decideOnceAllAnswered();
     }
@@ -48,8 +60,7 @@ final class PlacementCutOver {
         decideOnceAllAnswered();
     }
 
-    /** Also when a stream goes: the rest may all have answered. */
-    void decideOnceAllAnswered() {
+    private void decideOnceAllAnswered() {
         if (next == null || switchAt != 0 || sessions.isEmpty()) {
             return;
         }

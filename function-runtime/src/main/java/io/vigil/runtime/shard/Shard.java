@@ -159,9 +159,12 @@ public final class Shard implements EventHandler<ShardTask> {
     /**
      * The operator moves to {@code next} while its job runs: asks this shard's streams where their
      * clients can cut over, and tells them the checkpoint to cut at once all have answered.
+     * Completes once every stream has gone.
      */
-    public void cutOver(Placement next) {
-        runFirst(() -> cutOver.begin(next));
+    public CompletableFuture<Void> cutOver(Placement next) {
+        CompletableFuture<Void> moved = new CompletableFuture<>();
+        runFirst(() -> cutOver.begin(next).whenComplete((done, failure) -> moved.complete(null)));
+        return moved;
     }
 
     /** A stream's answer to {@link #cutOver}: its client can cut at checkpoint {@code nextBarrier} or later. */
@@ -462,7 +465,7 @@ public final class Shard implements EventHandler<ShardTask> {
             idleSince = System.currentTimeMillis();
         }
         checkpoints.takeIfAligned();
-        cutOver.decideOnceAllAnswered();
+        cutOver.streamGone();
     }
 
     private void onReclaim() {

@@ -232,7 +232,7 @@ public class CepOperatorReconciler implements Reconciler<CepOperator>, Cleaner<C
         status.setAutoscaling(recorded);
         List<Double> busy = running.getShardsList().stream().map(ShardStatus::getBusy).toList();
         ShardAutoscaler.Decision decision = ShardAutoscaler.decide(policy, running.getSpec().getShards(), busy, recorded, Instant.now());
-        if (!decision.reason().equals("WithinTarget") && !decision.reason().equals("Stabilizing")) {
+        if (decision.shards() != running.getSpec().getShards()) {
             LOG.info("Autoscaling {}: {}", running.getSpec().getName(), decision.message());
         }
         OperatorConditions.set(status, generation, OperatorConditions.AUTOSCALED, true, decision.reason(), decision.message());

@@ -61,6 +61,15 @@ public final class Placements {
     }
 
     /** The host serving {@code shard}; {@link #THIS_HOST} for the host that was asked. */
+    /**
+     * Whether a shard stays as it was from one placement to the next: the same index, host and key
+     * groups. Such a shard goes on with its streams and state through a live rescale.
+     */
+    public static boolean sameShard(ShardPlacement before, ShardPlacement after) {
+        return before.getShard() == after.getShard() && before.getHost().equals(after.getHost())
+                && before.getFirstKeyGroup() == after.getFirstKeyGroup() && before.getEndKeyGroup() == after.getEndKeyGroup();
+    }
+
     public static String hostOf(Placement placement, int shard) {
         return placement.getShards(shard).getHost();
     }
