@@ -75,6 +75,7 @@ public final class VigilFunction<IN, OUT> {
         private int roundsInFlight = 4;
         private Duration timeout = Duration.ofSeconds(10);
         private TransportSecurity security = TransportSecurity.plaintext();
+        private Path bearerTokenFile;
 
         /**
          * The function host serving the operator ({@code host:port}), or several hosts of the pool
@@ -141,6 +142,16 @@ public final class VigilFunction<IN, OUT> {
             return this;
         }
 
+        /**
+         * Sends the bearer token in {@code tokenFile} (a signed JWT, read before each call) with every
+         * call, as the job's identity on hosts that take tokens. With {@link #setTls} the token goes
+         * over TLS; without, use it only on a host reached over loopback.
+         */
+        public Builder<IN, OUT> setBearerTokenFile(String tokenFile) {
+            this.bearerTokenFile = Path.of(tokenFile);
+            return this;
+        }
+
         public VigilFunction<IN, OUT> build() {
             Objects.requireNonNull(endpoint, "endpoint (host:port of the function host, or of several hosts of its pool)");
             Objects.requireNonNull(operator, "operator name");
@@ -157,7 +168,8 @@ public final class VigilFunction<IN, OUT> {
                 throw new IllegalArgumentException("ring size and rounds in flight must be powers of two");
             }
             return new VigilFunction<>(new VigilFunctionConfig(endpoint, operator, inputType, outputType, keyField,
-                    maxBatchSize, linger, ringSize, roundsInFlight, timeout, security));
+                    maxBatchSize, linger, ringSize, roundsInFlight, timeout,
+                    bearerTokenFile == null ? security : security.withBearerToken(bearerTokenFile)));
         }
     }
 }

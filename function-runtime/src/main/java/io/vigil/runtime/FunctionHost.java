@@ -16,6 +16,12 @@ import java.io.IOException;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.vigil.api.security.TransportSecurity;
+import io.grpc.ServerInterceptors;
+import io.vigil.runtime.security.AccessPolicy;
+import io.vigil.runtime.security.AuditLog;
+import io.vigil.runtime.security.BearerTokens;
+import io.vigil.runtime.security.CallerInterceptor;
+import io.vigil.runtime.security.HostAccess;
 import io.vigil.runtime.security.HostTls;
 import io.vigil.runtime.state.HandleSeal;
 import java.net.InetAddress;
@@ -46,6 +52,8 @@ public final class FunctionHost implements AutoCloseable {
     // Plaintext, the standard health service only: for probes that cannot speak TLS (Kubernetes' gRPC probes). Null when not asked for.
     private final Server healthServer;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final HostAccess access;
+    private final AuditLog audit;
     // Whether this host made the state directory, or found it empty: a failed start removes what it wrote there.
     private final boolean createdStateDirectory;
     private final boolean freshStore;
@@ -55,6 +63,8 @@ public final class FunctionHost implements AutoCloseable {
 
     private FunctionHost(Settings settings) throws IOException {
         this.settings = settings;
+        // First, so a policy that does not parse stops the host before it opens anything.
+        AccessPolicy policy = settings.policy == null ? AccessPolicy.openToAll() : AccessPolicy.load(settings.policy);
         this.createdStateDirectory = settings.stateDirectory != null && !Files.exists(settings.stateDirectory);
         this.freshStore = settings.stateDirectory != null && isEmpty(settings.stateDirectory);
         this.store = settings.stateDirectory == null ? null
@@ -69,11 +79,15 @@ public final class FunctionHost implements AutoCloseable {
                 store == null ? HandleSeal.ephemeral() : HandleSeal.of(settings.stateDirectory),
                 settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient(), settings.compileBudget);
         ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
-                : settings.tls.serverCredentials(settings.tlsReload, housekeeping);
+                : settings.tls.serverCredentials(settings.tlsReload, housekeeping, settings.tokens == null);
+        this.audit = settings.auditLog == null ? AuditLog.toLogger() : AuditLog.toFile(settings.auditLog);
+        this.access = new HostAccess(settings.tls == null ? policy : policy.withPeer(settings.tls.subjectName()), audit);
+        CallerInterceptor callers = new CallerInterceptor(settings.tokens, settings.tls == null && policy.isOpen());
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port), credentials)
                 .maxInboundMessageSize(settings.maxMessageBytes)
-                .addService(new DataPlaneService(operators, settings.credits, () -> draining).definition())
-                .addService(new ControlPlaneService(operators, () -> draining))
+                .addService(ServerInterceptors.intercept(
+                        new DataPlaneService(operators, access, settings.credits, () -> draining, housekeeping).definition(), callers))
+                .addService(ServerInterceptors.intercept(new ControlPlaneService(operators, access, () -> draining), callers))
                 .addService(health.getHealthService())
                 .build();
         this.healthServer = settings.healthPort < 0 ? null
@@ -115,9 +129,9 @@ public final class FunctionHost implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(operators::retryWaitingRedeploys, 2, 2, TimeUnit.SECONDS);
             LOG.info("State store at {} with {} checkpoints: {}", settings.stateDirectory, store.checkpoints().size(), store.modeReason());
         }
-        LOG.info("Function host listening on {}:{} ({}) with languages {}", settings.bindAddress, port(),
+        LOG.info("Function host listening on {}:{} ({}{}; {}) with languages {}", settings.bindAddress, port(),
                 settings.tls != null ? settings.tls : "plaintext" + (settings.plaintext ? ", as told" : ", loopback only"),
-                operators.languages());
+                settings.tokens == null ? "" : ", bearer tokens signed by " + settings.tokens, access, operators.languages());
         return this;
     }
 
@@ -164,6 +178,7 @@ public final class FunctionHost implements AutoCloseable {
             if (store != null) {
                 store.close();
             }
+            audit.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
@@ -205,6 +220,9 @@ public final class FunctionHost implements AutoCloseable {
         private String bindAddress;
         private HostTls tls;
         private boolean plaintext;
+        private Path policy;
+        private Path auditLog;
+        private BearerTokens tokens;
         private Duration tlsReload = Duration.ofSeconds(60);
         private Duration compileBudget = Duration.ofSeconds(60);
         private int healthPort = -1;
@@ -248,6 +266,24 @@ public final class FunctionHost implements AutoCloseable {
         /** Serves TLS, requiring every client to present a certificate the authority in {@code tls} signed. */
         public Settings tls(HostTls value) {
             tls = value;
+            return this;
+        }
+
+        /** Who may do what, and each tenant's quota (see {@link AccessPolicy}); without one every authenticated caller may do everything. */
+        public Settings policy(Path value) {
+            policy = value;
+            return this;
+        }
+
+        /** Appends the audit log (JSON lines) to this file instead of the {@code io.vigil.audit} logger. */
+        public Settings auditLog(Path value) {
+            auditLog = value;
+            return this;
+        }
+
+        /** Takes bearer tokens signed by these keys as callers' identities; with TLS, client certificates become optional. */
+        public Settings bearerTokens(BearerTokens value) {
+            tokens = value;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.vigil.runtime;
 
 import io.vigil.runtime.cli.OptionValues;
+import io.vigil.runtime.security.BearerTokens;
 import io.vigil.runtime.security.HostTls;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -69,10 +70,19 @@ public final class Main {
               --compile-budget-seconds
                                how long one operator's compile may take; past it the deploy or update is refused and nothing changes
               --health-port    also serve the standard gRPC health service alone, in plaintext, on this port (for probes
-                               that cannot speak TLS)""";
+                               that cannot speak TLS)
+              --policy         who may read, stream into and deploy which tenants' operators, and each tenant's quota (YAML,
+                               see docs/security.md); without it every caller the host authenticated may do everything
+              --audit-log      append the audit log (a JSON line per change and per refused call) to this file; default: the
+                               io.vigil.audit logger
+              --token-keys     take bearer tokens (signed JWTs) checked against this JWK Set as callers' identities; with TLS,
+                               a client may then show a token instead of a certificate
+              --token-issuer   the iss every token must carry
+              --token-audience the aud every token must include""";
 
     private static boolean parse(String[] args, FunctionHost.Settings settings) {
         Path[] tlsFiles = new Path[3];
+        String[] token = new String[3];
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -82,6 +92,11 @@ public final class Main {
                 case "--tls-key" -> tlsFiles[1] = Path.of(value(args, ++i, option));
                 case "--tls-client-ca" -> tlsFiles[2] = Path.of(value(args, ++i, option));
                 case "--plaintext" -> settings.plaintext();
+                case "--policy" -> settings.policy(Path.of(value(args, ++i, option)));
+                case "--audit-log" -> settings.auditLog(Path.of(value(args, ++i, option)));
+                case "--token-keys" -> token[0] = value(args, ++i, option);
+                case "--token-issuer" -> token[1] = value(args, ++i, option);
+                case "--token-audience" -> token[2] = value(args, ++i, option);
                 case "--plugins" -> settings.pluginsDirectory(Path.of(value(args, ++i, option)));
                 case "--credits" -> settings.credits((int) OptionValues.wholeNumber(option, value(args, ++i, option), 1, 1 << 16));
                 case "--ring-size" -> settings.ringSize(OptionValues.powerOfTwo(option, value(args, ++i, option), 2, 1 << 24));
@@ -104,6 +119,15 @@ public final class Main {
             settings.tls(new HostTls(tlsFiles[0], tlsFiles[1], tlsFiles[2]));
         } else if (given > 0) {
             throw new IllegalArgumentException("TLS needs all three of --tls-cert, --tls-key and --tls-client-ca");
+        }
+        if (token[0] != null) {
+            try {
+                settings.bearerTokens(new BearerTokens(Path.of(token[0]), token[1], token[2]));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--token-keys: " + e.getMessage(), e);
+            }
+        } else if (token[1] != null || token[2] != null) {
+            throw new IllegalArgumentException("--token-issuer and --token-audience need --token-keys");
         }
         return true;
     }

@@ -123,7 +123,7 @@ class ControlPlaneTest {
         assertThatThrownBy(() -> control.deploy(FraudRules.spec("k", BIG, 1).toBuilder().setKeyField("card").build()))
                 .hasMessageContaining("key field 'card' is not a field of input schema");
         assertThatThrownBy(() -> control.deploy(FraudRules.spec("Bad_Name", BIG, 1)))
-                .hasMessageContaining("must be lower-case letters");
+                .hasMessageContaining("must be 'name' or 'tenant/name', each lower-case letters");
         assertThatThrownBy(() -> control.deploy(FraudRules.spec("many", BIG, 500)))
                 .hasMessageContaining("shards must be between 1 and 128");
         assertThat(control.list()).isEmpty();
@@ -136,7 +136,7 @@ class ControlPlaneTest {
         assertThatThrownBy(() -> control.deploy(FraudRules.spec(longName, BIG, 1)))
                 .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
                     assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getMessage()).contains("is 20000 characters long; at most 63").hasSizeLessThan(400);
+                    assertThat(e.getMessage()).contains("is 20000 characters long; at most 127").hasSizeLessThan(400);
                 });
         String source = BIG + "\n" + "// padding\n".repeat(100_000);
         assertThatThrownBy(() -> control.deploy(FraudRules.spec("huge", source, 1)))

@@ -35,6 +35,7 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
     private final ManagedChannel channel;
     private final BlockingQueue<HostFrame> frames = new LinkedBlockingQueue<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile Status closedWith;
     private ShardStream stream;
 
     RawStream(ManagedChannel channel) {
@@ -126,6 +127,12 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
         return closed.await(30, TimeUnit.SECONDS);
     }
 
+    /** The status the stream ended with, once it has. */
+    Status awaitClosed() throws InterruptedException {
+        assertThat(awaitCompleted()).as("the stream ended within 30 s").isTrue();
+        return closedWith;
+    }
+
     @Override
     public void onOpened(Opened opened) {
         frames.add(HostFrame.newBuilder().setOpened(opened).build());
@@ -157,6 +164,7 @@ final class RawStream implements AutoCloseable, ShardStream.Listener {
 
     @Override
     public void onClosed(Status status) {
+        closedWith = status;
         closed.countDown();
     }
 

@@ -58,10 +58,15 @@ final class TestCertificates {
 
     /** A certificate and key for {@code name}, good for 127.0.0.1 and localhost, as a server and as a client. */
     Issued issue(String name, Path directory) throws Exception {
+        return issue(name, null, directory);
+    }
+
+    /** The same, its subject also naming {@code group} as its organisation (O), which hosts read as the caller's group. */
+    Issued issue(String name, String group, Path directory) throws Exception {
         KeyPair leaf = keyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(this.name, BigInteger.valueOf(SERIAL.incrementAndGet()),
                 Date.from(Instant.now().minus(Duration.ofMinutes(1))), Date.from(Instant.now().plus(Duration.ofDays(1))),
-                new X500Name("CN=" + name), leaf.getPublic());
+                new X500Name("CN=" + name + (group == null ? "" : ", O=" + group)), leaf.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));

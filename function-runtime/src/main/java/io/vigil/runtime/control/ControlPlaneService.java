@@ -1,7 +1,13 @@
 package io.vigil.runtime.control;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.vigil.api.codec.OperatorNames;
+import io.vigil.api.proto.OperatorSpec;
+import io.vigil.runtime.security.Caller;
+import io.vigil.runtime.security.HostAccess;
+import io.vigil.runtime.security.Right;
 import io.vigil.api.codec.Diagnostics;
 import io.vigil.api.keys.KeyGroups;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -31,13 +37,19 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-/** Deploy, Update, Undeploy, List, Describe and Health over gRPC. */
+/**
+ * Deploy, Update, Rescale, Undeploy, List, Describe and Health over gRPC. Each call is first
+ * checked against the caller's rights and its tenant's quota; each change, and each refusal, goes
+ * to the audit log.
+ */
 public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
     private final Operators operators;
+    private final HostAccess access;
     private final BooleanSupplier draining;
 
-    public ControlPlaneService(Operators operators, BooleanSupplier draining) {
+    public ControlPlaneService(Operators operators, HostAccess access, BooleanSupplier draining) {
         this.operators = operators;
+        this.access = access;
         this.draining = draining;
     }
 
@@ -47,21 +59,30 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             response.onError(Status.UNAVAILABLE.withDescription("the host is shutting down").asRuntimeException());
             return;
         }
+        OperatorSpec spec = request.getSpec();
+        Caller caller;
         try {
-            reply(response, status(operators.deploy(request.getSpec(), request.hasPlacement() ? request.getPlacement() : null,
-                    request.getHost())));
-        } catch (OperatorException e) {
-            response.onError(toStatus(e));
+            caller = access.require(Right.DEPLOY, spec.getName(), "deploy");
+            requireWithinQuota(caller, "deploy", spec.getName(), operators.get(spec.getName()) == null ? 1 : 0,
+                    request.hasPlacement() ? request.getPlacement().getShardsCount() : Math.max(1, spec.getShards()));
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
         }
+        change(caller, "deploy", spec.getName(), response, () -> status(operators.deploy(spec,
+                request.hasPlacement() ? request.getPlacement() : null, request.getHost())));
     }
 
     @Override
     public void update(UpdateRequest request, StreamObserver<OperatorStatus> response) {
+        Caller caller;
         try {
-            reply(response, status(operators.update(request.getSpec())));
-        } catch (OperatorException e) {
-            response.onError(toStatus(e));
+            caller = access.require(Right.DEPLOY, request.getSpec().getName(), "update");
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
         }
+        change(caller, "update", request.getSpec().getName(), response, () -> status(operators.update(request.getSpec())));
     }
 
     @Override
@@ -70,12 +91,19 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             response.onError(Status.UNAVAILABLE.withDescription("the host is shutting down").asRuntimeException());
             return;
         }
+        String name = request.getSpec().getName();
+        Caller caller;
         try {
-            reply(response, status(operators.rescale(request.getSpec(), request.getVersion(), request.getPlacement(), request.getHost(),
-                    request.getPrepareOnly())));
-        } catch (OperatorException e) {
-            response.onError(toStatus(e));
+            caller = access.require(Right.DEPLOY, name, "rescale");
+            DeployedOperator before = operators.get(name);
+            requireWithinQuota(caller, "rescale", name, 0,
+                    request.getPlacement().getShardsCount() - (before == null ? 0 : before.shardCount()));
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
         }
+        change(caller, request.getPrepareOnly() ? "rescale-prepare" : "rescale", name, response, () -> status(operators.rescale(
+                request.getSpec(), request.getVersion(), request.getPlacement(), request.getHost(), request.getPrepareOnly())));
     }
 
     @Override
@@ -85,6 +113,12 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             handle = StateHandle.parseFrom(request.getHandle());
         } catch (InvalidProtocolBufferException e) {
             response.onError(Status.INVALID_ARGUMENT.withDescription("unreadable state handle: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        try {
+            access.require(Right.STREAM, handle.getOperator(), "read-checkpoint");
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
             return;
         }
         DeployedOperator operator = operators.get(handle.getOperator());
@@ -104,19 +138,25 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void undeploy(UndeployRequest request, StreamObserver<UndeployResponse> response) {
+        Caller caller;
         try {
+            caller = access.require(Right.DEPLOY, request.getName(), "undeploy");
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        }
+        change(caller, "undeploy", request.getName(), response, () -> {
             DeployedOperator operator = operators.undeploy(request.getName());
             long events = operator.shards().stream().mapToLong(s -> s.stats().eventsProcessed()).sum();
-            reply(response, UndeployResponse.newBuilder().setName(request.getName()).setEventsProcessed(events).build());
-        } catch (OperatorException e) {
-            response.onError(toStatus(e));
-        }
+            return UndeployResponse.newBuilder().setName(request.getName()).setEventsProcessed(events).build();
+        });
     }
 
     @Override
     public void list(ListRequest request, StreamObserver<ListResponse> response) {
         ListResponse.Builder list = ListResponse.newBuilder();
         operators.all().stream()
+                .filter(operator -> access.visible(operator.name()))
                 .sorted(Comparator.comparing(DeployedOperator::name))
                 .forEach(operator -> list.addOperators(status(operator)));
         reply(response, list.build());
@@ -124,6 +164,12 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void describe(DescribeRequest request, StreamObserver<OperatorStatus> response) {
+        try {
+            access.require(Right.READ, request.getName(), "describe");
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        }
         DeployedOperator operator = operators.get(request.getName());
         if (operator == null) {
             response.onError(Status.NOT_FOUND.withDescription("operator '" + request.getName()
@@ -175,6 +221,44 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             status.addShards(shardStatus);
         }
         return status.build();
+    }
+
+    /** Runs a change, audits its outcome, and answers with it. */
+    private <T> void change(Caller caller, String action, String operator, StreamObserver<T> response, Change<T> change) {
+        T result;
+        try {
+            result = change.run();
+        } catch (OperatorException e) {
+            RuntimeException status = toStatus(e);
+            access.audit(caller, action, operator, Status.fromThrowable(status).getCode().name(), e.getMessage());
+            response.onError(status);
+            return;
+        }
+        access.audit(caller, action, operator, "OK", result instanceof OperatorStatus status ? "version " + status.getVersion() : null);
+        reply(response, result);
+    }
+
+    private interface Change<T> {
+        T run() throws OperatorException;
+    }
+
+    /** @throws StatusRuntimeException (audited) when the tenant of {@code operator} would pass its quota with so many more */
+    private void requireWithinQuota(Caller caller, String action, String operator, int moreOperators, int moreShards) {
+        String tenant = OperatorNames.tenantOf(operator);
+        long count = 0;
+        long shards = 0;
+        for (DeployedOperator deployed : operators.all()) {
+            if (OperatorNames.tenantOf(deployed.name()).equals(tenant)) {
+                count++;
+                shards += deployed.shardCount();
+            }
+        }
+        try {
+            access.requireWithinQuota(operator, count + moreOperators, shards + moreShards);
+        } catch (StatusRuntimeException e) {
+            access.audit(caller, action, operator, e.getStatus().getCode().name(), e.getStatus().getDescription());
+            throw e;
+        }
     }
 
     private static <T> void reply(StreamObserver<T> response, T value) {

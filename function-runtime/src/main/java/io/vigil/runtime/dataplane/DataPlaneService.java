@@ -3,7 +3,13 @@ package io.vigil.runtime.dataplane;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
+import io.vigil.api.codec.BatchFormatException;
+import io.vigil.runtime.security.EventRate;
+import io.vigil.runtime.security.HostAccess;
+import io.vigil.runtime.security.Right;
 import io.grpc.stub.StreamObserver;
 import io.vigil.api.codec.SchemaProtos;
 import io.vigil.api.proto.ClientFrame;
@@ -21,22 +27,32 @@ import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.StreamSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Accepts data-plane streams. The first frame binds a stream to one shard of one operator; from
  * then on its batches go, still as bytes, to that shard's ring, and the shard thread decodes and
- * answers them.
+ * answers them. A stream binds only for a caller with the right to stream into the operator and
+ * within its tenant's quota of open streams; a tenant past its events per second has its streams'
+ * next batches read later (the client's credits then hold it back), never refused.
  */
 public final class DataPlaneService {
     private final Operators operators;
+    private final HostAccess access;
     private final int credits;
     private final BooleanSupplier draining;
+    private final ScheduledExecutorService pacer;
 
-    public DataPlaneService(Operators operators, int credits, BooleanSupplier draining) {
+    /** @param pacer reads the next batch of a stream whose tenant is past its events per second, once it may */
+    public DataPlaneService(Operators operators, HostAccess access, int credits, BooleanSupplier draining,
+            ScheduledExecutorService pacer) {
         this.operators = operators;
+        this.access = access;
         this.credits = credits;
         this.draining = draining;
+        this.pacer = pacer;
     }
 
     public ServerServiceDefinition definition() {
@@ -46,13 +62,19 @@ public final class DataPlaneService {
     }
 
     private final class Inbound implements StreamObserver<Frame> {
-        private final StreamObserver<Frame> responses;
+        private final ServerCallStreamObserver<Frame> responses;
         private StreamSession session;
         private Shard shard;
         private boolean rejected;
+        // The tenant's shared rate when it has one; read before every batch.
+        private EventRate rate;
+        private volatile Runnable releaseStream;
 
         Inbound(StreamObserver<Frame> responses) {
-            this.responses = responses;
+            this.responses = (ServerCallStreamObserver<Frame>) responses;
+            this.responses.disableAutoRequest();
+            this.responses.setOnCloseHandler(this::release);
+            this.responses.request(1);
         }
 
         @Override
@@ -62,6 +84,7 @@ public final class DataPlaneService {
             }
             if (session != null && received.isBatch()) {
                 if (!shard.isAccepting()) {
+                    responses.request(1);
                     return;
                 }
                 if (session.admitBatch()) {
@@ -70,8 +93,10 @@ public final class DataPlaneService {
                     shard.failStream(session, StreamError.Code.PROTOCOL, "client " + session.client() + " sent more than its "
                             + session.credits() + " credits of unanswered batches");
                 }
+                requestNext(received);
                 return;
             }
+            responses.request(1);
             ClientFrame frame;
             try {
                 frame = received.asClientFrame();
@@ -100,9 +125,46 @@ public final class DataPlaneService {
             }
         }
 
+        /** Reads the next frame now, or, when the tenant is past its events per second, once it may send again. */
+        private void requestNext(Frame batch) {
+            if (rate == null) {
+                responses.request(1);
+                return;
+            }
+            long waitNanos;
+            try {
+                waitNanos = rate.take(batch.batchRowCount(), System.nanoTime());
+            } catch (BatchFormatException e) {
+                waitNanos = 0;
+            }
+            if (waitNanos == 0) {
+                responses.request(1);
+            } else {
+                try {
+                    pacer.schedule(() -> responses.request(1), waitNanos, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    responses.request(1);
+                }
+            }
+        }
+
+        private void release() {
+            Runnable release = releaseStream;
+            if (release != null) {
+                release.run();
+            }
+        }
+
         private void bind(Open open) {
             if (draining.getAsBoolean()) {
                 reject(StreamError.Code.SHUTTING_DOWN, "the host is shutting down");
+                return;
+            }
+            try {
+                access.require(Right.STREAM, open.getOperator(), "stream");
+            } catch (StatusRuntimeException e) {
+                rejected = true;
+                responses.onError(e);
                 return;
             }
             DeployedOperator operator = operators.get(open.getOperator());
@@ -168,6 +230,13 @@ public final class DataPlaneService {
                 }
                 rescaledFrom.add(source);
             }
+            releaseStream = access.openStream(open.getOperator());
+            if (releaseStream == null) {
+                reject(StreamError.Code.OVER_QUOTA, "tenant of operator '" + open.getOperator() + "' has "
+                        + access.quotaOf(open.getOperator()).streams() + " streams open, its quota; close one first");
+                return;
+            }
+            rate = access.rateOf(open.getOperator());
             shard = operator.shard(open.getShard());
             session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams(),
                     open.getStreamIndex(), open.getKeepResults()).rescaledFrom(rescaledFrom);
@@ -182,6 +251,7 @@ public final class DataPlaneService {
 
         @Override
         public void onError(Throwable t) {
+            release();
             if (session != null) {
                 shard.closeStream(session, false);
             }
@@ -189,6 +259,7 @@ public final class DataPlaneService {
 
         @Override
         public void onCompleted() {
+            release();
             if (session != null) {
                 shard.closeStream(session, true);
             } else if (!rejected) {

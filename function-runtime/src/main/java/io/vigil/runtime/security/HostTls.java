@@ -43,8 +43,14 @@ public final class HostTls {
         this.clientCa = clientCa;
     }
 
-    /** Server credentials that require a client certificate; the files are read again by {@code watcher} when they change. */
-    public ServerCredentials serverCredentials(Duration reload, ScheduledExecutorService watcher) throws IOException {
+    /**
+     * Server credentials; the files are read again by {@code watcher} when they change.
+     *
+     * @param certificateRequired whether every client must present a certificate (else a client
+     *                            may show a bearer token instead, or nothing and be anonymous)
+     */
+    public ServerCredentials serverCredentials(Duration reload, ScheduledExecutorService watcher, boolean certificateRequired)
+            throws IOException {
         try {
             AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
             loadIdentity(keys);
@@ -71,7 +77,7 @@ public final class HostTls {
             return TlsServerCredentials.newBuilder()
                     .keyManager(keys)
                     .trustManager(clients)
-                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                    .clientAuth(certificateRequired ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL)
                     .build();
         } catch (GeneralSecurityException e) {
             throw new IOException("the TLS files " + certificateChain + ", " + privateKey + ", " + clientCa + " do not hold a usable"
@@ -110,6 +116,16 @@ public final class HostTls {
             sum = sum * 31 + file.toFile().lastModified();
         }
         return sum;
+    }
+
+    /** The name the host's certificate gives it (its subject's CN): the identity it calls the other hosts of its pool with. */
+    public String subjectName() throws IOException {
+        try (InputStream certificates = Files.newInputStream(certificateChain)) {
+            X509Certificate[] chain = CertificateUtils.getX509Certificates(certificates);
+            return chain.length == 0 ? null : CallerInterceptor.fromSubject(chain[0].getSubjectX500Principal().getName()).name();
+        } catch (GeneralSecurityException e) {
+            throw new IOException(certificateChain + " holds no readable certificate: " + e.getMessage(), e);
+        }
     }
 
     /** How this host reaches the other hosts of its pool. */

@@ -9,8 +9,10 @@ import java.util.Map;
  * (a name of thousands of characters echoed into every message once broke a client's headers).
  */
 public final class SpecLimits {
-    /** An operator name, as a Kubernetes label value is bounded. */
+    /** Each part of an operator name ({@code tenant/name}), as a Kubernetes label value is bounded. */
     public static final int NAME_CHARACTERS = 63;
+    /** A whole operator name: both parts and the slash. */
+    public static final int QUALIFIED_NAME_CHARACTERS = 2 * NAME_CHARACTERS + 1;
     public static final int SOURCE_BYTES = 1 << 20;
     public static final int OPTIONS = 64;
     public static final int OPTION_NAME_CHARACTERS = 63;
@@ -23,9 +25,9 @@ public final class SpecLimits {
     /** @throws IllegalArgumentException naming the limit the spec passes */
     static void check(OperatorSpec spec) {
         String name = spec.getName();
-        if (name.length() > NAME_CHARACTERS) {
+        if (name.length() > QUALIFIED_NAME_CHARACTERS) {
             throw new IllegalArgumentException("operator name '" + shown(name) + "' is " + name.length() + " characters long; at most "
-                    + NAME_CHARACTERS);
+                    + QUALIFIED_NAME_CHARACTERS + " ('tenant/name', " + NAME_CHARACTERS + " each)");
         }
         int sourceBytes = spec.getSourceBytes().size();
         if (sourceBytes > SOURCE_BYTES) {

@@ -14,10 +14,7 @@ public final class SpecProtos {
             throw new IllegalArgumentException("the spec has no name");
         }
         SpecLimits.check(spec);
-        if (!spec.getName().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-            throw new IllegalArgumentException("operator name '" + spec.getName()
-                    + "' must be lower-case letters, digits and '-' (as a Kubernetes resource name)");
-        }
+        OperatorNames.check(spec.getName());
         if (spec.getLanguage().isBlank()) {
             throw new IllegalArgumentException("operator '" + spec.getName() + "' names no language");
         }

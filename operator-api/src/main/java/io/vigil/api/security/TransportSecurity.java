@@ -1,7 +1,11 @@
 package io.vigil.api.security;
 
+import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
@@ -14,21 +18,26 @@ import java.nio.file.Path;
 /**
  * How a client reaches a Vigil host: plaintext, or TLS with its own certificate (the hosts
  * require one). PEM files: the certificate authority that signed the hosts' certificates, and the
- * client's certificate chain and private key. Serializable, so a Flink job carries it to its tasks
- * (the files must exist where the tasks run).
+ * client's certificate chain and private key. A client may also send a bearer token (a signed
+ * JWT, read from a file before each call, so a renewed token is used at once) with each call; on a
+ * host that takes tokens it identifies the caller. Serializable, so a Flink job carries it to its
+ * tasks (the files must exist where the tasks run).
  */
 public final class TransportSecurity implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final TransportSecurity PLAINTEXT = new TransportSecurity(null, null, null);
+    private static final TransportSecurity PLAINTEXT = new TransportSecurity(null, null, null, null);
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String trustedCa;
     private final String certificateChain;
     private final String privateKey;
+    private final String bearerTokenFile;
 
-    private TransportSecurity(String trustedCa, String certificateChain, String privateKey) {
+    private TransportSecurity(String trustedCa, String certificateChain, String privateKey, String bearerTokenFile) {
         this.trustedCa = trustedCa;
         this.certificateChain = certificateChain;
         this.privateKey = privateKey;
+        this.bearerTokenFile = bearerTokenFile;
     }
 
     public static TransportSecurity plaintext() {
@@ -43,7 +52,24 @@ public final class TransportSecurity implements Serializable {
      */
     public static TransportSecurity tls(Path trustedCa, Path certificateChain, Path privateKey) {
         requireReadable(trustedCa, certificateChain, privateKey);
-        return new TransportSecurity(trustedCa.toString(), certificateChain.toString(), privateKey.toString());
+        return new TransportSecurity(trustedCa.toString(), certificateChain.toString(), privateKey.toString(), null);
+    }
+
+    /** TLS without a client certificate: for a host that takes bearer tokens instead ({@link #withBearerToken}). */
+    public static TransportSecurity tls(Path trustedCa) {
+        requireReadable(trustedCa);
+        return new TransportSecurity(trustedCa.toString(), null, null, null);
+    }
+
+    /**
+     * The same, sending the token in {@code tokenFile} (a signed JWT) as {@code authorization: Bearer}
+     * with every call. The file is read before each call.
+     */
+    public TransportSecurity withBearerToken(Path tokenFile) {
+        if (!Files.isReadable(tokenFile)) {
+            throw new IllegalArgumentException("cannot read " + tokenFile + " (a bearer token)");
+        }
+        return new TransportSecurity(trustedCa, certificateChain, privateKey, tokenFile.toString());
     }
 
     /**
@@ -58,13 +84,19 @@ public final class TransportSecurity implements Serializable {
         String ca = environment.apply("VIGIL_TLS_CA");
         String certificate = environment.apply("VIGIL_TLS_CERT");
         String key = environment.apply("VIGIL_TLS_KEY");
+        String token = environment.apply("VIGIL_TOKEN_FILE");
+        TransportSecurity security;
         if (ca == null && certificate == null && key == null) {
-            return PLAINTEXT;
+            security = PLAINTEXT;
+        } else if (ca != null && certificate == null && key == null && token != null) {
+            security = tls(Path.of(ca));
+        } else if (ca == null || certificate == null || key == null) {
+            throw new IllegalArgumentException("TLS needs all three of VIGIL_TLS_CA, VIGIL_TLS_CERT and VIGIL_TLS_KEY"
+                    + " (or VIGIL_TLS_CA with VIGIL_TOKEN_FILE)");
+        } else {
+            security = tls(Path.of(ca), Path.of(certificate), Path.of(key));
         }
-        if (ca == null || certificate == null || key == null) {
-            throw new IllegalArgumentException("TLS needs all three of VIGIL_TLS_CA, VIGIL_TLS_CERT and VIGIL_TLS_KEY");
-        }
-        return tls(Path.of(ca), Path.of(certificate), Path.of(key));
+        return token == null ? security : security.withBearerToken(Path.of(token));
     }
 
     /** @throws IllegalArgumentException naming the first of {@code files} (TLS certificates and keys) that cannot be read */
@@ -90,14 +122,20 @@ public final class TransportSecurity implements Serializable {
     }
 
     private ChannelCredentials credentials() {
+        ChannelCredentials transport = transportCredentials();
+        return bearerTokenFile == null ? transport : CompositeChannelCredentials.create(transport, new BearerToken(Path.of(bearerTokenFile)));
+    }
+
+    private ChannelCredentials transportCredentials() {
         if (!isTls()) {
             return InsecureChannelCredentials.create();
         }
         try {
-            return TlsChannelCredentials.newBuilder()
-                    .trustManager(Path.of(trustedCa).toFile())
-                    .keyManager(Path.of(certificateChain).toFile(), Path.of(privateKey).toFile())
-                    .build();
+            TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(Path.of(trustedCa).toFile());
+            if (certificateChain != null) {
+                tls.keyManager(Path.of(certificateChain).toFile(), Path.of(privateKey).toFile());
+            }
+            return tls.build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the TLS files " + trustedCa + ", " + certificateChain + ", " + privateKey
                     + ": " + e.getMessage(), e);
@@ -106,6 +144,29 @@ public final class TransportSecurity implements Serializable {
 
     @Override
     public String toString() {
-        return isTls() ? "TLS (trusting " + trustedCa + ", as " + certificateChain + ")" : "plaintext";
+        return (isTls() ? "TLS (trusting " + trustedCa + (certificateChain == null ? "" : ", as " + certificateChain) + ")" : "plaintext")
+                + (bearerTokenFile == null ? "" : " with the bearer token in " + bearerTokenFile);
+    }
+
+    /** {@code authorization: Bearer <the file's contents>} on every call. */
+    private static final class BearerToken extends CallCredentials {
+        private final Path file;
+
+        BearerToken(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public void applyRequestMetadata(RequestInfo request, java.util.concurrent.Executor executor, MetadataApplier applier) {
+            executor.execute(() -> {
+                try {
+                    Metadata headers = new Metadata();
+                    headers.put(AUTHORIZATION, "Bearer " + Files.readString(file).trim());
+                    applier.apply(headers);
+                } catch (IOException e) {
+                    applier.fail(Status.UNAUTHENTICATED.withDescription("cannot read the bearer token " + file + ": " + e.getMessage()));
+                }
+            });
+        }
     }
 }

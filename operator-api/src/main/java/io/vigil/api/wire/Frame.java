@@ -58,12 +58,22 @@ public final class Frame {
 
     /** The {@code batch_id} of a {@code HostFrame{results}}, read without decoding the rows. */
     public long resultBatchId() throws io.vigil.api.codec.BatchFormatException {
+        return batchField(1);
+    }
+
+    /** The {@code row_count} of a {@code ClientFrame{batch}}, read without decoding the rows. */
+    public int batchRowCount() throws io.vigil.api.codec.BatchFormatException {
+        return (int) batchField(2);
+    }
+
+    /** A varint field of the batch this frame holds (field 2 of either frame); 0 when absent. */
+    private long batchField(int field) throws io.vigil.api.codec.BatchFormatException {
         WireReader reader = new WireReader(bytes, 0, length);
         reader.tag();
         reader.pushLimit(reader.varint32());
         while (reader.hasMore()) {
             int tag = reader.tag();
-            if (tag == (1 << 3)) {
+            if (tag == (field << 3)) {
                 return reader.varint64();
             }
             reader.skip(tag & 7);

@@ -1,0 +1,115 @@
+package io.vigil.runtime.security;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.vigil.api.codec.OperatorNames;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one place the host's services ask whether the caller may go on: its rights under the
+ * policy, its tenant's quota, and the audit log of what it changed or was refused.
+ */
+public final class HostAccess {
+    private final AccessPolicy policy;
+    private final AuditLog audit;
+    private final Map<String, EventRate> rates = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> streams = new ConcurrentHashMap<>();
+
+    public HostAccess(AccessPolicy policy, AuditLog audit) {
+        this.policy = policy;
+        this.audit = audit;
+    }
+
+    /** Anyone may do anything, and changes go to the audit logger: a host on loopback without a policy. */
+    public static HostAccess open() {
+        return new HostAccess(AccessPolicy.openToAll(), AuditLog.toLogger());
+    }
+
+    /**
+     * The current caller, when it holds {@code right} on {@code operator}.
+     *
+     * @throws StatusRuntimeException {@code PERMISSION_DENIED} or {@code UNAUTHENTICATED} (and audited) when it does not
+     */
+    public Caller require(Right right, String operator, String action) {
+        Caller caller = Caller.current();
+        try {
+            policy.require(caller, right, operator);
+        } catch (StatusRuntimeException e) {
+            audit.record(caller, action, operator, e.getStatus().getCode().name(), e.getStatus().getDescription());
+            throw e;
+        }
+        return caller;
+    }
+
+    /** Whether the current caller may read {@code operator} (List shows only those). */
+    public boolean visible(String operator) {
+        return policy.allows(Caller.current(), Right.READ, operator);
+    }
+
+    public void audit(Caller caller, String action, String operator, String outcome, String detail) {
+        audit.record(caller, action, operator, outcome, detail);
+    }
+
+    public TenantQuota quotaOf(String operator) {
+        return policy.quota(OperatorNames.tenantOf(operator));
+    }
+
+    /**
+     * @param operators operators the tenant of {@code operator} would have
+     * @param shards    shards they would have
+     * @throws StatusRuntimeException {@code RESOURCE_EXHAUSTED} naming the quota passed
+     */
+    public void requireWithinQuota(String operator, long operators, long shards) {
+        TenantQuota quota = quotaOf(operator);
+        String tenant = OperatorNames.tenantOf(operator);
+        if (operators > quota.operators()) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("tenant '" + tenant + "' would have " + operators + " operators; its quota"
+                    + " is " + quota.operators()).asRuntimeException();
+        }
+        if (shards > quota.shards()) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("tenant '" + tenant + "' would have " + shards + " shards; its quota is "
+                    + quota.shards()).asRuntimeException();
+        }
+    }
+
+    /**
+     * Counts a stream of {@code operator}'s tenant as open; run the returned release once it ends.
+     *
+     * @return null when the tenant already has as many open streams as its quota allows
+     */
+    public Runnable openStream(String operator) {
+        String tenant = OperatorNames.tenantOf(operator);
+        long quota = quotaOf(operator).streams();
+        AtomicLong open = streams.computeIfAbsent(tenant, t -> new AtomicLong());
+        if (open.incrementAndGet() > quota) {
+            open.decrementAndGet();
+            return null;
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+        };
+    }
+
+    /** The tenant's shared event rate, or null when its events per second are not bounded. */
+    public EventRate rateOf(String operator) {
+        TenantQuota quota = quotaOf(operator);
+        return quota.limitsRate() ? rates.computeIfAbsent(OperatorNames.tenantOf(operator), t -> new EventRate(quota.eventsPerSecond()))
+                : null;
+    }
+
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public String toString() {
+        return (policy.isOpen() ? "no access policy (every authenticated caller may do everything)" : "an access policy")
+                + ", audit to " + audit;
+    }
+}

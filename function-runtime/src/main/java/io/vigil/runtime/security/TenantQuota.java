@@ -1,0 +1,17 @@
+package io.vigil.runtime.security;
+
+/**
+ * What one tenant's operators may use of a host at most; {@link Long#MAX_VALUE} for no bound.
+ *
+ * @param operators       operators deployed
+ * @param shards          shards over all its operators (each is a thread on the hosts that run it)
+ * @param streams         data-plane streams open at once
+ * @param eventsPerSecond events its streams may send, over all of them; a stream past it is slowed (its next batch is read later), never refused
+ */
+public record TenantQuota(long operators, long shards, long streams, long eventsPerSecond) {
+    public static final TenantQuota UNBOUNDED = new TenantQuota(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+
+    public boolean limitsRate() {
+        return eventsPerSecond != Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,333 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.client.OperatorRejectedException;
+import io.vigil.api.proto.HostFrame;
+import io.vigil.api.proto.OperatorStatus;
+import io.vigil.api.proto.Placement;
+import io.vigil.api.proto.RescaleRequest;
+import io.vigil.api.proto.ShardPlacement;
+import io.vigil.api.proto.StreamError;
+import io.vigil.api.security.TransportSecurity;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.runtime.FunctionHost;
+import io.vigil.runtime.security.BearerTokens;
+import io.vigil.runtime.security.HostTls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A host shared by tenants, with real TLS certificates and real signed tokens made in the test:
+ * each caller sees and touches only what the policy grants it, every refusal names the missing
+ * right, quotas refuse with the quota, a tenant past its events per second is slowed while
+ * another's stream runs at full speed, and every change and refusal is in the audit log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessControlTest {
+    static final String ALL = OperatorFeedsTest.ALL;
+    static final String POLICY = """
+            tenants:
+              acme:
+                quota: {operators: 2, shards: 3, streams: 2}
+              beta:
+                quota: {eventsPerSecond: 5000}
+            grants:
+              - to: [alice]
+                tenant: acme
+                rights: [read, stream, deploy]
+              - to: ["group:acme-readers"]
+                tenant: acme
+                rights: [read]
+              - to: ["group:acme-streamers"]
+                tenant: acme
+                rights: [read, stream]
+                operators: ["fraud-*"]
+              - to: [carol]
+                tenant: beta
+                rights: [read, stream, deploy]
+            """;
+
+    @TempDir
+    static Path files;
+
+    TestCertificates authority;
+    RSAKey signingKey;
+    FunctionHost host;
+    Path audit;
+
+    @BeforeAll
+    void start() throws Exception {
+        authority = TestCertificates.authority("vigil-test", files);
+        TestCertificates.Issued hostCertificate = authority.issue("host", files);
+        signingKey = new RSAKeyGenerator(2048).keyID("test-key").generate();
+        Path keys = Files.writeString(files.resolve("keys.json"), new JWKSet(signingKey.toPublicJWK()).toString());
+        Path policy = Files.writeString(files.resolve("policy.yaml"), POLICY);
+        audit = files.resolve("audit/audit.log");
+        host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile))
+                .bearerTokens(new BearerTokens(keys, "https://issuer.test", "vigil"))
+                .policy(policy).auditLog(audit)
+                .build().start();
+        control(certificate("alice", null)).deploy(FraudRules.spec("acme/fraud-rules", ALL, 2));
+        control(certificate("carol", null)).deploy(FraudRules.spec("beta/rules", ALL, 1));
+    }
+
+    @AfterAll
+    void stop() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    private TransportSecurity certificate(String name, String group) throws Exception {
+        TestCertificates.Issued issued = authority.issue(name, group, files);
+        return TransportSecurity.tls(authority.caFile, issued.certificate(), issued.key());
+    }
+
+    private TransportSecurity token(String subject, List<String> groups, RSAKey key, Instant expires) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).issuer("https://issuer.test").audience("vigil")
+                .claim("groups", groups).expirationTime(Date.from(expires)).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        Path file = Files.writeString(Files.createTempFile(files, subject, ".jwt"), jwt.serialize());
+        return TransportSecurity.tls(authority.caFile).withBearerToken(file);
+    }
+
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    private ManagedChannel channel(TransportSecurity security) {
+        ManagedChannel channel = security.channel(host.endpoint());
+        channels.add(channel);
+        return channel;
+    }
+
+    private ControlPlaneClient control(TransportSecurity security) {
+        return new ControlPlaneClient(channel(security), Duration.ofSeconds(30));
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** The status a call was refused with. */
+    private static Status refused(Call call) throws Exception {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e.getStatus();
+        } catch (OperatorRejectedException e) {
+            return Status.fromCode(e.code()).withDescription(e.getMessage());
+        }
+        throw new AssertionError("the call was not refused");
+    }
+
+    @Test
+    void eachCallerSeesAndTouchesOnlyWhatThePolicyGrantsIt() throws Exception {
+        ControlPlaneClient bob = control(certificate("bob", "acme-readers"));
+        assertThat(bob.describe("acme/fraud-rules").getSpec().getSource()).isEqualTo(ALL);
+        assertThat(bob.list()).extracting(status -> status.getSpec().getName()).containsExactly("acme/fraud-rules");
+        Status update = refused(() -> bob.update(FraudRules.spec("acme/fraud-rules", "select * from Txn", 2)));
+        assertThat(update.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(update.getDescription())
+                .contains("'bob' (by client certificate) lacks the right 'deploy' on operator 'acme/fraud-rules' of tenant 'acme'")
+                .contains("it holds: read on tenant 'acme'");
+        assertThat(refused(() -> bob.undeploy("acme/fraud-rules")).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+
+        ControlPlaneClient carol = control(certificate("carol", null));
+        assertThat(carol.list()).extracting(status -> status.getSpec().getName()).containsExactly("beta/rules");
+        assertThat(refused(() -> carol.describe("acme/fraud-rules")).getDescription())
+                .contains("lacks the right 'read' on operator 'acme/fraud-rules'");
+        assertThat(refused(() -> carol.deploy(FraudRules.spec("acme/stolen", ALL, 1))).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(refused(() -> carol.deploy(FraudRules.spec("unowned", ALL, 1))).getDescription())
+                .as("an operator without a tenant belongs to tenant 'default'").contains("of tenant 'default'");
+
+        ControlPlaneClient stranger = control(certificate("mallory", null));
+        assertThat(stranger.list()).as("a caller the authority signed but the policy does not name sees nothing").isEmpty();
+        assertThat(refused(() -> stranger.describe("beta/rules")).getDescription())
+                .contains("'mallory'").contains("(the policy grants it nothing)");
+
+        assertThat(bob.describe("acme/fraud-rules").getVersion()).as("nothing changed").isEqualTo(1);
+    }
+
+    @Test
+    void tokensIdentifyCallersAndBadTokensAndNoIdentityAreUnauthenticated() throws Exception {
+        ControlPlaneClient job = control(token("flink-job", List.of("acme-streamers"), signingKey, Instant.now().plusSeconds(600)));
+        assertThat(job.describe("acme/fraud-rules").getVersion()).isEqualTo(1);
+        assertThat(refused(() -> job.undeploy("acme/fraud-rules")).getDescription())
+                .contains("'flink-job' (by bearer token) lacks the right 'deploy'");
+        try (RawStream stream = new RawStream(channel(token("flink-job", List.of("acme-streamers"), signingKey,
+                Instant.now().plusSeconds(600)))).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN)) {
+            assertThat(stream.next().hasOpened()).as("the token's group may stream into acme's fraud-* operators").isTrue();
+            stream.send(DataPlaneErrorsTest.transactions(1, "c1"), 1);
+            assertThat(stream.next().hasResults()).isTrue();
+        }
+
+        RSAKey otherKey = new RSAKeyGenerator(2048).keyID("test-key").generate();
+        Status forged = refused(() -> control(token("alice", List.of(), otherKey, Instant.now().plusSeconds(600))).list());
+        assertThat(forged.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(forged.getDescription()).contains("bearer token refused").contains("signature");
+
+        Status expired = refused(() -> control(token("alice", List.of(), signingKey, Instant.now().minusSeconds(600))).list());
+        assertThat(expired.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(expired.getDescription()).contains("Expired JWT");
+
+        Status nobody = refused(() -> control(TransportSecurity.tls(authority.caFile)).list());
+        assertThat(nobody.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(nobody.getDescription()).contains("no identity: present a client certificate or a bearer token");
+    }
+
+    @Test
+    void aStreamNeedsTheRightToStreamIntoThatOperator() throws Exception {
+        try (RawStream bobs = new RawStream(channel(certificate("bob", "acme-readers"))).open("acme/fraud-rules", 0,
+                DataPlaneErrorsTest.TXN)) {
+            Status status = bobs.awaitClosed();
+            assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(status.getDescription()).contains("lacks the right 'stream' on operator 'acme/fraud-rules'");
+        }
+        try (RawStream carols = new RawStream(channel(certificate("carol", null))).open("acme/fraud-rules", 1,
+                DataPlaneErrorsTest.TXN)) {
+            assertThat(carols.awaitClosed().getCode()).as("another tenant's operator").isEqualTo(Status.Code.PERMISSION_DENIED);
+        }
+        assertThat(control(certificate("alice", null)).describe("acme/fraud-rules").getShardsList())
+                .allSatisfy(shard -> assertThat(shard.getEventsProcessed()).isZero());
+    }
+
+    @Test
+    void quotasRefuseWhatWouldPassThemAndNameTheQuota() throws Exception {
+        ControlPlaneClient alice = control(certificate("alice", null));
+        alice.deploy(FraudRules.spec("acme/second", ALL, 1));
+        try {
+            Status third = refused(() -> alice.deploy(FraudRules.spec("acme/third", ALL, 1)));
+            assertThat(third.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(third.getDescription()).isEqualTo("tenant 'acme' would have 3 operators; its quota is 2");
+
+            OperatorStatus second = alice.describe("acme/second");
+            Placement wider = Placement.newBuilder().setEpoch(second.getPlacement().getEpoch() + 1)
+                    .addShards(ShardPlacement.newBuilder().setShard(0).setFirstKeyGroup(0).setEndKeyGroup(64).setHost(""))
+                    .addShards(ShardPlacement.newBuilder().setShard(1).setFirstKeyGroup(64).setEndKeyGroup(128).setHost(""))
+                    .build();
+            Status shards = refused(() -> alice.rescale(RescaleRequest.newBuilder().setSpec(second.getSpec())
+                    .setVersion(second.getVersion()).setPlacement(wider).build()));
+            assertThat(shards.getDescription()).isEqualTo("tenant 'acme' would have 4 shards; its quota is 3");
+
+            ManagedChannel job = channel(certificate("alice", null));
+            try (RawStream first = new RawStream(job).open("acme/fraud-rules", 0, DataPlaneErrorsTest.TXN);
+                 RawStream secondStream = new RawStream(job).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN)) {
+                assertThat(first.next().hasOpened()).isTrue();
+                assertThat(secondStream.next().hasOpened()).isTrue();
+                try (RawStream third3 = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN)) {
+                    StreamError error = third3.next().getError();
+                    assertThat(error.getCode()).isEqualTo(StreamError.Code.OVER_QUOTA);
+                    assertThat(error.getMessage()).contains("has 2 streams open, its quota");
+                }
+                first.close();
+                assertThat(first.awaitCompleted()).isTrue();
+                RawStream again = null;
+                for (int attempt = 0; attempt < 50; attempt++) {
+                    again = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN);
+                    HostFrame answer = again.next();
+                    if (answer.hasOpened()) {
+                        break;
+                    }
+                    again = null;
+                    Thread.sleep(100);
+                }
+                assertThat(again).as("a stream opens once another of the tenant's has closed").isNotNull();
+                again.close();
+            }
+        } finally {
+            alice.undeploy("acme/second");
+        }
+    }
+
+    @Test
+    void aTenantPastItsEventsPerSecondIsSlowedWhileAnotherRunsAtFullSpeed() throws Exception {
+        TransportSecurity carol = certificate("carol", null);
+        TransportSecurity alice = certificate("alice", null);
+        // beta may send 5,000 events a second (a second's worth at once); acme has no bound.
+        CompletableFuture<Long> beta = CompletableFuture.supplyAsync(() -> streamMillis(carol, "beta/rules", 0, 40, 500));
+        Thread.sleep(200);
+        long acmeMillis = streamMillis(alice, "acme/fraud-rules", 1, 40, 500);
+        long betaMillis = beta.get(60, TimeUnit.SECONDS);
+        assertThat(betaMillis).as("20,000 events at 5,000/s after a second's burst").isGreaterThanOrEqualTo(2_500);
+        assertThat(acmeMillis).as("acme's 20,000 events while beta is held back (beta took %d ms)", betaMillis)
+                .isLessThan(betaMillis);
+        assertThat(control(carol).describe("beta/rules").getShards(0).getEventsProcessed())
+                .as("slowed, never dropped").isGreaterThanOrEqualTo(20_000);
+    }
+
+    /** Sends {@code batches} batches of {@code rows} rows, each after the answer to the one before; the time it took. */
+    private long streamMillis(TransportSecurity security, String operator, int shard, int batches, int rows) {
+        long start = System.nanoTime();
+        try (RawStream stream = new RawStream(channel(security)).open(operator, shard, DataPlaneErrorsTest.TXN)) {
+            HostFrame opened = stream.next();
+            assertThat(opened.hasOpened()).as("%s", opened).isTrue();
+            String[] cards = new String[rows];
+            java.util.Arrays.fill(cards, "c1");
+            for (int b = 0; b < batches; b++) {
+                stream.send(DataPlaneErrorsTest.transactions(1 + (long) b * rows, cards), b + 1);
+                HostFrame answer = stream.next();
+                assertThat(answer.hasResults()).as("%s", answer).isTrue();
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    @Test
+    void everyChangeAndEveryRefusalIsInTheAuditLog() throws Exception {
+        ControlPlaneClient carol = control(certificate("carol", null));
+        carol.deploy(FraudRules.spec("beta/audited", ALL, 1));
+        carol.undeploy("beta/audited");
+        refused(() -> carol.undeploy("acme/fraud-rules"));
+        refused(() -> carol.update(FraudRules.spec("beta/rules", "select nonsense from Txn", 1)));
+        List<String> lines = Files.readAllLines(audit);
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"caller\":\"alice\",\"authenticatedBy\":\"client certificate\",\"action\":\"deploy\","
+                        + "\"operator\":\"acme/fraud-rules\",\"outcome\":\"OK\""));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"caller\":\"carol\"").contains("\"action\":\"undeploy\",\"operator\":\"beta/audited\",\"outcome\":\"OK\""));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"caller\":\"carol\"").contains("\"action\":\"undeploy\",\"operator\":\"acme/fraud-rules\"")
+                .contains("\"outcome\":\"PERMISSION_DENIED\"").contains("lacks the right 'deploy'"));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"action\":\"update\",\"operator\":\"beta/rules\",\"outcome\":\"INVALID_ARGUMENT\""));
+        assertThat(lines).allSatisfy(line -> assertThat(line).startsWith("{\"time\":\"20"));
+    }
+
+    @Test
+    void aPolicyThatDoesNotParseStopsTheHostNamingTheEntry() throws Exception {
+        Path bad = Files.writeString(files.resolve("bad.yaml"), "grants:\n  - to: [alice]\n    tenant: acme\n    rights: [write]\n");
+        assertThatThrownBy(() -> FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).policy(bad).build())
+                .hasMessageContaining("bad.yaml: grants[0].rights: unknown right 'write' (read, stream, deploy)");
+    }
+}
