@@ -54,7 +54,7 @@ class AccessControlTest {
     static final String POLICY = """
             tenants:
               acme:
-                quota: {operators: 2, shards: 3, streams: 2}
+                quota: {operators: 2, shards: 3, streams: 3}
               beta:
                 quota: {eventsPerSecond: 5000}
             grants:
@@ -221,6 +221,30 @@ class AccessControlTest {
     }
 
     @Test
+    void anIdleStreamCannotHoldAJobsCheckpoints() throws Exception {
+        TransportSecurity job = token("flink-job", List.of("acme-streamers"), signingKey, Instant.now().plusSeconds(600));
+        ManagedChannel alices = channel(certificate("alice", null));
+        try (RawStream feeding = new RawStream(channel(job)).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN, "job-a",
+                "job-a/attempt-0")) {
+            assertThat(feeding.next().hasOpened()).isTrue();
+            feeding.send(DataPlaneErrorsTest.transactions(1, "c1"), 1);
+            assertThat(feeding.next().hasResults()).isTrue();
+            try (RawStream anonymousJob = new RawStream(alices).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN);
+                 RawStream sameJobName = new RawStream(alices).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN, "job-a",
+                         "job-a/attempt-0")) {
+                StreamError other = anonymousJob.next().getError();
+                assertThat(other.getCode()).isEqualTo(StreamError.Code.OPERATOR_BUSY);
+                StreamError impostor = sameJobName.next().getError();
+                assertThat(impostor.getCode()).isEqualTo(StreamError.Code.OPERATOR_BUSY);
+                assertThat(impostor.getMessage()).contains("is fed by job job-a of another caller");
+                feeding.barrier(1);
+                HostFrame ack = feeding.next();
+                assertThat(ack.getBarrierAck().getCheckpointId()).as("the job's checkpoint is taken at once: %s", ack).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void quotasRefuseWhatWouldPassThemAndNameTheQuota() throws Exception {
         ControlPlaneClient alice = control(certificate("alice", null));
         alice.deploy(FraudRules.spec("acme/second", ALL, 1));
@@ -240,25 +264,26 @@ class AccessControlTest {
 
             ManagedChannel job = channel(certificate("alice", null));
             try (RawStream first = new RawStream(job).open("acme/fraud-rules", 0, DataPlaneErrorsTest.TXN);
-                 RawStream secondStream = new RawStream(job).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN)) {
+                 RawStream secondStream = new RawStream(job).open("acme/fraud-rules", 1, DataPlaneErrorsTest.TXN);
+                 RawStream thirdStream = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN)) {
                 assertThat(first.next().hasOpened()).isTrue();
                 assertThat(secondStream.next().hasOpened()).isTrue();
-                try (RawStream third3 = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN)) {
-                    StreamError error = third3.next().getError();
+                assertThat(thirdStream.next().hasOpened()).isTrue();
+                try (RawStream fourth = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN)) {
+                    StreamError error = fourth.next().getError();
                     assertThat(error.getCode()).isEqualTo(StreamError.Code.OVER_QUOTA);
-                    assertThat(error.getMessage()).contains("has 2 streams open, its quota");
+                    assertThat(error.getMessage()).contains("has 3 streams open, its quota");
                 }
                 first.close();
                 assertThat(first.awaitCompleted()).isTrue();
                 RawStream again = null;
-                for (int attempt = 0; attempt < 50; attempt++) {
-                    again = new RawStream(job).open("acme/second", 0, DataPlaneErrorsTest.TXN);
-                    HostFrame answer = again.next();
-                    if (answer.hasOpened()) {
-                        break;
+                for (int attempt = 0; attempt < 50 && again == null; attempt++) {
+                    RawStream trying = new RawStream(job).open("acme/fraud-rules", 0, DataPlaneErrorsTest.TXN);
+                    if (trying.next().hasOpened()) {
+                        again = trying;
+                    } else {
+                        Thread.sleep(100);
                     }
-                    again = null;
-                    Thread.sleep(100);
                 }
                 assertThat(again).as("a stream opens once another of the tenant's has closed").isNotNull();
                 again.close();

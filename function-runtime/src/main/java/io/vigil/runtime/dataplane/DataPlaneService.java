@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.vigil.api.codec.BatchFormatException;
+import io.vigil.runtime.security.Caller;
 import io.vigil.runtime.security.EventRate;
 import io.vigil.runtime.security.HostAccess;
 import io.vigil.runtime.security.Right;
@@ -160,8 +161,9 @@ public final class DataPlaneService {
                 reject(StreamError.Code.SHUTTING_DOWN, "the host is shutting down");
                 return;
             }
+            Caller caller;
             try {
-                access.require(Right.STREAM, open.getOperator(), "stream");
+                caller = access.require(Right.STREAM, open.getOperator(), "stream");
             } catch (StatusRuntimeException e) {
                 rejected = true;
                 responses.onError(e);
@@ -239,7 +241,7 @@ public final class DataPlaneService {
             rate = access.rateOf(open.getOperator());
             shard = operator.shard(open.getShard());
             session = new StreamSession(responses, open.getClient(), credits, open.getFeed(), open.getJob(), open.getStreams(),
-                    open.getStreamIndex(), open.getKeepResults()).rescaledFrom(rescaledFrom);
+                    open.getStreamIndex(), open.getKeepResults()).rescaledFrom(rescaledFrom).openedBy(caller.name());
             shard.open(session, restore);
         }
 

@@ -73,6 +73,7 @@ final class ShardCheckpoints {
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private String feed;
     private String job;
+    private String jobCaller;
     // The checkpoint the feed's streams restored from, and the answers it kept that streams of the
     // feed have not yet been handed.
     private StateHandle restoredFrom;
@@ -377,6 +378,12 @@ final class ShardCheckpoints {
                     + opening.job() + " may feed it once that job has ended, or deploy the operator again under another name", 0);
             return false;
         }
+        if (!sessions.isEmpty() && !opening.caller().equals(jobCaller)) {
+            // Its barriers would hold the job's checkpoints: a job is fed by the one caller that opened it.
+            opening.fail(StreamError.Code.OPERATOR_BUSY, "operator '" + definition.name() + "' shard " + index + " is fed by job "
+                    + job + " of another caller (" + sessions.size() + " streams open); only that caller's streams join it", 0);
+            return false;
+        }
         boolean sameFeed = opening.feed().equals(feed);
         List<StateHandle> sources = opening.rescaledFrom();
         if (handle != null && !(sameFeed && handle.equals(restoredFrom)) && !restore(opening, handle)) {
@@ -396,6 +403,7 @@ final class ShardCheckpoints {
         }
         feed = opening.feed();
         job = opening.job();
+        jobCaller = opening.caller();
         return true;
     }
 

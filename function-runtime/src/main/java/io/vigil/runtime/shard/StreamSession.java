@@ -33,6 +33,7 @@ public final class StreamSession {
     final ShardCheckpoints.Alignment alignment = new ShardCheckpoints.Alignment();
     // After a rescale: the checkpoints of the shards this one took key groups from (Open.rescaled_from).
     private List<StateHandle> rescaledFrom = List.of();
+    private String caller = "";
 
     /**
      * @param feed    the feed the stream belongs to (its job and attempt); streams of one feed share the shard's state
@@ -57,6 +58,16 @@ public final class StreamSession {
     public StreamSession rescaledFrom(List<StateHandle> handles) {
         this.rescaledFrom = List.copyOf(handles);
         return this;
+    }
+
+    /** Who opened the stream, as the host authenticated it: only streams of the same caller join a job's streams. */
+    public StreamSession openedBy(String name) {
+        this.caller = name;
+        return this;
+    }
+
+    String caller() {
+        return caller;
     }
 
     List<StateHandle> rescaledFrom() {
