@@ -75,7 +75,7 @@ public final class FunctionHost implements AutoCloseable {
                 LOG.error("State store at {} was damaged; set aside as told: {}", settings.stateDirectory, damage);
             }
         }
-        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory), settings.ringSize, store,
+        this.operators = new Operators(LanguagePlugins.load(settings.pluginsDirectory, settings.languageSettings), settings.ringSize, store,
                 store == null ? HandleSeal.ephemeral() : HandleSeal.of(settings.stateDirectory),
                 settings.tls == null ? TransportSecurity.plaintext() : settings.tls.asClient(), settings.compileBudget);
         ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
@@ -221,6 +221,7 @@ public final class FunctionHost implements AutoCloseable {
         private HostTls tls;
         private boolean plaintext;
         private Path policy;
+        private final java.util.Map<String, java.util.Map<String, String>> languageSettings = new java.util.TreeMap<>();
         private Path auditLog;
         private BearerTokens tokens;
         private Duration tlsReload = Duration.ofSeconds(60);
@@ -272,6 +273,15 @@ public final class FunctionHost implements AutoCloseable {
         /** Who may do what, and each tenant's quota (see {@link AccessPolicy}); without one every authenticated caller may do everything. */
         public Settings policy(Path value) {
             policy = value;
+            return this;
+        }
+
+        /**
+         * A setting of one language's adapter: what its operators may do on this host (for
+         * {@code esper}: {@code allowClasses}, {@code allowInlinedClasses}).
+         */
+        public Settings languageSetting(String language, String key, String value) {
+            languageSettings.computeIfAbsent(language, l -> new java.util.TreeMap<>()).put(key, value);
             return this;
         }
 
@@ -367,6 +377,10 @@ public final class FunctionHost implements AutoCloseable {
             if (tls == null && !plaintext && !InetAddress.getByName(bindAddress).isLoopbackAddress()) {
                 throw new IllegalArgumentException("a host listening on " + bindAddress + " (beyond loopback) needs TLS: give it"
                         + " --tls-cert, --tls-key and --tls-client-ca; or --plaintext to serve anyone who can reach it without");
+            }
+            if (tls == null && InetAddress.getByName(bindAddress).isLoopbackAddress()) {
+                // One person's machine: their own Java operators need no signature.
+                languageSettings.computeIfAbsent("java", l -> new java.util.TreeMap<>()).putIfAbsent("allowUnsigned", "true");
             }
             return new FunctionHost(this);
         }

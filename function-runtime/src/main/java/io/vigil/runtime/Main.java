@@ -50,7 +50,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -78,7 +78,17 @@ public final class Main {
               --token-keys     take bearer tokens (signed JWTs) checked against this JWK Set as callers' identities; with TLS,
                                a client may then show a token instead of a certificate
               --token-issuer   the iss every token must carry
-              --token-audience the aud every token must include""";
+              --token-audience the aud every token must include
+              --epl-allow-classes
+                               more classes EPL may name, comma-separated (package.* for a package's); by default only
+                               the JDK's math and string helpers (java.lang.Math, String, the boxed numbers, java.math.*)
+              --epl-allow-inlined-classes
+                               let EPL compile Java on the host (create inlined_class); refused by default
+              --java-trusted-signers
+                               certificates (PEM) whose keys may sign Java operator jars; only signed jars run, except on a
+                               plaintext loopback host
+              --java-allow-unsigned
+                               run unsigned Java operator jars too (the default only on a plaintext loopback host)""";
 
     private static boolean parse(String[] args, FunctionHost.Settings settings) {
         Path[] tlsFiles = new Path[3];
@@ -92,6 +102,10 @@ public final class Main {
                 case "--tls-key" -> tlsFiles[1] = Path.of(value(args, ++i, option));
                 case "--tls-client-ca" -> tlsFiles[2] = Path.of(value(args, ++i, option));
                 case "--plaintext" -> settings.plaintext();
+                case "--epl-allow-classes" -> settings.languageSetting("esper", "allowClasses", value(args, ++i, option));
+                case "--epl-allow-inlined-classes" -> settings.languageSetting("esper", "allowInlinedClasses", "true");
+                case "--java-trusted-signers" -> settings.languageSetting("java", "trustedSigners", value(args, ++i, option));
+                case "--java-allow-unsigned" -> settings.languageSetting("java", "allowUnsigned", "true");
                 case "--policy" -> settings.policy(Path.of(value(args, ++i, option)));
                 case "--audit-log" -> settings.auditLog(Path.of(value(args, ++i, option)));
                 case "--token-keys" -> token[0] = value(args, ++i, option);

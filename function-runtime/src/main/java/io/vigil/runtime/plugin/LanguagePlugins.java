@@ -30,13 +30,23 @@ public final class LanguagePlugins {
 
     private final Map<String, LanguageAdapter> adapters = new ConcurrentHashMap<>();
     private final Map<String, Path> unloaded;
+    private final Map<String, Map<String, String>> settings;
 
-    private LanguagePlugins(Map<String, LanguageAdapter> onClassPath, Map<String, Path> plugins) {
+    private LanguagePlugins(Map<String, LanguageAdapter> onClassPath, Map<String, Path> plugins, Map<String, Map<String, String>> settings) {
         this.adapters.putAll(onClassPath);
         this.unloaded = new ConcurrentHashMap<>(plugins);
+        this.settings = settings;
     }
 
     public static LanguagePlugins load(Path pluginsDirectory) {
+        return load(pluginsDirectory, Map.of());
+    }
+
+    /**
+     * @param settings the host's settings per language, given to each adapter before its first compile
+     * @throws IllegalArgumentException naming a setting an adapter on the class path refuses (a plugin's refuses at its first use)
+     */
+    public static LanguagePlugins load(Path pluginsDirectory, Map<String, Map<String, String>> settings) {
         Map<String, LanguageAdapter> onClassPath = new TreeMap<>();
         for (LanguageAdapter adapter : ServiceLoader.load(LanguageAdapter.class, LanguagePlugins.class.getClassLoader())) {
             LanguageAdapter previous = onClassPath.putIfAbsent(adapter.language(), adapter);
@@ -57,7 +67,15 @@ public final class LanguagePlugins {
         } else if (pluginsDirectory != null) {
             LOG.warn("Plugins directory {} does not exist; only class-path adapters are available", pluginsDirectory);
         }
-        return new LanguagePlugins(onClassPath, plugins);
+        for (String language : settings.keySet()) {
+            if (!onClassPath.containsKey(language) && !plugins.containsKey(language)) {
+                LOG.warn("Settings {} for language '{}', which this host does not have", settings.get(language).keySet(), language);
+            }
+        }
+        for (LanguageAdapter adapter : onClassPath.values()) {
+            adapter.configure(settings.getOrDefault(adapter.language(), Map.of()));
+        }
+        return new LanguagePlugins(onClassPath, plugins, Map.copyOf(settings));
     }
 
     /**
@@ -74,6 +92,7 @@ public final class LanguagePlugins {
             adapter = adapters.get(language);
             if (adapter == null) {
                 adapter = loadPlugin(language, unloaded.get(language));
+                adapter.configure(settings.getOrDefault(language, Map.of()));
                 adapters.put(language, adapter);
                 unloaded.remove(language);
             }

@@ -11,6 +11,18 @@ public interface LanguageAdapter {
     String language();
 
     /**
+     * The host's settings for this language (what operators of it may do on this host), given
+     * once, before the first compile. An adapter refuses a setting it does not know.
+     *
+     * @throws IllegalArgumentException naming a setting it does not take
+     */
+    default void configure(java.util.Map<String, String> settings) {
+        if (!settings.isEmpty()) {
+            throw new IllegalArgumentException("language '" + language() + "' takes no host settings, not " + settings.keySet());
+        }
+    }
+
+    /**
      * Validates and compiles an operator. Called off the hot path; must not touch running instances.
      *
      * @throws OperatorCompileException with line and column of each problem in the source

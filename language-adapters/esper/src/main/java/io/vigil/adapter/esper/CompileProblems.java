@@ -67,6 +67,18 @@ final class CompileProblems {
         return at(message, source, start);
     }
 
+    /** A problem at the first place {@code source} holds one of {@code names} as a word; at the start when none. */
+    static SourceProblem atFirst(String message, String source, List<String> names) {
+        int best = -1;
+        for (String name : names) {
+            Matcher word = Pattern.compile("(?<![\\w$])" + Pattern.quote(name) + "(?![\\w$])").matcher(source);
+            if (word.find() && (best < 0 || word.start() < best)) {
+                best = word.start();
+            }
+        }
+        return at(message, source, Math.max(0, best));
+    }
+
     private static SourceProblem at(String message, String source, int offset) {
         int line = 1;
         int lineStart = 0;

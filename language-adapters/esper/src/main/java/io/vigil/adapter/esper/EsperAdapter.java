@@ -9,6 +9,7 @@ import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompiler;
 import com.espertech.esper.compiler.client.EPCompilerProvider;
 import io.vigil.api.spi.CompiledOperator;
+import io.vigil.api.spi.ForbiddenCalls;
 import io.vigil.api.spi.LanguageAdapter;
 import io.vigil.api.spi.OperatorCompileException;
 import io.vigil.api.spi.OperatorDefinition;
@@ -45,15 +46,40 @@ public final class EsperAdapter implements LanguageAdapter {
                 }
             });
 
+    private List<String> allowedClasses = AllowedClasses.DEFAULT;
+    private boolean allowInlinedClasses;
+
     @Override
     public String language() {
         return "esper";
     }
 
+    /**
+     * {@code allowClasses}: more classes the EPL may name, comma-separated ({@code package.*} for a
+     * package's); {@code allowInlinedClasses}: {@code true} lets {@code create inlined_class}
+     * compile Java on the host.
+     */
+    @Override
+    public void configure(Map<String, String> settings) {
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            switch (setting.getKey()) {
+                case "allowClasses" -> {
+                    List<String> more = new ArrayList<>(AllowedClasses.DEFAULT);
+                    more.addAll(List.of(setting.getValue().split(",")));
+                    allowedClasses = List.copyOf(more);
+                }
+                case "allowInlinedClasses" -> allowInlinedClasses = Boolean.parseBoolean(setting.getValue());
+                default -> throw new IllegalArgumentException("language 'esper' takes the host settings allowClasses and"
+                        + " allowInlinedClasses, not '" + setting.getKey() + "'");
+            }
+        }
+    }
+
     @Override
     public CompiledOperator compile(OperatorDefinition definition) throws OperatorCompileException {
         EPCompiler compiler = EPCompilerProvider.getCompiler();
-        Configuration configuration = EsperConfiguration.create();
+        AllowedClasses classes = new AllowedClasses(allowedClasses, EsperAdapter.class.getClassLoader());
+        Configuration configuration = EsperConfiguration.create(classes, allowInlinedClasses);
         String source = definition.source();
         if (source.isBlank()) {
             throw new OperatorCompileException("the EPL source is empty", 1, 1);
@@ -82,10 +108,31 @@ public final class EsperAdapter implements LanguageAdapter {
             if (part == null) {
                 try {
                     EPCompiled compiled = compiler.compile(group, arguments);
+                    List<String> forbidden = ForbiddenCalls.SANDBOX.in(compiled.getClasses().values());
+                    if (!forbidden.isEmpty()) {
+                        for (String call : forbidden) {
+                            String method = call.substring(call.lastIndexOf('.') + 1);
+                            problems.add(CompileProblems.atFirst("the EPL calls " + call + ", which operators may not call on this"
+                                    + " host (no reflection, class loading, processes, files, network, threads or exit)", source,
+                                    List.of(method)));
+                        }
+                        continue;
+                    }
                     OutputStatements outputs = OutputStatements.probe(definition, configuration, schemaModule, compiled, module, source);
                     part = new CompiledPart(key, compiled, outputs, -1);
                 } catch (EPCompileException e) {
-                    problems.addAll(CompileProblems.fromCompile(e, module, source));
+                    List<String> refused = classes.takeRefused();
+                    List<SourceProblem> refusals = new ArrayList<>();
+                    for (String name : refused) {
+                        refusals.add(CompileProblems.atFirst("class " + name + " is not one EPL may use on this host (allowed: "
+                                + classes.describe() + "; the host allows more with --epl-allow-classes)", source,
+                                List.of(name, name.substring(name.lastIndexOf('.') + 1))));
+                    }
+                    refusals.sort(java.util.Comparator.comparingInt(SourceProblem::line).thenComparingInt(SourceProblem::column));
+                    problems.addAll(refusals);
+                    if (refused.isEmpty()) {
+                        problems.addAll(CompileProblems.fromCompile(e, module, source));
+                    }
                     continue;
                 } catch (OperatorCompileException e) {
                     problems.addAll(e.problems());

@@ -1,6 +1,7 @@
 package io.vigil.adapter.esper;
 
 import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.common.client.util.ClassForNameProvider;
 import com.espertech.esper.runtime.client.EPRuntime;
 import com.espertech.esper.runtime.client.EPRuntimeProvider;
 import io.vigil.adapter.esper.schedule.CompactScheduleServices;
@@ -9,8 +10,15 @@ final class EsperConfiguration {
     private EsperConfiguration() {
     }
 
-    static Configuration create() {
+    /**
+     * @param classes             the classes the EPL may name
+     * @param allowInlinedClasses whether {@code create inlined_class} (Java compiled from the EPL) is allowed
+     */
+    static Configuration create(AllowedClasses classes, boolean allowInlinedClasses) {
         Configuration configuration = new Configuration();
+        configuration.getCommon().getTransientConfiguration().put(ClassForNameProvider.NAME,
+                classes.and(CompactScheduleServices.class));
+        configuration.getCompiler().getByteCode().setAllowInlinedClass(allowInlinedClasses);
         // Time comes only from Vigil's watermarks, and one shard thread owns the runtime.
         configuration.getRuntime().getThreading().setInternalTimerEnabled(false);
         configuration.getRuntime().getExecution().setDisableLocking(true);

@@ -19,10 +19,28 @@ import java.nio.file.Path;
  * plugin's, so versions of one class live side by side during a swap.
  */
 public final class JavaAdapter implements LanguageAdapter {
+    // Until the host says otherwise, no jar is trusted.
+    private TrustedJars trustedJars = new TrustedJars(java.util.List.of(), false);
 
     @Override
     public String language() {
         return "java";
+    }
+
+    /**
+     * {@code trustedSigners}: a PEM file of the certificates whose keys (or keys they certified)
+     * may sign operator jars; {@code allowUnsigned}: {@code true} runs unsigned jars too.
+     */
+    @Override
+    public void configure(java.util.Map<String, String> settings) {
+        for (java.util.Map.Entry<String, String> setting : settings.entrySet()) {
+            switch (setting.getKey()) {
+                case "trustedSigners" -> trustedJars = trustedJars.withSigners(TrustedJars.readCertificates(Path.of(setting.getValue())));
+                case "allowUnsigned" -> trustedJars = trustedJars.allowingUnsigned(Boolean.parseBoolean(setting.getValue()));
+                default -> throw new IllegalArgumentException("language 'java' takes the host settings trustedSigners and allowUnsigned,"
+                        + " not '" + setting.getKey() + "'");
+            }
+        }
     }
 
     @Override
@@ -35,9 +53,11 @@ public final class JavaAdapter implements LanguageAdapter {
         if (jar.length == 0) {
             throw new OperatorCompileException("a Java operator needs its jar as the spec's artifact", 1, 1);
         }
+        Path file = keep(definition.name(), jar);
+        trustedJars.check(file);
         Class<?> type;
         try {
-            type = Class.forName(className, false, loaderFor(definition.name(), jar));
+            type = Class.forName(className, false, loaderFor(file));
         } catch (ClassNotFoundException | LinkageError e) {
             throw new OperatorCompileException("class " + className + " is not in the operator's jar (" + e + ")", 1, 1);
         }
@@ -52,14 +72,22 @@ public final class JavaAdapter implements LanguageAdapter {
         return new JavaCompiledOperator(definition, type.asSubclass(KeyedFunction.class), Durations.retention(definition.options()));
     }
 
-    private ClassLoader loaderFor(String operator, byte[] jar) {
+    private static Path keep(String operator, byte[] jar) {
         try {
-            Path file = Files.createTempFile("vigil-" + operator + "-", ".jar");
+            Path file = Files.createTempFile("vigil-" + operator.replace('/', '.') + "-", ".jar");
             Files.write(file, jar);
             file.toFile().deleteOnExit();
-            return new URLClassLoader(new URL[] {file.toUri().toURL()}, JavaAdapter.class.getClassLoader());
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the jar of operator '" + operator + "'", e);
+        }
+    }
+
+    private static ClassLoader loaderFor(Path jar) {
+        try {
+            return new URLClassLoader(new URL[] {jar.toUri().toURL()}, JavaAdapter.class.getClassLoader());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the jar " + jar, e);
         }
     }
 }

@@ -62,6 +62,10 @@ class JavaAdapterTest {
 
     final JavaAdapter adapter = new JavaAdapter();
 
+    {
+        adapter.configure(java.util.Map.of("allowUnsigned", "true"));
+    }
+
     @Test
     void stateSurvivesASnapshotAndATakeOver() throws Exception {
         OperatorInstance first = instance(RunningTotal.class);

@@ -45,13 +45,32 @@ final class JavaScriptInstance extends KeyedStateInstance {
         }
     }
 
-    /** Scripts reach only the objects the host hands them: no class lookup, no I/O, no threads. */
+    /**
+     * Scripts reach only the methods of the objects the host hands them, named one by one: no
+     * class lookup, no I/O, no threads, and nothing inherited from {@code Object} ({@code getClass()}
+     * would lead to class loaders and reflection).
+     */
     static Context context(Engine engine) {
         return Context.newBuilder("js").engine(engine)
-                .allowHostAccess(HostAccess.newBuilder(HostAccess.EXPLICIT).allowPublicAccess(true)
-                        .allowIterableAccess(true).allowIteratorAccess(true).build())
+                .allowHostAccess(SCRIPT_ACCESS)
                 .allowHostClassLookup(name -> false)
                 .build();
+    }
+
+    private static final HostAccess SCRIPT_ACCESS = scriptAccess();
+
+    private static HostAccess scriptAccess() {
+        HostAccess.Builder access = HostAccess.newBuilder().allowIterableAccess(true).allowIteratorAccess(true)
+                .allowAccessInheritance(true);
+        for (Class<?> type : new Class<?>[] {OpenContext.class, Results.class, io.vigil.api.function.ValueState.class,
+                io.vigil.api.function.MapState.class, java.util.Map.Entry.class, Iterable.class, java.util.Iterator.class}) {
+            for (java.lang.reflect.Method method : type.getMethods()) {
+                if (method.getDeclaringClass() != Object.class) {
+                    access.allowAccess(method);
+                }
+            }
+        }
+        return access.build();
     }
 
     @Override
