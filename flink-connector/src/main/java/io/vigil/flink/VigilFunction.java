@@ -142,6 +142,12 @@ public final class VigilFunction<IN, OUT> {
             return this;
         }
 
+        /** Reaches the hosts as {@code value} says: plaintext, or TLS with a certificate, and a bearer token or not. */
+        public Builder<IN, OUT> setTransportSecurity(TransportSecurity value) {
+            this.security = Objects.requireNonNull(value, "transport security");
+            return this;
+        }
+
         /**
          * Sends the bearer token in {@code tokenFile} (a signed JWT, read before each call) with every
          * call, as the job's identity on hosts that take tokens. With {@link #setTls} the token goes

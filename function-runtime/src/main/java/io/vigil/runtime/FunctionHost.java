@@ -7,6 +7,7 @@ import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.DataPlaneGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.vigil.runtime.control.ControlPlaneService;
+import io.vigil.runtime.control.RequestErrors;
 import io.vigil.runtime.dataplane.DataPlaneService;
 import io.vigil.runtime.operator.Operators;
 import io.vigil.runtime.plugin.LanguagePlugins;
@@ -81,13 +82,15 @@ public final class FunctionHost implements AutoCloseable {
         ServerCredentials credentials = settings.tls == null ? InsecureServerCredentials.create()
                 : settings.tls.serverCredentials(settings.tlsReload, housekeeping, settings.tokens == null);
         this.audit = settings.auditLog == null ? AuditLog.toLogger() : AuditLog.toFile(settings.auditLog);
-        this.access = new HostAccess(settings.tls == null ? policy : policy.withPeer(settings.tls.subjectName()), audit);
+        this.access = new HostAccess(settings.tls == null ? policy : policy.withPeer(settings.tls.subjectName()), audit,
+                settings.maxStreamsPerClient);
         CallerInterceptor callers = new CallerInterceptor(settings.tokens, settings.tls == null && policy.isOpen());
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port), credentials)
                 .maxInboundMessageSize(settings.maxMessageBytes)
                 .addService(ServerInterceptors.intercept(
                         new DataPlaneService(operators, access, settings.credits, () -> draining, housekeeping).definition(), callers))
-                .addService(ServerInterceptors.intercept(new ControlPlaneService(operators, access, () -> draining), callers))
+                .addService(ServerInterceptors.intercept(RequestErrors.around(
+                        new ControlPlaneService(operators, access, () -> draining).bindService()), callers))
                 .addService(health.getHealthService())
                 .build();
         this.healthServer = settings.healthPort < 0 ? null
@@ -232,6 +235,7 @@ public final class FunctionHost implements AutoCloseable {
         private int credits = 8;
         private int ringSize = 4096;
         private int maxMessageBytes = 64 << 20;
+        private int maxStreamsPerClient = 256;
         private Duration gracePeriod = Duration.ofSeconds(10);
         private Path stateDirectory;
         private int segmentBytes = 64 << 20;
@@ -282,6 +286,18 @@ public final class FunctionHost implements AutoCloseable {
          */
         public Settings languageSetting(String language, String key, String value) {
             languageSettings.computeIfAbsent(language, l -> new java.util.TreeMap<>()).put(key, value);
+            return this;
+        }
+
+        /** The largest message the host reads: a batch, or a spec with its artifact. */
+        public Settings maxMessageBytes(int value) {
+            maxMessageBytes = value;
+            return this;
+        }
+
+        /** Data-plane streams one caller may have open at once, over all operators. */
+        public Settings maxStreamsPerClient(int value) {
+            maxStreamsPerClient = value;
             return this;
         }
 

@@ -50,7 +50,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--epl-max-statements 256] [--max-streams-per-client 256] [--max-message-mib 64] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -84,6 +84,12 @@ public final class Main {
                                the JDK's math and string helpers (java.lang.Math, String, the boxed numbers, java.math.*)
               --epl-allow-inlined-classes
                                let EPL compile Java on the host (create inlined_class); refused by default
+              --epl-max-statements
+                               the most statements an EPL module may have (compile time grows with them)
+              --max-streams-per-client
+                               data-plane streams one caller (as the host knows it) may have open at once
+              --max-message-mib
+                               the largest message the host reads (a batch, a spec with its artifact)
               --java-trusted-signers
                                certificates (PEM) whose keys may sign Java operator jars; only signed jars run, except on a
                                plaintext loopback host
@@ -103,6 +109,12 @@ public final class Main {
                 case "--tls-client-ca" -> tlsFiles[2] = Path.of(value(args, ++i, option));
                 case "--plaintext" -> settings.plaintext();
                 case "--epl-allow-classes" -> settings.languageSetting("esper", "allowClasses", value(args, ++i, option));
+                case "--epl-max-statements" -> settings.languageSetting("esper", "maxStatements",
+                        String.valueOf(OptionValues.wholeNumber(option, value(args, ++i, option), 1, 100_000)));
+                case "--max-streams-per-client" -> settings.maxStreamsPerClient(
+                        (int) OptionValues.wholeNumber(option, value(args, ++i, option), 1, 1 << 20));
+                case "--max-message-mib" -> settings.maxMessageBytes(
+                        (int) OptionValues.wholeNumber(option, value(args, ++i, option), 1, 1024) << 20);
                 case "--epl-allow-inlined-classes" -> settings.languageSetting("esper", "allowInlinedClasses", "true");
                 case "--java-trusted-signers" -> settings.languageSetting("java", "trustedSigners", value(args, ++i, option));
                 case "--java-allow-unsigned" -> settings.languageSetting("java", "allowUnsigned", "true");

@@ -1,5 +1,7 @@
 package io.vigil.tests;
 
+import io.vigil.examples.fraud.tls.LocalCertificates;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -76,15 +78,15 @@ class AccessControlTest {
     @TempDir
     static Path files;
 
-    TestCertificates authority;
+    LocalCertificates authority;
     RSAKey signingKey;
     FunctionHost host;
     Path audit;
 
     @BeforeAll
     void start() throws Exception {
-        authority = TestCertificates.authority("vigil-test", files);
-        TestCertificates.Issued hostCertificate = authority.issue("host", files);
+        authority = LocalCertificates.authority("vigil-test", files);
+        LocalCertificates.Issued hostCertificate = authority.issue("host", files);
         signingKey = new RSAKeyGenerator(2048).keyID("test-key").generate();
         Path keys = Files.writeString(files.resolve("keys.json"), new JWKSet(signingKey.toPublicJWK()).toString());
         Path policy = Files.writeString(files.resolve("policy.yaml"), POLICY);
@@ -107,7 +109,7 @@ class AccessControlTest {
     }
 
     private TransportSecurity certificate(String name, String group) throws Exception {
-        TestCertificates.Issued issued = authority.issue(name, group, files);
+        LocalCertificates.Issued issued = authority.issue(name, group, files);
         return TransportSecurity.tls(authority.caFile, issued.certificate(), issued.key());
     }
 

@@ -146,7 +146,89 @@ class ControlPlaneTest {
             options.putOptions("option-" + o, "x");
         }
         assertThatThrownBy(() -> control.deploy(options.build())).hasMessageContaining("has 65 options; at most 64");
+        String manyStatements = (BIG.replace("@name('big') ", "") + ";\n").repeat(257);
+        assertThatThrownBy(() -> control.deploy(FraudRules.spec("many-statements", manyStatements, 1)))
+                .isInstanceOfSatisfying(OperatorRejectedException.class, e -> {
+                    assertThat(e.getMessage()).contains("the module has 257 statements; at most 256 on this host");
+                    assertThat(e.diagnostics().get(0).getLine()).as("the first statement past the limit").isEqualTo(257);
+                });
         assertThat(control.list()).isEmpty();
+    }
+
+    /** Random bytes, or a name that is not UTF-8, sent as a Deploy: a clear error, and the host serves on. */
+    @Test
+    void bytesThatAreNoDeployRequestAreRefusedAsSuch() {
+        io.grpc.MethodDescriptor<byte[], byte[]> rawDeploy = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(io.vigil.api.proto.ControlPlaneGrpc.getDeployMethod().getFullMethodName())
+                .setRequestMarshaller(RawBytes.INSTANCE).setResponseMarshaller(RawBytes.INSTANCE).build();
+        java.util.Random random = new java.util.Random(7);
+        byte[] invalidUtf8Name = io.vigil.api.proto.DeployRequest.newBuilder().setSpec(FraudRules.spec("x", BIG, 1)).build().toByteArray();
+        int at = indexOf(invalidUtf8Name, (byte) 'x');
+        invalidUtf8Name[at] = (byte) 0xC3;
+        for (byte[] request : java.util.List.of(randomBytes(random, 64), randomBytes(random, 300), invalidUtf8Name)) {
+            assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, rawDeploy,
+                    io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), request))
+                    .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).startsWith("not a DeployRequest");
+                    });
+        }
+        assertThat(control.health().getState()).isEqualTo(HealthResponse.State.SERVING);
+    }
+
+    private static byte[] randomBytes(java.util.Random random, int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static int indexOf(byte[] bytes, byte value) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such byte");
+    }
+
+    private enum RawBytes implements io.grpc.MethodDescriptor.Marshaller<byte[]> {
+        INSTANCE;
+
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** One caller may keep only so many streams open at once on a host, over all operators. */
+    @Test
+    void aCallerPastItsStreamsIsRefusedNamingTheBound() throws Exception {
+        try (FunctionHost bounded = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .maxStreamsPerClient(1).build().start()) {
+            ManagedChannel toBounded = TestHosts.channel(bounded);
+            try {
+                TestHosts.control(toBounded).deploy(FraudRules.spec("bounded", BIG, 2));
+                try (RawStream first = new RawStream(toBounded).open("bounded", 0, DataPlaneErrorsTest.TXN);
+                     RawStream second = new RawStream(toBounded).open("bounded", 1, DataPlaneErrorsTest.TXN)) {
+                    assertThat(first.next().hasOpened()).isTrue();
+                    io.vigil.api.proto.StreamError refused = second.next().getError();
+                    assertThat(refused.getCode()).isEqualTo(io.vigil.api.proto.StreamError.Code.OVER_QUOTA);
+                    assertThat(refused.getMessage()).contains("caller 'anonymous'").contains("has 1 streams open on this host");
+                }
+            } finally {
+                toBounded.shutdownNow();
+            }
+        }
     }
 
     /**
@@ -156,7 +238,7 @@ class ControlPlaneTest {
     @Test
     void aCompilePastItsBudgetIsRefusedAndHoldsUpNoOtherCall() throws Exception {
         try (FunctionHost budgeted = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
-                .compileBudget(java.time.Duration.ofSeconds(5)).build().start()) {
+                .compileBudget(java.time.Duration.ofSeconds(5)).languageSetting("esper", "maxStatements", "1000").build().start()) {
             ManagedChannel toBudgeted = TestHosts.channel(budgeted);
             try {
                 ControlPlaneClient budgetedControl = TestHosts.control(toBudgeted);

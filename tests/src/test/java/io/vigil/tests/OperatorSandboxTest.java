@@ -1,5 +1,7 @@
 package io.vigil.tests;
 
+import io.vigil.examples.fraud.tls.LocalCertificates;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -122,9 +124,9 @@ class OperatorSandboxTest {
 
     @Test
     void javaRunsInTheHostOnlyFromAJarSignedByATrustedKeyAndNeverOneThatStopsTheHost() throws Exception {
-        TestCertificates signers = TestCertificates.authority("release-signers", files);
-        TestCertificates.Issued release = signers.issue("release", files);
-        TestCertificates.Issued foreign = TestCertificates.authority("someone-else", files).issue("someone", files);
+        LocalCertificates signers = LocalCertificates.authority("release-signers", files);
+        LocalCertificates.Issued release = signers.issue("release", files);
+        LocalCertificates.Issued foreign = LocalCertificates.authority("someone-else", files).issue("someone", files);
         byte[] unsigned = FraudFunctions.jar();
         OperatorSpec spec = FraudFunctions.spec("signed-java", io.vigil.examples.fraud.functions.SmallThenLarge.class, 1);
         try (FunctionHost trusting = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
@@ -162,7 +164,7 @@ class OperatorSandboxTest {
     }
 
     /** {@code jar} signed with {@code signer}'s key, as jarsigner would. */
-    private static byte[] signed(byte[] jar, TestCertificates.Issued signer) throws Exception {
+    private static byte[] signed(byte[] jar, LocalCertificates.Issued signer) throws Exception {
         java.security.PrivateKey key;
         java.security.cert.X509Certificate[] chain;
         try (var keyIn = Files.newInputStream(signer.key()); var certIn = Files.newInputStream(signer.certificate())) {

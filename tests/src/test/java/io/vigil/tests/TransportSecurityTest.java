@@ -1,5 +1,7 @@
 package io.vigil.tests;
 
+import io.vigil.examples.fraud.tls.LocalCertificates;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,13 +54,13 @@ class TransportSecurityTest {
     @TempDir
     Path files;
 
-    TestCertificates authority;
-    TestCertificates.Issued hostCertificate;
-    TestCertificates.Issued clientCertificate;
+    LocalCertificates authority;
+    LocalCertificates.Issued hostCertificate;
+    LocalCertificates.Issued clientCertificate;
 
     @BeforeEach
     void certificates() throws Exception {
-        authority = TestCertificates.authority("vigil-test", files);
+        authority = LocalCertificates.authority("vigil-test", files);
         hostCertificate = authority.issue("host", files);
         clientCertificate = authority.issue("job", files);
     }
@@ -75,7 +77,7 @@ class TransportSecurityTest {
                 .build().start();
     }
 
-    private TransportSecurity client(Path trusted, TestCertificates.Issued certificate) {
+    private TransportSecurity client(Path trusted, LocalCertificates.Issued certificate) {
         return TransportSecurity.tls(trusted, certificate.certificate(), certificate.key());
     }
 
@@ -103,7 +105,7 @@ class TransportSecurityTest {
             assertThat(listing(Grpc.newChannelBuilder(host.endpoint(), TlsChannelCredentials.newBuilder()
                     .trustManager(authority.caFile.toFile()).build()).build()))
                     .as("a TLS client without a certificate").isEqualTo(Status.Code.UNAVAILABLE);
-            TestCertificates foreign = TestCertificates.authority("foreign", files);
+            LocalCertificates foreign = LocalCertificates.authority("foreign", files);
             assertThat(listing(client(authority.caFile, foreign.issue("intruder", files)).channel(host.endpoint())))
                     .as("a client whose certificate another authority signed").isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(listing(client(foreign.caFile, clientCertificate).channel(host.endpoint())))
@@ -158,8 +160,8 @@ class TransportSecurityTest {
             try (RawStream stream = new RawStream(streaming).open("renewed", 0, DataPlaneErrorsTest.TXN)) {
                 assertThat(stream.next().hasOpened()).isTrue();
 
-                TestCertificates renewing = TestCertificates.authority("vigil-test-2", files);
-                TestCertificates.Issued renewed = renewing.issue("host-2", files);
+                LocalCertificates renewing = LocalCertificates.authority("vigil-test-2", files);
+                LocalCertificates.Issued renewed = renewing.issue("host-2", files);
                 Files.copy(renewed.certificate(), hostCertificate.certificate(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(renewed.key(), hostCertificate.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 TestHosts.await(() -> "the host serves its renewed certificate", Duration.ofSeconds(10),

@@ -232,10 +232,10 @@ public final class DataPlaneService {
                 }
                 rescaledFrom.add(source);
             }
-            releaseStream = access.openStream(open.getOperator());
+            String[] refusal = new String[1];
+            releaseStream = access.openStream(caller, open.getOperator(), refusal);
             if (releaseStream == null) {
-                reject(StreamError.Code.OVER_QUOTA, "tenant of operator '" + open.getOperator() + "' has "
-                        + access.quotaOf(open.getOperator()).streams() + " streams open, its quota; close one first");
+                reject(StreamError.Code.OVER_QUOTA, refusal[0]);
                 return;
             }
             rate = access.rateOf(open.getOperator());

@@ -17,15 +17,14 @@ public final class HostAccess {
     private final AuditLog audit;
     private final Map<String, EventRate> rates = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> streams = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> streamsByCaller = new ConcurrentHashMap<>();
+    private final long maxStreamsPerClient;
 
-    public HostAccess(AccessPolicy policy, AuditLog audit) {
+    /** @param maxStreamsPerClient data-plane streams one caller may have open at once */
+    public HostAccess(AccessPolicy policy, AuditLog audit, long maxStreamsPerClient) {
         this.policy = policy;
         this.audit = audit;
-    }
-
-    /** Anyone may do anything, and changes go to the audit logger: a host on loopback without a policy. */
-    public static HostAccess open() {
-        return new HostAccess(AccessPolicy.openToAll(), AuditLog.toLogger());
+        this.maxStreamsPerClient = maxStreamsPerClient;
     }
 
     /**
@@ -76,22 +75,33 @@ public final class HostAccess {
     }
 
     /**
-     * Counts a stream of {@code operator}'s tenant as open; run the returned release once it ends.
+     * Counts a stream of {@code caller} into {@code operator} as open, against the caller's bound
+     * and its tenant's quota; run the returned release once it ends.
      *
-     * @return null when the tenant already has as many open streams as its quota allows
+     * @return null, with the refusal in {@code refusal[0]}, when either is reached
      */
-    public Runnable openStream(String operator) {
+    public Runnable openStream(Caller caller, String operator, String[] refusal) {
+        AtomicLong byCaller = streamsByCaller.computeIfAbsent(caller.name(), c -> new AtomicLong());
+        if (byCaller.incrementAndGet() > maxStreamsPerClient) {
+            byCaller.decrementAndGet();
+            refusal[0] = "caller " + caller + " has " + maxStreamsPerClient + " streams open on this host, the most one caller may;"
+                    + " close one first";
+            return null;
+        }
         String tenant = OperatorNames.tenantOf(operator);
         long quota = quotaOf(operator).streams();
         AtomicLong open = streams.computeIfAbsent(tenant, t -> new AtomicLong());
         if (open.incrementAndGet() > quota) {
             open.decrementAndGet();
+            byCaller.decrementAndGet();
+            refusal[0] = "tenant '" + tenant + "' has " + quota + " streams open, its quota; close one first";
             return null;
         }
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 open.decrementAndGet();
+                byCaller.decrementAndGet();
             }
         };
     }

@@ -1,7 +1,9 @@
 package io.vigil.examples.fraud;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.api.security.TransportSecurity;
+import io.vigil.examples.fraud.tls.LocalCertificates;
+import io.vigil.runtime.security.HostTls;
 import io.vigil.adapter.grpc.python.PythonOperatorProcess;
 import io.vigil.api.client.ControlPlaneClient;
 import io.vigil.api.codec.SwapReports;
@@ -66,25 +68,36 @@ public final class FraudDemo {
                 options.events, options.seed, options.parallelism, options.shards,
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
         Path stateDirectory = options.checkpointMillis > 0 ? LocalStateDirectory.create(options.stateRoot, "vigil-demo-state") : null;
-        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
-                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).build().start();
+        FunctionHost.Settings hostSettings = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
+                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30);
+        String transport = "plaintext, loopback only";
+        if (options.tls) {
+            Path certificates = java.nio.file.Files.createTempDirectory("vigil-demo-tls");
+            LocalCertificates authority = LocalCertificates.authority("vigil-demo", certificates);
+            LocalCertificates.Issued hostCertificate = authority.issue("fraud-demo-host", certificates);
+            LocalCertificates.Issued jobCertificate = authority.issue("fraud-demo-job", certificates);
+            hostSettings.tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile));
+            options.security = TransportSecurity.tls(authority.caFile, jobCertificate.certificate(), jobCertificate.key());
+            transport = "mutual TLS with certificates made for this run, loopback only";
+        }
+        try (FunctionHost host = hostSettings.build().start();
                 LocalFlinkCluster flink = LocalFlinkCluster.start(options.parallelism)) {
             String endpoint = host.endpoint();
             if (host.store() != null) {
                 out.printf(Locale.ROOT, "State store %s in %s mode: %s%n", stateDirectory, host.store().mode(), host.store().modeReason());
             }
-            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            ManagedChannel channel = options.security.channel(endpoint);
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
                 long deployStart = System.nanoTime();
                 for (OperatorSpec operator : operators(options)) {
                     control.deploy(operator);
                 }
-                out.printf(Locale.ROOT, "Deployed %s on the function host at %s (plaintext, loopback only) in %d ms%n",
+                out.printf(Locale.ROOT, "Deployed %s on the function host at %s (%s) in %d ms%n",
                         options.language.equals("esper") ? "operator 'fraud-rules' (4 EPL rules, " + options.shards + " shards)"
                                 : "operators 'fraud-rules' (2 EPL rules), 'small-then-large' and 'velocity' (" + options.language + "), "
                                         + options.shards + " shards each",
-                        endpoint, (System.nanoTime() - deployStart) / 1_000_000);
+                        endpoint, transport, (System.nanoTime() - deployStart) / 1_000_000);
             } catch (OperatorRejectedException e) {
                 out.println("The function host rejected the rules: " + e.getMessage());
                 return false;
@@ -106,12 +119,12 @@ public final class FraudDemo {
             SourceHolds holds = SourceHolds.register(SOURCE_HOLDS, holdPoints(plan, options.events));
             FraudDetectionJob.Settings settings = new FraudDetectionJob.Settings(endpoint, FraudRules.OPERATOR, options.events,
                     options.seed, options.fraudRate, options.batchSize, Duration.ofMillis(options.lingerMillis), options.rate,
-                    SOURCE_HOLDS);
+                    SOURCE_HOLDS).withSecurity(options.security);
             FraudDetectionJob.alerts(env, settings, operators(options).stream().map(OperatorSpec::getName).toList())
                     .sinkTo(sink).name("alerts");
 
             JobClient job = flink.submit(env, "vigil-fraud-demo");
-            Swap swap = plan.isEmpty() ? null : new Swap(endpoint, telemetry, plan, holds, () -> job.getJobExecutionResult().isDone());
+            Swap swap = plan.isEmpty() ? null : new Swap(endpoint, options.security, telemetry, plan, holds, () -> job.getJobExecutionResult().isDone());
             if (swap != null) {
                 swap.start();
             }
@@ -175,7 +188,7 @@ public final class FraudDemo {
         Histogram durable = telemetry.checkpointDurableMicros();
         long shardP99 = 0;
         long shardMax = 0;
-        ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+        ManagedChannel channel = options.security.channel(endpoint);
         try {
             for (OperatorSpec operator : operators(options)) {
                 for (ShardStatus shard : new ControlPlaneClient(channel, Duration.ofSeconds(30)).describe(operator.getName()).getShardsList()) {
@@ -269,6 +282,7 @@ public final class FraudDemo {
      */
     private static final class Swap extends Thread {
         private final String endpoint;
+        private final TransportSecurity security;
         private final VigilTelemetry telemetry;
         private final List<PlannedUpdate> plan;
         private final SourceHolds holds;
@@ -276,9 +290,11 @@ public final class FraudDemo {
         private final List<String> lines = new ArrayList<>();
         private final Map<String, List<Long>> processedAtSwaps = new LinkedHashMap<>();
 
-        Swap(String endpoint, VigilTelemetry telemetry, List<PlannedUpdate> plan, SourceHolds holds, BooleanSupplier jobEnded) {
+        Swap(String endpoint, TransportSecurity security, VigilTelemetry telemetry, List<PlannedUpdate> plan, SourceHolds holds,
+                BooleanSupplier jobEnded) {
             super("vigil-demo-swap");
             this.endpoint = endpoint;
+            this.security = security;
             this.telemetry = telemetry;
             this.plan = plan;
             this.holds = holds;
@@ -288,7 +304,7 @@ public final class FraudDemo {
 
         @Override
         public void run() {
-            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            ManagedChannel channel = security.channel(endpoint);
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(120));
                 for (int swap = 1; swap <= plan.size(); swap++) {
@@ -332,7 +348,7 @@ public final class FraudDemo {
         /** The swaps, then per operator swapped how many events each version processed, against what the job sent. */
         List<String> report(String endpoint, long sent) {
             List<String> report = new ArrayList<>(lines);
-            ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            ManagedChannel channel = security.channel(endpoint);
             try {
                 ControlPlaneClient control = new ControlPlaneClient(channel, Duration.ofSeconds(30));
                 processedAtSwaps.forEach((operator, atSwaps) -> {
@@ -370,6 +386,8 @@ public final class FraudDemo {
         String pythonTarget;
         Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
+        boolean tls;
+        TransportSecurity security = TransportSecurity.plaintext();
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 
         public static Options defaults() {
@@ -392,7 +410,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi|python] [--state-root /dev/shm] [--plugins DIR]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi|python] [--state-root /dev/shm] [--plugins DIR] [--tls false]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -419,6 +437,7 @@ public final class FraudDemo {
                     case "--state-root" -> options.stateRoot = Path.of(value);
                     case "--rate" -> options.rate = OptionValues.number(option, value, 0, Double.MAX_VALUE);
                     case "--plugins" -> options.plugins = Path.of(value);
+                    case "--tls" -> options.tls = OptionValues.trueOrFalse(option, value);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
             }

@@ -1,6 +1,7 @@
 package io.vigil.examples.fraud;
 
 import io.vigil.flink.VigilFunction;
+import io.vigil.api.security.TransportSecurity;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -17,10 +18,21 @@ public final class FraudDetectionJob {
      * {@code sourceHolds} names {@link SourceHolds} the source waits at, or is null.
      */
     public record Settings(String endpoint, String operator, long events, long seed, double fraudRate,
-                           int maxBatchSize, Duration linger, double eventsPerSecond, String sourceHolds) {
+                           int maxBatchSize, Duration linger, double eventsPerSecond, String sourceHolds, TransportSecurity security) {
+        public Settings(String endpoint, String operator, long events, long seed, double fraudRate,
+                        int maxBatchSize, Duration linger, double eventsPerSecond, String sourceHolds) {
+            this(endpoint, operator, events, seed, fraudRate, maxBatchSize, linger, eventsPerSecond, sourceHolds,
+                    TransportSecurity.plaintext());
+        }
+
         public Settings(String endpoint, String operator, long events, long seed, double fraudRate,
                         int maxBatchSize, Duration linger, double eventsPerSecond) {
             this(endpoint, operator, events, seed, fraudRate, maxBatchSize, linger, eventsPerSecond, null);
+        }
+
+        /** The same, reaching the host as {@code value} says (TLS, a bearer token). */
+        public Settings withSecurity(TransportSecurity value) {
+            return new Settings(endpoint, operator, events, seed, fraudRate, maxBatchSize, linger, eventsPerSecond, sourceHolds, value);
         }
 
         public static Settings defaults(String endpoint, long events) {
@@ -65,6 +77,7 @@ public final class FraudDetectionJob {
                     .setKeyField("cardId")
                     .setMaxBatchSize(settings.maxBatchSize())
                     .setLinger(settings.linger())
+                    .setTransportSecurity(settings.security())
                     .build()
                     .applyTo(transactions);
             alerts = alerts == null ? fromOperator : alerts.union(fromOperator);

@@ -48,6 +48,8 @@ public final class EsperAdapter implements LanguageAdapter {
 
     private List<String> allowedClasses = AllowedClasses.DEFAULT;
     private boolean allowInlinedClasses;
+    // Compile time grows with a module's statements; 5,000 once took eight minutes.
+    private int maxStatements = 256;
 
     @Override
     public String language() {
@@ -57,7 +59,7 @@ public final class EsperAdapter implements LanguageAdapter {
     /**
      * {@code allowClasses}: more classes the EPL may name, comma-separated ({@code package.*} for a
      * package's); {@code allowInlinedClasses}: {@code true} lets {@code create inlined_class}
-     * compile Java on the host.
+     * compile Java on the host; {@code maxStatements}: the most statements a module may have (256).
      */
     @Override
     public void configure(Map<String, String> settings) {
@@ -69,8 +71,9 @@ public final class EsperAdapter implements LanguageAdapter {
                     allowedClasses = List.copyOf(more);
                 }
                 case "allowInlinedClasses" -> allowInlinedClasses = Boolean.parseBoolean(setting.getValue());
-                default -> throw new IllegalArgumentException("language 'esper' takes the host settings allowClasses and"
-                        + " allowInlinedClasses, not '" + setting.getKey() + "'");
+                case "maxStatements" -> maxStatements = Integer.parseInt(setting.getValue());
+                default -> throw new IllegalArgumentException("language 'esper' takes the host settings allowClasses,"
+                        + " allowInlinedClasses and maxStatements, not '" + setting.getKey() + "'");
             }
         }
     }
@@ -89,6 +92,10 @@ public final class EsperAdapter implements LanguageAdapter {
             module = compiler.parseModule(source);
         } catch (ParseException | IOException e) {
             throw new OperatorCompileException(CompileProblems.fromParse(e, source));
+        }
+        if (module.getItems().size() > maxStatements) {
+            throw new OperatorCompileException("the module has " + module.getItems().size() + " statements; at most " + maxStatements
+                    + " on this host (--epl-max-statements)", module.getItems().get(maxStatements).getLineNumber(), 1);
         }
         EPCompiled schemaModule = schemaModules.computeIfAbsent(SchemaEpl.createSchema(definition.input()), schemaEpl -> {
             try {

@@ -85,6 +85,7 @@ final class Chart {
             case EMBEDDED_ESPER -> "embedded";
             case VIGIL -> "Vigil";
             case VIGIL_CHECKPOINTED -> "Vigil+ckpt";
+            case VIGIL_TLS -> "Vigil mTLS";
             case CALL_PER_EVENT -> "call/event";
             case FLINK_CEP -> "Flink CEP";
             case HOST_ONLY -> "host alone";

@@ -1,5 +1,6 @@
 package io.vigil.benchmarks.harness;
 
+import io.vigil.api.security.TransportSecurity;
 import io.vigil.flink.VigilFunction;
 import io.vigil.flink.VigilTelemetry;
 import java.time.Duration;
@@ -21,18 +22,29 @@ final class FlinkVariants {
     private final String endpoint;
     private final CheckpointedHost checkpointed;
     private final long watermarkMillis;
+    private final String tlsEndpoint;
+    private final TransportSecurity tls;
     /** What the checkpoints of the last checkpointed run cost. */
     CheckpointFigures lastCheckpoints;
 
-    /** @param endpoint the host without state; {@code checkpointed} serves the checkpointed variant */
-    FlinkVariants(int parallelism, String endpoint, CheckpointedHost checkpointed, long watermarkMillis) {
+    /**
+     * @param endpoint    the host without state; {@code checkpointed} serves the checkpointed variant
+     * @param tlsEndpoint a host like {@code endpoint}'s serving mutual TLS, reached as {@code tls} says
+     */
+    FlinkVariants(int parallelism, String endpoint, CheckpointedHost checkpointed, long watermarkMillis, String tlsEndpoint,
+            TransportSecurity tls) {
         this.parallelism = parallelism;
         this.endpoint = endpoint;
         this.checkpointed = checkpointed;
         this.watermarkMillis = watermarkMillis;
+        this.tlsEndpoint = tlsEndpoint;
+        this.tls = tls;
     }
 
     Measurement run(Variant variant, long events, double eventsPerSecond) throws Exception {
+        if (variant == Variant.VIGIL_TLS) {
+            return run(variant, tlsEndpoint, null, events, eventsPerSecond);
+        }
         if (variant != Variant.VIGIL_CHECKPOINTED) {
             return run(variant, endpoint, null, events, eventsPerSecond);
         }
@@ -51,8 +63,9 @@ final class FlinkVariants {
         DataStream<Payment> payments = Workload.payments(env, events, eventsPerSecond);
         DataStream<PaymentAlert> alerts = switch (variant) {
             case EMBEDDED_ESPER -> payments.keyBy(Payment::getCardId).process(new EmbeddedEsperFunction());
-            case VIGIL, VIGIL_CHECKPOINTED -> vigil(endpoint, 1024, Duration.ofMillis(2), 4).applyTo(payments);
-            case CALL_PER_EVENT -> vigil(endpoint, 1, Duration.ZERO, 1).applyTo(payments);
+            case VIGIL, VIGIL_CHECKPOINTED -> vigil(endpoint, 1024, Duration.ofMillis(2), 4, TransportSecurity.plaintext()).applyTo(payments);
+            case VIGIL_TLS -> vigil(endpoint, 1024, Duration.ofMillis(2), 4, tls).applyTo(payments);
+            case CALL_PER_EVENT -> vigil(endpoint, 1, Duration.ZERO, 1, TransportSecurity.plaintext()).applyTo(payments);
             case FLINK_CEP -> flinkCep(payments);
             case HOST_ONLY -> throw new IllegalArgumentException("the host-only variant runs without Flink");
         };
@@ -69,7 +82,8 @@ final class FlinkVariants {
         return measured;
     }
 
-    static VigilFunction<Payment, PaymentAlert> vigil(String endpoint, int batchSize, Duration linger, int roundsInFlight) {
+    static VigilFunction<Payment, PaymentAlert> vigil(String endpoint, int batchSize, Duration linger, int roundsInFlight,
+            TransportSecurity security) {
         return VigilFunction.<Payment, PaymentAlert>builder()
                 .setEndpoint(endpoint)
                 .setOperator(Workload.OPERATOR)
@@ -79,6 +93,7 @@ final class FlinkVariants {
                 .setMaxBatchSize(batchSize)
                 .setLinger(linger)
                 .setRoundsInFlight(roundsInFlight)
+                .setTransportSecurity(security)
                 .build();
     }
 

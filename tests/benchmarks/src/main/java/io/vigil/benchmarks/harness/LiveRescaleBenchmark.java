@@ -120,7 +120,7 @@ final class LiveRescaleBenchmark {
         env.setBufferTimeout(1);
         env.getConfig().setAutoWatermarkInterval(10);
         env.enableCheckpointing(CHECKPOINT_MILLIS);
-        FlinkVariants.vigil(endpoint, 1024, Duration.ofMillis(2), 4).applyTo(Workload.payments(env, events, rate))
+        FlinkVariants.vigil(endpoint, 1024, Duration.ofMillis(2), 4, io.vigil.api.security.TransportSecurity.plaintext()).applyTo(Workload.payments(env, events, rate))
                 .sinkTo(new AlertTimer()).name("timed alerts");
         return env.executeAsync("rescaled while it runs");
     }

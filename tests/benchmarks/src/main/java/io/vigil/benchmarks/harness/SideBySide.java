@@ -3,7 +3,10 @@ package io.vigil.benchmarks.harness;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.api.client.ControlPlaneClient;
+import io.vigil.api.security.TransportSecurity;
+import io.vigil.examples.fraud.tls.LocalCertificates;
 import io.vigil.runtime.FunctionHost;
+import io.vigil.runtime.security.HostTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,12 +36,23 @@ public final class SideBySide {
         Map<Variant, Result> results = new EnumMap<>(Variant.class);
         // The stateless host serves variants b, c and e, which pay nothing for checkpoints; the
         // checkpointed variant runs on a host with a store on tmpfs.
+        // Variant (bt) runs on a host like (b)'s that serves mutual TLS, with certificates made for the run.
+        Path certificates = Files.createTempDirectory("vigil-bench-tls");
+        LocalCertificates authority = LocalCertificates.authority("vigil-bench", certificates);
+        LocalCertificates.Issued hostCertificate = authority.issue("bench-host", certificates);
+        LocalCertificates.Issued jobCertificate = authority.issue("bench-job", certificates);
+        TransportSecurity tls = TransportSecurity.tls(authority.caFile, jobCertificate.certificate(), jobCertificate.key());
         try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins).build().start();
+             FunctionHost tlsHost = FunctionHost.builder().loopback().pluginsDirectory(settings.plugins)
+                     .tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile)).build().start();
              CheckpointedHost checkpointed = CheckpointedHost.start(settings.plugins, Workload.spec(settings.shards))) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(host.endpoint()).usePlaintext().build();
+            ManagedChannel tlsChannel = tls.channel(tlsHost.endpoint());
             try {
                 new ControlPlaneClient(channel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
-                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), checkpointed, settings.watermarkMillis);
+                new ControlPlaneClient(tlsChannel, Duration.ofSeconds(30)).deploy(Workload.spec(settings.shards));
+                FlinkVariants flink = new FlinkVariants(settings.parallelism, host.endpoint(), checkpointed, settings.watermarkMillis,
+                        tlsHost.endpoint(), tls);
                 HostLoadClient load = new HostLoadClient(channel, settings.shards, 1024);
                 // A first, unmeasured pass over every variant, so all are measured with their code compiled
                 // (the JIT keeps improving shared paths — connector, host, Esper — for several runs).
@@ -79,6 +93,7 @@ public final class SideBySide {
                 }
             } finally {
                 channel.shutdownNow();
+                tlsChannel.shutdownNow();
             }
         }
         Report report = new Report(results, settings);
@@ -134,7 +149,7 @@ public final class SideBySide {
                         List<Variant> chosen = new ArrayList<>();
                         for (String letter : value.split(",")) {
                             chosen.add(java.util.Arrays.stream(Variant.values()).filter(v -> v.letter.equals(letter.trim())).findFirst()
-                                    .orElseThrow(() -> new IllegalArgumentException("option --variants takes letters from a, b, b+, c, d, e, not '"
+                                    .orElseThrow(() -> new IllegalArgumentException("option --variants takes letters from a, b, b+, bt, c, d, e, not '"
                                             + letter.trim() + "'")));
                         }
                         settings.variants = chosen;
@@ -152,7 +167,7 @@ public final class SideBySide {
     record Report(Map<Variant, Result> results, Settings settings) {
         String markdown() {
             StringBuilder md = new StringBuilder();
-            md.append("# Side by side: one rule, five ways\n\n");
+            md.append("# Side by side: one rule, six ways\n\n");
             md.append(String.format(Locale.ROOT, "Run %s on %s: %d cores, %d MiB heap, Java %s. Rule: a charge under 2.00 followed "
                             + "within a minute by one of 200.00 or more on the same card (EPL, or Flink CEP for (d)). "
                             + "%d Flink subtasks, %d shards, one machine, Flink's periodic watermark every %d ms. Max: the better of two "
@@ -175,6 +190,7 @@ public final class SideBySide {
                 ratio(md, "b/a (remote vs embedded)", b, results.get(Variant.EMBEDDED_ESPER));
                 ratio(md, "b/c (batched vs one call per event)", b, results.get(Variant.CALL_PER_EVENT));
                 ratio(md, "b/d (Vigil EPL vs Flink CEP)", b, results.get(Variant.FLINK_CEP));
+                ratio(md, "b/bt (plaintext vs mutual TLS)", b, results.get(Variant.VIGIL_TLS));
             }
             Result checkpointed = results.get(Variant.VIGIL_CHECKPOINTED);
             if (checkpointed != null && b != null) {
@@ -182,6 +198,12 @@ public final class SideBySide {
                                 + "%n%n- at 70 %% load: %s%n- unthrottled: %s%n%n%s%n",
                         100 * checkpointed.max.eventsPerSecond() / b.max.eventsPerSecond(), checkpointed.checkpointsAtLoad.summary(),
                         checkpointed.checkpointsAtMax.summary(), CheckpointFigures.EXPLAINED));
+            }
+            Result tlsResult = results.get(Variant.VIGIL_TLS);
+            if (tlsResult != null && b != null) {
+                md.append(String.format(Locale.ROOT, "%nMutual TLS (bt against b, same run): throughput %.1f %% of plaintext; p99 at 70 %% load"
+                                + " %.2f ms against %.2f ms.%n", 100 * tlsResult.max.eventsPerSecond() / b.max.eventsPerSecond(),
+                        tlsResult.atLoad.p99Millis(), b.atLoad.p99Millis()));
             }
             Result e = results.get(Variant.HOST_ONLY);
             if (e != null) {

@@ -1,4 +1,4 @@
-package io.vigil.tests;
+package io.vigil.examples.fraud.tls;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -29,17 +29,21 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A certificate authority made for a test, and the certificates it signs, written as PEM files. */
-final class TestCertificates {
+/**
+ * A certificate authority made on the spot, and the certificates it signs, written as PEM files:
+ * for the demo and the benchmarks run over mutual TLS, and for the tests. Good for a day; not for
+ * production, where certificates come from the cluster's own authority (cert-manager, say).
+ */
+public final class LocalCertificates {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final X500Name name;
     private final KeyPair keys;
     private final X509Certificate certificate;
     /** The authority's certificate, PEM. */
-    final Path caFile;
+    public final Path caFile;
 
-    private TestCertificates(String name, Path directory) throws GeneralSecurityException, IOException, OperatorCreationException {
+    private LocalCertificates(String name, Path directory) throws GeneralSecurityException, IOException, OperatorCreationException {
         this.name = new X500Name("CN=" + name);
         this.keys = keyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(this.name, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -52,17 +56,17 @@ final class TestCertificates {
         write(caFile, certificate);
     }
 
-    static TestCertificates authority(String name, Path directory) throws Exception {
-        return new TestCertificates(name, directory);
+    public static LocalCertificates authority(String name, Path directory) throws Exception {
+        return new LocalCertificates(name, directory);
     }
 
     /** A certificate and key for {@code name}, good for 127.0.0.1 and localhost, as a server and as a client. */
-    Issued issue(String name, Path directory) throws Exception {
+    public Issued issue(String name, Path directory) throws Exception {
         return issue(name, null, directory);
     }
 
     /** The same, its subject also naming {@code group} as its organisation (O), which hosts read as the caller's group. */
-    Issued issue(String name, String group, Path directory) throws Exception {
+    public Issued issue(String name, String group, Path directory) throws Exception {
         KeyPair leaf = keyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(this.name, BigInteger.valueOf(SERIAL.incrementAndGet()),
                 Date.from(Instant.now().minus(Duration.ofMinutes(1))), Date.from(Instant.now().plus(Duration.ofDays(1))),
@@ -81,7 +85,7 @@ final class TestCertificates {
     }
 
     /** PEM files of a certificate and its PKCS#8 key. */
-    record Issued(Path certificate, Path key) {
+    public record Issued(Path certificate, Path key) {
     }
 
     private X509Certificate sign(X509v3CertificateBuilder builder) throws OperatorCreationException, GeneralSecurityException {
