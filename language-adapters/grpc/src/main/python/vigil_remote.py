@@ -334,12 +334,30 @@ def serve(functions, argv=None):
     parser.add_argument('--port', type=int, default=50071, help='port to listen on; 0 picks a free one')
     parser.add_argument('--threads', type=int, default=64,
                         help='sessions served at once: one per shard of every operator version open here')
+    parser.add_argument('--tls-cert', help="this process's certificate chain (PEM); with --tls-key and --tls-client-ca it "
+                                           'serves mutual TLS: only hosts with a certificate that authority signed may call')
+    parser.add_argument('--tls-key', help="the certificate's private key (PEM)")
+    parser.add_argument('--tls-client-ca', help="the authority (PEM) that signs the hosts' certificates")
+    parser.add_argument('--plaintext', action='store_true',
+                        help='serve plaintext on an address beyond loopback (anyone who can reach it may call it)')
     args = parser.parse_args(argv)
+    tls_files = [args.tls_cert, args.tls_key, args.tls_client_ca]
+    if any(tls_files) and not all(tls_files):
+        sys.exit('TLS needs all three of --tls-cert, --tls-key and --tls-client-ca')
+    if not any(tls_files) and not args.plaintext and args.bind not in ('127.0.0.1', 'localhost', '::1'):
+        sys.exit(f'listening on {args.bind} (beyond loopback) needs TLS: give --tls-cert, --tls-key and --tls-client-ca,'
+                 ' or --plaintext to serve anyone who can reach it')
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=args.threads),
                          options=[('grpc.max_receive_message_length', 256 << 20),
                                   ('grpc.max_send_message_length', 256 << 20)])
     remote_pb2_grpc.add_RemoteOperatorServicer_to_server(_RemoteOperator(functions), server)
-    port = server.add_insecure_port(f'{args.bind}:{args.port}')
+    if all(tls_files):
+        with open(args.tls_key, 'rb') as key, open(args.tls_cert, 'rb') as cert, open(args.tls_client_ca, 'rb') as ca:
+            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())], root_certificates=ca.read(),
+                                                      require_client_auth=True)
+        port = server.add_secure_port(f'{args.bind}:{args.port}', credentials)
+    else:
+        port = server.add_insecure_port(f'{args.bind}:{args.port}')
     if port == 0:
         sys.exit(f'cannot listen on {args.bind}:{args.port}')
     server.start()

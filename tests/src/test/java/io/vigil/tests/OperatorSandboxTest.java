@@ -202,6 +202,15 @@ class OperatorSandboxTest {
     }
 
     @Test
+    void aGrpcOperatorMayNameOnlyAddressesTheHostAllows() throws Exception {
+        OperatorSpec outside = FraudFunctions.python("reaches-out", "small-then-large", "metadata.internal:80", 1);
+        assertThatThrownBy(() -> control.deploy(outside))
+                .hasMessageContaining("the process address 'metadata.internal:80' is not one this host may reach")
+                .hasMessageContaining("127.0.0.1:*").hasMessageContaining("--grpc-allow-targets");
+        assertThat(control.list()).isEmpty();
+    }
+
+    @Test
     void javaScriptFindsNoWayToJava() throws Exception {
         Path marker = files.resolve("js-pwned");
         String script = """

@@ -124,6 +124,40 @@ class TransportSecurityTest {
     }
 
     @Test
+    void theHostReachesAPythonOperatorProcessOverMutualTls() throws Exception {
+        LocalCertificates.Issued process = authority.issue("python-operator", files);
+        try (io.vigil.adapter.grpc.python.PythonOperatorProcess python = io.vigil.adapter.grpc.python.PythonOperatorProcess.startWithTls(
+                "/fraud/python/fraud_rules.py", process.certificate(), process.key(), authority.caFile);
+             FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                     .languageSetting("grpc", "tlsCa", authority.caFile.toString())
+                     .languageSetting("grpc", "tlsCert", hostCertificate.certificate().toString())
+                     .languageSetting("grpc", "tlsKey", hostCertificate.key().toString()).build().start()) {
+            ManagedChannel channel = TestHosts.channel(host);
+            try {
+                TestHosts.control(channel).deploy(io.vigil.examples.fraud.functions.FraudFunctions.python("python-tls",
+                        "small-then-large", python.target(), 1));
+                try (RawStream stream = new RawStream(channel).open("python-tls", 0, FraudRules.TRANSACTION)) {
+                    assertThat(stream.next().hasOpened()).isTrue();
+                    stream.send(DataPlaneErrorsTest.transactions(1, "c1"), 1);
+                    assertThat(stream.next().hasResults()).as("the shard's calls to the process went over mutual TLS").isTrue();
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+            ManagedChannel plaintext = TransportSecurity.plaintext().channel(python.target());
+            try {
+                assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(plaintext).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()))
+                        .as("a plaintext caller gets nothing from the process").isNull();
+            } catch (StatusRuntimeException refused) {
+                assertThat(refused.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+            } finally {
+                plaintext.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aFlinkJobReachesATlsHostWithItsCertificate() throws Exception {
         try (FunctionHost host = tlsHost(Duration.ofSeconds(60))) {
             ManagedChannel channel = client(authority.caFile, clientCertificate).channel(host.endpoint());

@@ -232,7 +232,7 @@ public final class AccessPolicy {
             this.rights = rights;
             this.operatorGlobs = operatorGlobs;
             this.operators = operatorGlobs == null ? null
-                    : operatorGlobs.stream().map(glob -> Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"))).toList();
+                    : io.vigil.api.security.NamePatterns.of(operatorGlobs);
         }
 
         boolean appliesTo(Caller caller) {

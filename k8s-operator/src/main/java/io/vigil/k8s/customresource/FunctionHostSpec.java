@@ -21,6 +21,12 @@ public class FunctionHostSpec {
     private String tlsSecretName;
     /** Serve without TLS: anyone who can reach the pods may call them. For a trial on a private cluster. */
     private boolean plaintext;
+    /**
+     * The addresses a {@code grpc} operator's source may name ({@code *} for any run of
+     * characters, as {@code fraud-rules-python:50071} or {@code *.operators.svc:50071}); without
+     * it only the pod itself.
+     */
+    private java.util.List<String> grpcAllowedTargets;
     private StateVolume stateVolume = new StateVolume();
     @Default("7070")
     private int port = 7070;
@@ -60,6 +66,14 @@ public class FunctionHostSpec {
 
     public void setResources(ResourceRequirements resources) {
         this.resources = resources;
+    }
+
+    public java.util.List<String> getGrpcAllowedTargets() {
+        return grpcAllowedTargets;
+    }
+
+    public void setGrpcAllowedTargets(java.util.List<String> grpcAllowedTargets) {
+        this.grpcAllowedTargets = grpcAllowedTargets;
     }
 
     public boolean isPlaintext() {

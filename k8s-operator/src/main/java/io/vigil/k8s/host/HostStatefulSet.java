@@ -39,6 +39,9 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         if (spec.isDiscardDamagedCheckpoints()) {
             arguments.add("--discard-damaged-checkpoints");
         }
+        if (spec.getGrpcAllowedTargets() != null && !spec.getGrpcAllowedTargets().isEmpty()) {
+            arguments.addAll(List.of("--grpc-allow-targets", String.join(",", spec.getGrpcAllowedTargets())));
+        }
         if (spec.getTlsSecretName() != null) {
             arguments.addAll(List.of("--tls-cert", TLS_DIRECTORY + "/tls.crt", "--tls-key", TLS_DIRECTORY + "/tls.key",
                     "--tls-client-ca", TLS_DIRECTORY + "/ca.crt", "--health-port", String.valueOf(healthPort(spec))));

@@ -1,6 +1,10 @@
 package io.vigil.adapter.grpc;
 
 import io.grpc.ManagedChannel;
+import io.vigil.api.security.NamePatterns;
+import io.vigil.api.security.TransportSecurity;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vigil.api.codec.SchemaProtos;
@@ -31,11 +35,49 @@ public final class RemoteAdapter implements LanguageAdapter {
     public static final String TIMEOUT_OPTION = "timeout";
     private static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
 
-    private final RemoteChannels channels = new RemoteChannels();
+    /** Where a process may be, unless the host says otherwise: this machine. */
+    static final String LOOPBACK_TARGETS = "127.0.0.1:*,localhost:*,[::1]:*";
+
+    private RemoteChannels channels = new RemoteChannels(TransportSecurity.plaintext());
+    private List<String> allowedTargets = List.of(LOOPBACK_TARGETS.split(","));
+    private List<Pattern> allowedPatterns = NamePatterns.of(allowedTargets);
 
     @Override
     public String language() {
         return "grpc";
+    }
+
+    /**
+     * {@code allowedTargets}: the addresses a spec may name, comma-separated, {@code *} matching
+     * any run of characters ({@code *.operators.svc:50071}); this machine's by default.
+     * {@code tlsCa}, {@code tlsCert}, {@code tlsKey}: reach the processes over mutual TLS, trusting
+     * that authority and presenting that certificate (PEM files).
+     */
+    @Override
+    public void configure(java.util.Map<String, String> settings) {
+        String ca = null;
+        String certificate = null;
+        String key = null;
+        for (java.util.Map.Entry<String, String> setting : settings.entrySet()) {
+            switch (setting.getKey()) {
+                case "allowedTargets" -> {
+                    allowedTargets = java.util.Arrays.stream(setting.getValue().split(",")).map(String::trim)
+                            .filter(s -> !s.isEmpty()).toList();
+                    allowedPatterns = NamePatterns.of(allowedTargets);
+                }
+                case "tlsCa" -> ca = setting.getValue();
+                case "tlsCert" -> certificate = setting.getValue();
+                case "tlsKey" -> key = setting.getValue();
+                default -> throw new IllegalArgumentException("language 'grpc' takes the host settings allowedTargets, tlsCa, tlsCert"
+                        + " and tlsKey, not '" + setting.getKey() + "'");
+            }
+        }
+        if (ca != null || certificate != null || key != null) {
+            if (ca == null || certificate == null || key == null) {
+                throw new IllegalArgumentException("TLS to gRPC operator processes needs all three of tlsCa, tlsCert and tlsKey");
+            }
+            channels = new RemoteChannels(TransportSecurity.tls(Path.of(ca), Path.of(certificate), Path.of(key)));
+        }
     }
 
     @Override
@@ -44,6 +86,10 @@ public final class RemoteAdapter implements LanguageAdapter {
         if (target.isEmpty() || target.contains("\n")) {
             throw new OperatorCompileException("the source must be the address of the process that serves the operator,"
                     + " such as localhost:50071", 1, 1);
+        }
+        if (allowedPatterns.stream().noneMatch(pattern -> pattern.matcher(target).matches())) {
+            throw new OperatorCompileException("the process address '" + target + "' is not one this host may reach (allowed: "
+                    + String.join(", ", allowedTargets) + "; the host allows more with --grpc-allow-targets)", 1, 1);
         }
         String function = definition.options().getOrDefault(FUNCTION_OPTION, "").trim();
         if (function.isEmpty()) {

@@ -32,14 +32,17 @@ public final class PythonOperatorProcess implements AutoCloseable {
 
     private final Path directory;
     private final String script;
+    // Arguments after the port: the TLS files, when it serves mutual TLS.
+    private final List<String> arguments;
     /** Stops the process and deletes its directory if the JVM exits (Ctrl-C included) before {@link #close()}. */
     private final Thread onExit = new Thread(this::stopQuietly, "stop-python-operator");
     private volatile Process process;
     private int port;
 
-    private PythonOperatorProcess(Path directory, String script) {
+    private PythonOperatorProcess(Path directory, String script, List<String> arguments) {
         this.directory = directory;
         this.script = script;
+        this.arguments = arguments;
     }
 
     private void stopQuietly() {
@@ -57,12 +60,26 @@ public final class PythonOperatorProcess implements AutoCloseable {
 
     /** Starts {@code scriptResource} on {@code port} (0: a free one). */
     public static PythonOperatorProcess start(String scriptResource, int port) throws IOException {
+        return start(scriptResource, port, List.of());
+    }
+
+    /**
+     * Starts {@code scriptResource} on a free port serving mutual TLS: its certificate and key, and
+     * the authority whose certificates (the hosts') it accepts, all PEM.
+     */
+    public static PythonOperatorProcess startWithTls(String scriptResource, Path certificate, Path key, Path clientCa)
+            throws IOException {
+        return start(scriptResource, 0, List.of("--tls-cert", certificate.toString(), "--tls-key", key.toString(),
+                "--tls-client-ca", clientCa.toString()));
+    }
+
+    private static PythonOperatorProcess start(String scriptResource, int port, List<String> arguments) throws IOException {
         Path directory = Files.createTempDirectory("vigil-python-");
         String script = scriptResource.substring(scriptResource.lastIndexOf('/') + 1);
         copy(scriptResource, directory.resolve(script));
         copy("/io/vigil/adapter/grpc/python/vigil_remote.py", directory.resolve("vigil_remote.py"));
         generateStubs(directory);
-        PythonOperatorProcess operator = new PythonOperatorProcess(directory, script);
+        PythonOperatorProcess operator = new PythonOperatorProcess(directory, script, List.copyOf(arguments));
         Runtime.getRuntime().addShutdownHook(operator.onExit);
         operator.launch(port);
         return operator;
@@ -92,7 +109,9 @@ public final class PythonOperatorProcess implements AutoCloseable {
     }
 
     private void launch(int onPort) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(python(), "-u", script, "--port", Integer.toString(onPort))
+        List<String> command = new java.util.ArrayList<>(List.of(python(), "-u", script, "--port", Integer.toString(onPort)));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(directory.resolve("stderr.log").toFile()));
         builder.environment().put("PYTHONPATH", directory.toString());
