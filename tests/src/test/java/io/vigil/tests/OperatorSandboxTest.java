@@ -211,6 +211,39 @@ class OperatorSandboxTest {
     }
 
     @Test
+    void aVersionThatKeepsFailingItsShardTakesNoMoreStreamsUntilItIsUpdated() throws Exception {
+        OperatorSpec failing = FraudFunctions.javascript("crashing", "small-then-large", 1).toBuilder()
+                .setSource("function process(txn, results) { throw new Error('bad rule for ' + txn.cardId); }").build();
+        control.deploy(failing);
+        try {
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try (RawStream stream = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+                    assertThat(stream.next().hasOpened()).as("attempt %d opens", attempt).isTrue();
+                    // Later events each time: the shard's clock moved on with the failed batch.
+                    stream.send(DataPlaneErrorsTest.transactions(10L * attempt, "c1"), 1);
+                    HostFrame failed = stream.next();
+                    assertThat(failed.getError().getMessage()).as("%s", failed).contains("bad rule for c1");
+                }
+            }
+            try (RawStream fourth = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+                io.vigil.api.proto.StreamError refused = fourth.next().getError();
+                assertThat(refused.getCode()).isEqualTo(io.vigil.api.proto.StreamError.Code.OPERATOR_FAILED);
+                assertThat(refused.getMessage()).contains("version 1 failed this shard 3 times within 5 minutes")
+                        .contains("bad rule for c1").contains("until it is updated, rolled back or undeployed");
+            }
+            control.update(failing.toBuilder().setSource("function process(txn, results) {"
+                    + " results.emit('OK', txn.cardId, txn.txnId, txn.amount, txn.ts); }").build());
+            try (RawStream fixed = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+                assertThat(fixed.next().hasOpened()).as("the next version takes streams again").isTrue();
+                fixed.send(DataPlaneErrorsTest.transactions(100, "c1"), 1);
+                assertThat(fixed.next().hasResults()).isTrue();
+            }
+        } finally {
+            control.undeploy("crashing");
+        }
+    }
+
+    @Test
     void javaScriptFindsNoWayToJava() throws Exception {
         Path marker = files.resolve("js-pwned");
         String script = """

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import io.vigil.api.codec.OperatorNames;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -136,7 +137,11 @@ public final class CepOperatorYaml {
             throw new IllegalArgumentException("metadata must be a mapping");
         }
         Object name = meta.get("name");
-        return CepOperatorResource.toOperatorSpec(name == null ? null : String.valueOf(name), spec(root), source);
+        Object namespace = meta.get("namespace");
+        // A namespace is the operator's tenant on the host: acme/meter-alerts.
+        String qualified = name == null ? null : namespace == null || OperatorNames.DEFAULT_TENANT.equals(String.valueOf(namespace))
+                ? String.valueOf(name) : namespace + "/" + name;
+        return CepOperatorResource.toOperatorSpec(qualified, spec(root), source);
     }
 
     private static Map<?, ?> load(String yaml) {

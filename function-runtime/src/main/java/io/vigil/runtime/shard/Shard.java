@@ -64,6 +64,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final VersionSwitch versionSwitch;
     private final PlacementCutOver cutOver = new PlacementCutOver(sessions);
     private volatile long version;
+    private final CrashLoop crashLoop = new CrashLoop(3, java.util.concurrent.TimeUnit.MINUTES.toNanos(5));
     private volatile long eventsProcessed;
     private volatile long resultsEmitted;
     private volatile int openStreams;
@@ -294,8 +295,11 @@ public final class Shard implements EventHandler<ShardTask> {
                 }
                 case STOP -> onStop(task.errorCode, task.errorMessage, task.stopped);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             LOG.error("Shard {} of operator {} failed handling {}", index, definition.name(), task.kind, e);
+            if (task.kind == ShardTask.Kind.BATCH) {
+                crashLoop.failed(version, System.nanoTime(), e.toString());
+            }
             if (task.session != null) {
                 task.session.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index
                         + " failed: " + e, task.kind == ShardTask.Kind.BATCH ? decoder.id() : 0);
@@ -310,6 +314,11 @@ public final class Shard implements EventHandler<ShardTask> {
     }
 
     private void onOpen(StreamSession session, StateHandle restore) {
+        String crashing = crashLoop.refusal(version, System.nanoTime());
+        if (crashing != null) {
+            session.fail(StreamError.Code.OPERATOR_FAILED, "operator '" + definition.name() + "' shard " + index + ": " + crashing, 0);
+            return;
+        }
         String before = checkpoints.feed();
         if (!checkpoints.open(session, restore)) {
             return;
