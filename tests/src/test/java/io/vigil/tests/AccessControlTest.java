@@ -296,6 +296,48 @@ class AccessControlTest {
     }
 
     @Test
+    void aTenantPastItsStateBytesMayNotGrow() throws Exception {
+        Path policy = Files.writeString(files.resolve("state-policy.yaml"), """
+                tenants:
+                  tiny:
+                    quota: {stateBytes: 2000}
+                grants:
+                  - to: [alice]
+                    tenant: tiny
+                    rights: [read, stream, deploy]
+                """);
+        LocalCertificates.Issued hostCertificate = authority.issue("stateful-host", files);
+        try (FunctionHost stateful = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
+                .tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile))
+                .stateDirectory(files.resolve("tiny-state")).policy(policy).build().start()) {
+            ManagedChannel alice = certificate("alice", null).channel(stateful.endpoint());
+            channels.add(alice);
+            ControlPlaneClient control = new ControlPlaneClient(alice, Duration.ofSeconds(30));
+            control.deploy(FraudRules.spec("tiny/windowed", "select 'W' as rule, cardId, txnId, amount, ts from Txn#time(60 sec)"
+                    + " where amount > 1000000", 1));
+            try (RawStream stream = new RawStream(alice).open("tiny/windowed", 0, DataPlaneErrorsTest.TXN, "job", "job/attempt-0")) {
+                assertThat(stream.next().hasOpened()).isTrue();
+                String[] cards = new String[200];
+                java.util.Arrays.fill(cards, "c1");
+                stream.send(DataPlaneErrorsTest.transactions(1, cards), 1);
+                assertThat(stream.next().hasResults()).isTrue();
+                stream.checkpoint(1);
+            }
+            long held = control.describe("tiny/windowed").getShards(0).getStateBytes();
+            assertThat(held).as("the input log within the window, as checkpoint 1 holds it").isGreaterThan(2000);
+            Status deploy = refused(() -> control.deploy(FraudRules.spec("tiny/another", ALL, 1)));
+            assertThat(deploy.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(deploy.getDescription()).isEqualTo("tenant 'tiny' holds " + held + " bytes of state in its latest checkpoints;"
+                    + " its quota is 2000 (undeploy an operator, or shorten what one keeps)");
+            try (RawStream again = new RawStream(alice).open("tiny/windowed", 0, DataPlaneErrorsTest.TXN, "job", "job/attempt-1")) {
+                StreamError error = again.next().getError();
+                assertThat(error.getCode()).isEqualTo(StreamError.Code.OVER_QUOTA);
+                assertThat(error.getMessage()).contains("holds " + held + " bytes of state");
+            }
+        }
+    }
+
+    @Test
     void aTenantPastItsEventsPerSecondIsSlowedWhileAnotherRunsAtFullSpeed() throws Exception {
         TransportSecurity carol = certificate("carol", null);
         TransportSecurity alice = certificate("alice", null);

@@ -214,6 +214,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     .setFeedsReclaimed(stats.feedsReclaimed())
                     .setCheckpointPauses(stats.checkpointPauses())
                     .setBusy(stats.busy())
+                    .setStateBytes(stats.stateBytes())
                     .setBatchesQueued(stats.pendingBatches());
             if (shard.lastSwap() != null) {
                 shardStatus.setLastSwap(shard.lastSwap());
@@ -244,17 +245,9 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     /** @throws StatusRuntimeException (audited) when the tenant of {@code operator} would pass its quota with so many more */
     private void requireWithinQuota(Caller caller, String action, String operator, int moreOperators, int moreShards) {
-        String tenant = OperatorNames.tenantOf(operator);
-        long count = 0;
-        long shards = 0;
-        for (DeployedOperator deployed : operators.all()) {
-            if (OperatorNames.tenantOf(deployed.name()).equals(tenant)) {
-                count++;
-                shards += deployed.shardCount();
-            }
-        }
+        Operators.TenantUsage usage = operators.usageOf(OperatorNames.tenantOf(operator));
         try {
-            access.requireWithinQuota(operator, count + moreOperators, shards + moreShards);
+            access.requireWithinQuota(operator, usage.operators() + moreOperators, usage.shards() + moreShards, usage.stateBytes());
         } catch (StatusRuntimeException e) {
             access.audit(caller, action, operator, e.getStatus().getCode().name(), e.getStatus().getDescription());
             throw e;

@@ -232,6 +232,12 @@ public final class DataPlaneService {
                 }
                 rescaledFrom.add(source);
             }
+            String overState = access.stateRefusal(open.getOperator(),
+                    operators.usageOf(io.vigil.api.codec.OperatorNames.tenantOf(open.getOperator())).stateBytes());
+            if (overState != null) {
+                reject(StreamError.Code.OVER_QUOTA, overState);
+                return;
+            }
             String[] refusal = new String[1];
             releaseStream = access.openStream(caller, open.getOperator(), refusal);
             if (releaseStream == null) {

@@ -126,6 +126,26 @@ public final class Operators {
         }
     }
 
+    /** What one tenant's operators use of this host: operators, shards, and bytes of state in their latest checkpoints. */
+    public TenantUsage usageOf(String tenant) {
+        long count = 0;
+        long shards = 0;
+        long stateBytes = 0;
+        for (DeployedOperator operator : deployed.values()) {
+            if (io.vigil.api.codec.OperatorNames.tenantOf(operator.name()).equals(tenant)) {
+                count++;
+                shards += operator.shardCount();
+                for (io.vigil.runtime.shard.Shard shard : operator.shards()) {
+                    stateBytes += shard.stats().stateBytes();
+                }
+            }
+        }
+        return new TenantUsage(count, shards, stateBytes);
+    }
+
+    public record TenantUsage(long operators, long shards, long stateBytes) {
+    }
+
     public DeployedOperator get(String name) {
         return deployed.get(name);
     }

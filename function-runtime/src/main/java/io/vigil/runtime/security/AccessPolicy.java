@@ -26,7 +26,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <pre>
  * tenants:
  *   acme:
- *     quota: {operators: 4, shards: 8, streams: 16, eventsPerSecond: 50000}
+ *     quota: {operators: 4, shards: 8, streams: 16, eventsPerSecond: 50000, stateBytes: 1073741824}
  * grants:
  *   - to: [alice, "group:fraud-team"]   # a certificate's CN or a token's sub; "group:" a certificate's O or a token's groups
  *     tenant: acme                      # "*": every tenant
@@ -81,14 +81,14 @@ public final class AccessPolicy {
                 Map<?, ?> entry = tenant.getValue() == null ? Map.of() : map(tenant.getValue(), path);
                 Map<?, ?> quota = entry.get("quota") == null ? Map.of() : map(entry.get("quota"), path + ".quota");
                 for (Object key : quota.keySet()) {
-                    if (!List.of("operators", "shards", "streams", "eventsPerSecond").contains(key)) {
+                    if (!List.of("operators", "shards", "streams", "eventsPerSecond", "stateBytes").contains(key)) {
                         throw new IllegalArgumentException(path + ".quota: unknown key '" + key
-                                + "' (operators, shards, streams, eventsPerSecond)");
+                                + "' (operators, shards, streams, eventsPerSecond, stateBytes)");
                     }
                 }
                 quotas.put(String.valueOf(tenant.getKey()), new TenantQuota(
                         bound(quota, "operators", path), bound(quota, "shards", path), bound(quota, "streams", path),
-                        bound(quota, "eventsPerSecond", path)));
+                        bound(quota, "eventsPerSecond", path), bound(quota, "stateBytes", path)));
             }
         }
         List<Grant> grants = new ArrayList<>();

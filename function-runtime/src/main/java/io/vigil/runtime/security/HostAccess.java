@@ -57,11 +57,12 @@ public final class HostAccess {
     }
 
     /**
-     * @param operators operators the tenant of {@code operator} would have
-     * @param shards    shards they would have
+     * @param operators  operators the tenant of {@code operator} would have
+     * @param shards     shards they would have
+     * @param stateBytes bytes their latest checkpoints hold now
      * @throws StatusRuntimeException {@code RESOURCE_EXHAUSTED} naming the quota passed
      */
-    public void requireWithinQuota(String operator, long operators, long shards) {
+    public void requireWithinQuota(String operator, long operators, long shards, long stateBytes) {
         TenantQuota quota = quotaOf(operator);
         String tenant = OperatorNames.tenantOf(operator);
         if (operators > quota.operators()) {
@@ -72,6 +73,17 @@ public final class HostAccess {
             throw Status.RESOURCE_EXHAUSTED.withDescription("tenant '" + tenant + "' would have " + shards + " shards; its quota is "
                     + quota.shards()).asRuntimeException();
         }
+        String state = stateRefusal(operator, stateBytes);
+        if (state != null) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(state).asRuntimeException();
+        }
+    }
+
+    /** Why the tenant of {@code operator}, holding {@code stateBytes}, may not grow; null when it may. */
+    public String stateRefusal(String operator, long stateBytes) {
+        long quota = quotaOf(operator).stateBytes();
+        return stateBytes <= quota ? null : "tenant '" + OperatorNames.tenantOf(operator) + "' holds " + stateBytes + " bytes of state"
+                + " in its latest checkpoints; its quota is " + quota + " (undeploy an operator, or shorten what one keeps)";
     }
 
     /**

@@ -129,7 +129,7 @@ public final class Shard implements EventHandler<ShardTask> {
         long idle = idleSince;
         return new ShardStats(index, version, eventsProcessed, resultsEmitted, openStreams, eventTime, pendingBatches.get(),
                 eventsHeld, lateEvents, watermark, feed, idle == 0 ? 0 : Math.max(1, System.currentTimeMillis() - idle), feedsReclaimed,
-                pauses.summary(), busy.fraction());
+                pauses.summary(), busy.fraction(), checkpoints.stateBytes());
     }
 
     /** How far back in event time the running version's state reaches. */

@@ -331,6 +331,11 @@ final class ShardCheckpoints {
         return state == null ? 0 : state.storeIncarnation();
     }
 
+    /** Bytes of state the shard's latest checkpoint holds; 0 when the host keeps no state. */
+    long stateBytes() {
+        return state == null ? 0 : state.checkpointBytes();
+    }
+
     /** The seal the handles of {@code session}'s job carry; empty when the host keeps no state. */
     ByteString handleSeal(StreamSession session) {
         return state == null ? ByteString.EMPTY : state.handleSeal(session.job());

@@ -77,6 +77,9 @@ public final class ShardState {
     }
 
     private long serial;
+    // Bytes of the log's records within the horizon, and of the state the latest checkpoint held.
+    private long logBytes;
+    private volatile long checkpointBytes;
     // The native snapshot the running instance's increments follow, and those increments so far; a
     // checkpoint of another instance (after a swap, restore or fresh start) or a failed one starts anew.
     private OperatorInstance chainOf;
@@ -133,6 +136,7 @@ public final class ShardState {
 
     private void addToLog(LogEntry entry) throws IOException {
         log.addLast(entry);
+        logBytes += entry.address().length();
         openChunk.addLast(entry);
         if (openChunk.size() == chunkRecords) {
             closeChunk();
@@ -231,6 +235,7 @@ public final class ShardState {
             chainLength = 0;
         }
         chainOf = nativeSnapshot ? instance : null;
+        checkpointBytes = nativeSnapshot ? chainBaseBytes + chainIncrementBytes : logBytes;
         return committed.handle((checkpoint, failure) -> {
             if (failure != null) {
                 chainBroken = true;
@@ -323,6 +328,7 @@ public final class ShardState {
             while (entries.hasRemaining()) {
                 RecordAddress address = RecordAddress.readFrom(entries);
                 log.addLast(new LogEntry(address, apply(address, store.read(address), replayer), ++serial));
+                logBytes += address.length();
             }
             chunks.addLast(new Chunk(indexRecord, first));
         }
@@ -360,12 +366,18 @@ public final class ShardState {
         return new LogSnapshot(records, serial);
     }
 
+    /** Bytes of state the latest checkpoint holds: its native snapshot (with increments), or its input log within the horizon. */
+    public long checkpointBytes() {
+        return checkpointBytes;
+    }
+
     /** The input log no longer describes the running instance's state (it started afresh): later checkpoints start from here. */
     public void forgetLog() {
         clearLog();
     }
 
     private void clearLog() {
+        logBytes = 0;
         log.clear();
         chunks.clear();
         openChunk.clear();
@@ -415,6 +427,7 @@ public final class ShardState {
         LogEntry lastAdvance = null;
         while (!log.isEmpty() && log.peekFirst().newestEventTime() < cutoff) {
             LogEntry dropped = log.removeFirst();
+            logBytes -= dropped.address().length();
             if (dropped.address().tag() == ADVANCE) {
                 lastAdvance = dropped;
             }
@@ -429,6 +442,7 @@ public final class ShardState {
         }
         if (lastAdvance != null) {
             log.addFirst(lastAdvance);
+            logBytes += lastAdvance.address().length();
         }
     }
 }
