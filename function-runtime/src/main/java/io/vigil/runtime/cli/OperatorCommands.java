@@ -186,9 +186,10 @@ public final class OperatorCommands {
     private static void printShard(PrintStream out, ShardStatus shard, OperatorStatus operator) {
         String host = Placements.servingHosts(operator.getPlacement()).size() > 1
                 ? Placements.hostOf(operator.getPlacement(), shard.getShard()) : Placements.THIS_HOST;
-        out.printf(java.util.Locale.ROOT, "  shard %d%s: version %d, %d events, %d results, %d streams, busy %.0f%%%s%s%n",
+        out.printf(java.util.Locale.ROOT, "  shard %d%s: version %d, %d events, %d results, %d streams, busy %.0f%%, state %,d bytes%s%s%n",
                 shard.getShard(), host.isEmpty() ? "" : " on " + host, shard.getVersion(),
                 shard.getEventsProcessed(), shard.getResultsEmitted(), shard.getOpenStreams(), shard.getBusy() * 100,
+                shard.getStateBytes(),
                 shard.getFeed().isEmpty() ? "" : ", state of " + shard.getFeed()
                         + (shard.getIdleMillis() > 0 ? " (idle " + shard.getIdleMillis() / 1000 + " s)" : ""),
                 shard.hasLastSwap() ? "; " + SwapReports.describe(shard.getLastSwap()) : "");
