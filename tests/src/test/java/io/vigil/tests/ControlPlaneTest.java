@@ -259,10 +259,21 @@ class ControlPlaneTest {
                         .cause().satisfies(e -> assertThat(((OperatorRejectedException) e).code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
                         .hasMessageContaining("did not compile within the host's budget of 5 s");
                 assertThat(budgetedControl.list()).extracting(status -> status.getSpec().getName()).containsExactly("quick");
+                long cancelledBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (compiling() && System.nanoTime() < cancelledBy) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                assertThat(compiling()).as("the compile past its budget was cancelled, not left running").isFalse();
             } finally {
                 toBudgeted.shutdownNow();
             }
         }
+    }
+
+    /** Whether any thread is inside the Esper adapter's compile. */
+    private static boolean compiling() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> java.util.Arrays.stream(stack)
+                .anyMatch(frame -> frame.getClassName().equals("io.vigil.adapter.esper.EsperAdapter") && frame.getMethodName().equals("compile")));
     }
 
     @Test

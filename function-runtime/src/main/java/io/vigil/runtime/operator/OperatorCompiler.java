@@ -69,7 +69,8 @@ final class OperatorCompiler {
 
     /**
      * Compiles on a thread of its own, at most for the budget: a compile past it is cancelled (the
-     * adapter's thread is interrupted) and refused with {@code OVER_BUDGET}, and nothing changes.
+     * adapter's thread is interrupted; Esper's adapter stops at its next statement group) and
+     * refused with {@code OVER_BUDGET}, and nothing changes.
      */
     CompiledOperator compile(OperatorDefinition definition) throws OperatorException {
         Future<CompiledOperator> compiled = compiling.submit(() -> compileNow(definition));

@@ -110,6 +110,10 @@ public final class EsperAdapter implements LanguageAdapter {
         Set<SourceProblem> problems = new LinkedHashSet<>();
         List<CompiledPart> parts = new ArrayList<>();
         for (Module group : groups) {
+            // The host interrupts a compile past its budget: stop at the next statement group.
+            if (Thread.currentThread().isInterrupted()) {
+                throw new OperatorCompileException("the compile was cancelled: it ran past the host's budget", 0, 0);
+            }
             String key = schemaModuleKey(definition) + StatementGroups.text(group);
             CompiledPart part = compiledParts.get(key);
             if (part == null) {
