@@ -218,9 +218,9 @@ class ControlPlaneTest {
             ManagedChannel toBounded = TestHosts.channel(bounded);
             try {
                 TestHosts.control(toBounded).deploy(FraudRules.spec("bounded", BIG, 2));
-                try (RawStream first = new RawStream(toBounded).open("bounded", 0, DataPlaneErrorsTest.TXN);
-                     RawStream second = new RawStream(toBounded).open("bounded", 1, DataPlaneErrorsTest.TXN)) {
+                try (RawStream first = new RawStream(toBounded).open("bounded", 0, DataPlaneErrorsTest.TXN)) {
                     assertThat(first.next().hasOpened()).isTrue();
+                    RawStream second = new RawStream(toBounded).open("bounded", 1, DataPlaneErrorsTest.TXN);
                     io.vigil.api.proto.StreamError refused = second.next().getError();
                     assertThat(refused.getCode()).isEqualTo(io.vigil.api.proto.StreamError.Code.OVER_QUOTA);
                     assertThat(refused.getMessage()).contains("caller 'anonymous'").contains("has 1 streams open on this host");
