@@ -18,6 +18,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.vigil.api.security.TransportSecurity;
 import io.grpc.ServerInterceptors;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vigil.runtime.security.AccessPolicy;
 import io.vigil.runtime.security.AuditLog;
 import io.vigil.runtime.security.BearerTokens;
@@ -55,6 +56,8 @@ public final class FunctionHost implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final HostAccess access;
     private final AuditLog audit;
+    // The Prometheus endpoint; null when not asked for.
+    private HTTPServer metricsServer;
     // Whether this host made the state directory, or found it empty: a failed start removes what it wrote there.
     private final boolean createdStateDirectory;
     private final boolean freshStore;
@@ -123,6 +126,15 @@ public final class FunctionHost implements AutoCloseable {
             throw new IOException("cannot listen on " + settings.bindAddress + ":" + settings.port + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
+        if (settings.metricsPort >= 0) {
+            try {
+                metricsServer = HTTPServer.builder().inetAddress(InetAddress.getByName(settings.bindAddress)).port(settings.metricsPort)
+                        .registry(operators.metrics().registry()).buildAndStart();
+            } catch (IOException e) {
+                close();
+                throw new IOException("cannot serve metrics on " + settings.bindAddress + ":" + settings.metricsPort + ": " + e.getMessage(), e);
+            }
+        }
         for (String service : new String[] {"", DataPlaneGrpc.SERVICE_NAME, ControlPlaneGrpc.SERVICE_NAME}) {
             health.setStatus(service, HealthCheckResponse.ServingStatus.SERVING);
         }
@@ -148,6 +160,11 @@ public final class FunctionHost implements AutoCloseable {
         return address + ":" + port();
     }
 
+    /** The port of the Prometheus endpoint ({@code /metrics}); -1 when the host serves none. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.getPort();
+    }
+
     public Operators operators() {
         return operators;
     }
@@ -168,6 +185,9 @@ public final class FunctionHost implements AutoCloseable {
         health.enterTerminalState();
         housekeeping.shutdownNow();
         server.shutdown();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         if (healthServer != null) {
             healthServer.shutdownNow();
         }
@@ -236,6 +256,7 @@ public final class FunctionHost implements AutoCloseable {
         private int ringSize = 4096;
         private int maxMessageBytes = 64 << 20;
         private int maxStreamsPerClient = 256;
+        private int metricsPort = -1;
         private Duration gracePeriod = Duration.ofSeconds(10);
         private Path stateDirectory;
         private int segmentBytes = 64 << 20;
@@ -292,6 +313,12 @@ public final class FunctionHost implements AutoCloseable {
         /** The largest message the host reads: a batch, or a spec with its artifact. */
         public Settings maxMessageBytes(int value) {
             maxMessageBytes = value;
+            return this;
+        }
+
+        /** Serves the host's metrics for Prometheus at {@code /metrics} on this port (0: any free one), plaintext. */
+        public Settings metricsPort(int value) {
+            metricsPort = value;
             return this;
         }
 

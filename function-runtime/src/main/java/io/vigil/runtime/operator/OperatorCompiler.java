@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
+import io.vigil.runtime.metrics.HostMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,13 @@ final class OperatorCompiler {
     private final Duration budget;
     private final ExecutorService compiling = Executors.newCachedThreadPool(DaemonThreads.named("vigil-compile"));
 
+    private final HostMetrics metrics;
+
     /** @param budget how long one compile may take before it is given up and the call refused */
-    OperatorCompiler(LanguagePlugins languages, Duration budget) {
+    OperatorCompiler(LanguagePlugins languages, Duration budget, HostMetrics metrics) {
         this.languages = languages;
         this.budget = budget;
+        this.metrics = metrics;
     }
 
     List<String> languages() {
@@ -97,8 +101,11 @@ final class OperatorCompiler {
 
     private CompiledOperator compileNow(OperatorDefinition definition) throws OperatorException {
         LanguageAdapter adapter = languages.adapter(definition.language());
+        long started = System.nanoTime();
         try {
-            return withClassLoader(adapter.getClass().getClassLoader(), () -> adapter.compile(definition));
+            CompiledOperator compiled = withClassLoader(adapter.getClass().getClassLoader(), () -> adapter.compile(definition));
+            metrics.compiled(definition.language(), System.nanoTime() - started);
+            return compiled;
         } catch (OperatorCompileException e) {
             throw new OperatorException(OperatorException.Reason.COMPILE_ERROR, "operator '" + definition.name()
                     + "' does not compile: " + e.getMessage(), e.problems(), e);

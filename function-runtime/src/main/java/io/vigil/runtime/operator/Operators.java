@@ -11,6 +11,7 @@ import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.api.spi.OperatorInstance;
 import io.vigil.runtime.placement.PeerCheckpoints;
 import io.vigil.runtime.plugin.LanguagePlugins;
+import io.vigil.runtime.metrics.HostMetrics;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardVersion;
 import io.vigil.runtime.state.HandleSeal;
@@ -46,6 +47,7 @@ public final class Operators {
     /** How long the shards of a live rescale's placement before wait for their streams to move: a job checkpoints within it. */
     static final long CUT_OVER_TIMEOUT_SECONDS = 600;
     private final OperatorCompiler compiler;
+    private final HostMetrics metrics;
     private final OperatorUpdate updates;
     private final int ringSize;
     private final CheckpointStore store;
@@ -71,9 +73,10 @@ public final class Operators {
     public Operators(LanguagePlugins languages, int ringSize, CheckpointStore store, HandleSeal seal, TransportSecurity security,
                      Duration compileBudget) {
         this.seal = seal;
-        this.compiler = new OperatorCompiler(languages, compileBudget);
         this.ringSize = ringSize;
         this.store = store;
+        this.metrics = new HostMetrics(this::all, store);
+        this.compiler = new OperatorCompiler(languages, compileBudget, metrics);
         this.records = store == null ? null : new DeploymentRecords(store);
         this.peers = new PeerCheckpoints(store, seal, security);
         this.updates = new OperatorUpdate(store != null, this::record);
@@ -144,6 +147,11 @@ public final class Operators {
     }
 
     public record TenantUsage(long operators, long shards, long stateBytes) {
+    }
+
+    /** The host's metrics: what its shards record, and what a scrape reads from them. */
+    public HostMetrics metrics() {
+        return metrics;
     }
 
     public DeployedOperator get(String name) {
@@ -217,7 +225,8 @@ public final class Operators {
                 shards[s] = kept.get(s);
             } else if (instances.get(s) != null) {
                 ShardState state = store == null ? null : new ShardState(store, seal, definition.name(), placement.getShards(s));
-                shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers).start();
+                shards[s] = new Shard(definition, s, running, instances.get(s), ringSize, loader, state, peers,
+                        metrics.shard(definition.name(), s)).start();
             }
         }
         DeployedOperator operator = new DeployedOperator(normalized, definition, version, compiled, shards, placement, host);
@@ -437,6 +446,7 @@ public final class Operators {
         }
         deployed.remove(name);
         stopShards(operator.shards(), name, StreamError.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
+        metrics.forget(name, operator.shardCount());
         forgetCheckpointsOf(name);
         LOG.info("Undeployed operator '{}'", name);
         return operator;

@@ -81,6 +81,9 @@ public final class Shard implements EventHandler<ShardTask> {
     private final AtomicInteger pendingBatches = new AtomicInteger();
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final CheckpointPauseRecorder pauses = new CheckpointPauseRecorder();
+    private final ShardMeters meters;
+    // Rows of the batch being processed, for its metrics.
+    private int batchRows;
     private final BusyTime busy = new BusyTime();
     private boolean answerPending;
     // The streams of the current feed that completed: their watermark is the end of input.
@@ -90,14 +93,21 @@ public final class Shard implements EventHandler<ShardTask> {
     /** @param state where checkpoints go, or null when the host keeps no state */
     /** @param peers where the shard reads the checkpoints of the shards it took key groups from, after a rescale */
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
-                 ClassLoader operatorClassLoader, ShardState state, PeerCheckpoints peers) {
+                 ClassLoader operatorClassLoader, ShardState state, PeerCheckpoints peers, ShardMeters meters) {
+        this.meters = meters;
         this.definition = definition;
         this.index = index;
         this.active = new ActiveVersion(running, instance);
         this.version = running.version();
         this.buffer = new EventTimeBuffer(definition.input());
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
-                report -> lastSwap = report, buffer, this::runFirst, pauses::recordValue, peers);
+                report -> {
+                    lastSwap = report;
+                    meters.swapPause(report.getPauseMicros());
+                }, buffer, this::runFirst, nanos -> {
+                    pauses.recordValue(nanos);
+                    meters.checkpointPause(nanos);
+                }, peers);
         this.versionSwitch = new VersionSwitch(active, checkpoints);
         this.outputSchemaProto = SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
@@ -346,12 +356,15 @@ public final class Shard implements EventHandler<ShardTask> {
     /** A batch from the ring, or one held back until its checkpoint was taken; answered in any case but when it is held again. */
     private void processBatch(StreamSession session, Frame batch) {
         answerPending = true;
+        long started = System.nanoTime();
+        batchRows = 0;
         try {
             onBatch(session, batch);
         } finally {
             if (answerPending) {
                 answered(session);
             }
+            meters.batch(System.nanoTime() - started, batchRows);
         }
     }
 
@@ -376,6 +389,7 @@ public final class Shard implements EventHandler<ShardTask> {
         }
         long batchId = decoder.id();
         int rows = input.rowCount();
+        batchRows = rows;
         if (rows > 0) {
             session.lastSequence = input.sequence(rows - 1);
             buffer.hold(session, input);
