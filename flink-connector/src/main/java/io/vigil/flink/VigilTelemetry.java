@@ -12,7 +12,9 @@ import org.HdrHistogram.Recorder;
  * What the connector's subtasks in this JVM have done for one operator: events sent, results
  * emitted, and the latency of each event from the moment the task handed it to the connector to
  * the moment its round's results were emitted. For local runs (the demo, benchmarks), read in the
- * same JVM; the connector registers nothing in Flink's metric system yet.
+ * same JVM. Each subtask's metrics for Flink's reporters are in its operator's metric group
+ * ({@code vigil.operator.<name>}: events sent, results received, round-trip latency, events in
+ * flight, ring occupancy, back-pressured time, shard streams; see docs/observability.md).
  */
 public final class VigilTelemetry {
     private static final ConcurrentMap<String, VigilTelemetry> BY_OPERATOR = new ConcurrentHashMap<>();

@@ -66,6 +66,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
     private final VigilFunctionConfig config;
     private final transient MailboxExecutor mailbox;
     private transient VigilTelemetry telemetry;
+    private transient ConnectorMetrics metrics;
     private transient Wakeup senderWakeup;
     // Replaced by the sender at a live rescale's cut, with nothing in flight; read by the task and mailbox threads.
     private transient volatile ShardStreams streams;
@@ -144,6 +145,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                 e -> fail(new VigilConnectorException("the sender of operator '" + config.operator() + "' (subtask " + subtask
                         + ") failed: " + e, e))).start();
         ring = sender.ring();
+        metrics = new ConnectorMetrics(getMetricGroup(), config.operator(), () -> ring.getCursor() - emittedRingSequence,
+                () -> ring.getBufferSize() - ring.remainingCapacity(), () -> streams.shards());
+        metrics.streamsOpened(shards);
         var task = getRuntimeContext().getTaskInfo();
         job = getRuntimeContext().getJobInfo().getJobId().toString();
         String feed = job + "/attempt-" + task.getAttemptNumber();
@@ -178,7 +182,11 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             KeptRounds kept = KeptRounds.of(opened);
             if (!kept.isEmpty()) {
                 // Mail runs before any input is processed, so these go out before any later result.
-                mailbox.execute(() -> kept.forEach(round -> telemetry.recordResults(emitResults(round))),
+                mailbox.execute(() -> kept.forEach(round -> {
+                    int emitted = emitResults(round);
+                    telemetry.recordResults(emitted);
+                    metrics.resultsReceived.inc(emitted);
+                }),
                         "vigil results kept by the restored checkpoint");
             }
         }
@@ -193,6 +201,7 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
             return;
         }
         long slotSequence = claimSlot();
+        metrics.eventsSent.inc();
         EventSlot slot = ring.get(slotSequence);
         try {
             slot.kind = EventSlot.EVENT;
@@ -369,6 +378,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         }
         int perShardCapacity = Math.max(16, config.maxBatchSize() / shards * 2);
         RoundWindow next = new RoundWindow(config.roundsInFlight(), inputSchema, shards, perShardCapacity, senderWakeup, firstRoundId);
+        if (metrics != null) {
+            metrics.streamsOpened(shards);
+        }
         cursors = new int[shards];
         decoded = buffers;
         streams = routed;
@@ -426,7 +438,9 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
                     telemetry.recordRingFullWait();
                     waited = true;
                 }
+                long waitedFrom = System.nanoTime();
                 awaitProgress();
+                metrics.backPressuredMillis.inc((System.nanoTime() - waitedFrom) / 1_000_000);
             }
         }
     }
@@ -472,9 +486,12 @@ public final class VigilStreamOperator<IN, OUT> extends AbstractStreamOperator<O
         int emitted = emitResults(round.results);
         long now = System.nanoTime();
         for (int i = 0; i < round.rows; i++) {
-            telemetry.recordLatencyMicros((now - round.publishNanos[i]) / 1000);
+            long micros = (now - round.publishNanos[i]) / 1000;
+            telemetry.recordLatencyMicros(micros);
+            metrics.roundTrip(micros);
         }
         telemetry.recordResults(emitted);
+        metrics.resultsReceived.inc(emitted);
         if (round.hasWatermark) {
             output.emitWatermark(new Watermark(round.watermark));
         }
