@@ -30,6 +30,7 @@ class HostMetricsTest {
             ManagedChannel channel = TestHosts.channel(host);
             try {
                 TestHosts.control(channel).deploy(FraudRules.spec("metered", OperatorFeedsTest.ALL, 2));
+                TestHosts.control(channel).update(FraudRules.spec("metered", OperatorFeedsTest.ALL.replace("'ALL'", "'EVERY'"), 2));
                 String[] cards = new String[50];
                 Arrays.fill(cards, "c1");
                 try (RawStream stream = new RawStream(channel).open("metered", 1, DataPlaneErrorsTest.TXN, "job", "job/attempt-0")) {
@@ -51,9 +52,13 @@ class HostMetricsTest {
                     assertThat(value(scrape, "vigil_shard_checkpoint_pause_seconds_count", shard)).isEqualTo(1);
                     assertThat(value(scrape, "vigil_shard_events_processed_total", Map.of("operator", "metered", "shard", "0")))
                             .as("the other shard saw nothing").isZero();
-                    assertThat(value(scrape, "vigil_operator_info", Map.of("operator", "metered", "language", "esper", "version", "1")))
+                    assertThat(value(scrape, "vigil_operator_info", Map.of("operator", "metered", "language", "esper", "version", "2")))
                             .isEqualTo(1);
-                    assertThat(value(scrape, "vigil_compile_seconds_count", Map.of("language", "esper"))).isEqualTo(1);
+                    assertThat(value(scrape, "vigil_compile_seconds_count", Map.of("language", "esper"))).isEqualTo(2);
+                    assertThat(value(scrape, "vigil_swap_pause_seconds_count", Map.of("operator", "metered")))
+                            .as("the update switched both shards").isEqualTo(2);
+                    assertThat(dashboardMetrics()).as("every metric the Grafana dashboard charts is in the scrape")
+                            .allSatisfy(metric -> assertThat(scrape).contains("\n" + metric));
                     assertThat(value(scrape, "vigil_shard_event_time_lag_seconds", shard)).as("event times of 1970").isPositive();
                     assertThat(scrape).contains("vigil_store_info{mode=").contains("jvm_memory_used_bytes");
                 }
@@ -63,6 +68,18 @@ class HostMetricsTest {
                 channel.shutdownNow();
             }
         }
+    }
+
+    /** The metric names the Grafana dashboard's queries use. */
+    static java.util.Set<String> dashboardMetrics() throws java.io.IOException {
+        String dashboard = java.nio.file.Files.readString(Path.of("../k8s-operator/deploy/grafana/vigil.json"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Matcher name = java.util.regex.Pattern.compile("\\b((?:vigil|jvm)_[a-z_]+)").matcher(dashboard);
+        while (name.find()) {
+            names.add(name.group(1));
+        }
+        assertThat(names).hasSizeGreaterThan(15);
+        return names;
     }
 
     static String scrape(int port) throws Exception {

@@ -42,7 +42,7 @@ public final class HostMetrics {
             .help("How long an operator's compile took, per language").labelNames("language")
             .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).withoutExemplars().register(registry);
     private final Histogram swapPauseSeconds = Histogram.builder().name("vigil_swap_pause_seconds")
-            .help("How long a shard held its stream at a version switch (swap or live rescale)").labelNames("operator")
+            .help("How long a shard held its streams at a version switch (an update's swap) or a live rescale's restore").labelNames("operator")
             .classicUpperBounds(0.0001, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .withoutExemplars().register(registry);
 

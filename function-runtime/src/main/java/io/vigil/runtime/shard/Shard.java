@@ -103,7 +103,9 @@ public final class Shard implements EventHandler<ShardTask> {
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
                 report -> {
                     lastSwap = report;
-                    meters.swapPause(report.getPauseMicros());
+                    if (report.getCause() == io.vigil.api.proto.SwapReport.Cause.RESCALE) {
+                        meters.swapPause(report.getPauseMicros());
+                    }
                 }, buffer, this::runFirst, nanos -> {
                     pauses.recordValue(nanos);
                     meters.checkpointPause(nanos);
@@ -520,6 +522,7 @@ public final class Shard implements EventHandler<ShardTask> {
             VersionSwitch.Switched switched = versionSwitch.apply(request, eventsProcessed);
             version = request.nextVersion().version();
             lastSwap = switched.report();
+            meters.swapPause(lastSwap.getPauseMicros());
             FaultInjection.shardSwitched(index);
             request.done().complete(switched.replaced());
         } catch (Exception e) {

@@ -27,6 +27,12 @@ public class FunctionHostSpec {
      * it only the pod itself.
      */
     private java.util.List<String> grpcAllowedTargets;
+    /**
+     * The port the hosts serve their Prometheus metrics on ({@code /metrics}, plaintext); the pods
+     * carry the {@code prometheus.io/scrape} annotations for it. 0 turns metrics off.
+     */
+    @Default("9464")
+    private int metricsPort = 9464;
     private StateVolume stateVolume = new StateVolume();
     @Default("7070")
     private int port = 7070;
@@ -66,6 +72,14 @@ public class FunctionHostSpec {
 
     public void setResources(ResourceRequirements resources) {
         this.resources = resources;
+    }
+
+    public int getMetricsPort() {
+        return metricsPort;
+    }
+
+    public void setMetricsPort(int metricsPort) {
+        this.metricsPort = metricsPort;
     }
 
     public java.util.List<String> getGrpcAllowedTargets() {

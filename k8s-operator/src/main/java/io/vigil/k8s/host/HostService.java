@@ -18,7 +18,7 @@ public class HostService extends CRUDKubernetesDependentResource<Service, Functi
 
     @Override
     protected Service desired(FunctionHost pool, Context<FunctionHost> context) {
-        return new ServiceBuilder()
+        ServiceBuilder service = new ServiceBuilder()
                 .withNewMetadata()
                 .withName(nameOf(pool))
                 .withNamespace(pool.getMetadata().getNamespace())
@@ -29,7 +29,12 @@ public class HostService extends CRUDKubernetesDependentResource<Service, Functi
                 .withPublishNotReadyAddresses(true)
                 .withSelector(HostLabels.of(pool))
                 .addNewPort().withName("grpc").withPort(pool.getSpec().getPort()).withNewTargetPort("grpc").endPort()
-                .endSpec()
-                .build();
+                .endSpec();
+        if (pool.getSpec().getMetricsPort() > 0) {
+            // For a ServiceMonitor (deploy/samples/service-monitor.yaml) to select.
+            service.editSpec().addNewPort().withName("metrics").withPort(pool.getSpec().getMetricsPort())
+                    .withNewTargetPort("metrics").endPort().endSpec();
+        }
+        return service.build();
     }
 }

@@ -34,10 +34,19 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         return spec.getTlsSecretName() != null ? spec.getPort() + 1 : spec.getPort();
     }
 
+    /** Where Prometheus' Kubernetes discovery finds the hosts' metrics. */
+    static java.util.Map<String, String> scrapeAnnotations(FunctionHostSpec spec) {
+        return spec.getMetricsPort() <= 0 ? java.util.Map.of() : java.util.Map.of("prometheus.io/scrape", "true",
+                "prometheus.io/port", String.valueOf(spec.getMetricsPort()), "prometheus.io/path", "/metrics");
+    }
+
     private static List<String> arguments(FunctionHostSpec spec) {
         List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(spec.getPort()), "--state-dir", STATE_DIRECTORY));
         if (spec.isDiscardDamagedCheckpoints()) {
             arguments.add("--discard-damaged-checkpoints");
+        }
+        if (spec.getMetricsPort() > 0) {
+            arguments.addAll(List.of("--metrics-port", String.valueOf(spec.getMetricsPort())));
         }
         if (spec.getGrpcAllowedTargets() != null && !spec.getGrpcAllowedTargets().isEmpty()) {
             arguments.addAll(List.of("--grpc-allow-targets", String.join(",", spec.getGrpcAllowedTargets())));
@@ -81,6 +90,9 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
             pod.addToVolumes(new VolumeBuilder().withName(STATE_VOLUME).withNewHostPath().withPath(state.getHostPath())
                     .withType("DirectoryOrCreate").endHostPath().build());
         }
+        if (spec.getMetricsPort() > 0) {
+            host.addNewPort().withName("metrics").withContainerPort(spec.getMetricsPort()).endPort();
+        }
         pod.withContainers(host.build());
         StatefulSetBuilder statefulSet = new StatefulSetBuilder()
                 .withNewMetadata()
@@ -94,7 +106,7 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
                 .withPodManagementPolicy("Parallel")
                 .withNewSelector().withMatchLabels(HostLabels.of(pool)).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(HostLabels.of(pool)).endMetadata()
+                .withNewMetadata().withLabels(HostLabels.of(pool)).withAnnotations(scrapeAnnotations(spec)).endMetadata()
                 .withSpec(pod.build())
                 .endTemplate()
                 .endSpec();
