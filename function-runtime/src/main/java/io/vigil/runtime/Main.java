@@ -50,7 +50,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--epl-max-statements 256] [--max-streams-per-client 256] [--max-message-mib 64] [--metrics-port N] [--grpc-allow-targets LIST] [--grpc-tls-ca FILE --grpc-tls-cert FILE --grpc-tls-key FILE] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--epl-max-statements 256] [--max-streams-per-client 256] [--max-message-mib 64] [--metrics-port N] [--log-json] [--grpc-allow-targets LIST] [--grpc-tls-ca FILE --grpc-tls-cert FILE --grpc-tls-key FILE] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -96,6 +96,8 @@ public final class Main {
               --grpc-tls-ca, --grpc-tls-cert, --grpc-tls-key
                                reach grpc operator processes over mutual TLS: the authority that signed their certificates,
                                and the certificate and key (PEM) the host presents to them
+              --log-json       write lifecycle events (deploy, update, undeploy, swap, restore, checkpoint failure, stream
+                               opened, failed, refused) as one JSON object per line on the io.vigil.lifecycle logger
               --metrics-port   serve the host's metrics for Prometheus at /metrics on this port (plaintext, on the --bind address)
               --java-trusted-signers
                                certificates (PEM) whose keys may sign Java operator jars; only signed jars run, except on a
@@ -116,6 +118,7 @@ public final class Main {
                 case "--tls-client-ca" -> tlsFiles[2] = Path.of(value(args, ++i, option));
                 case "--plaintext" -> settings.plaintext();
                 case "--epl-allow-classes" -> settings.languageSetting("esper", "allowClasses", value(args, ++i, option));
+                case "--log-json" -> io.vigil.runtime.logging.LifecycleLog.jsonLines(true);
                 case "--metrics-port" -> settings.metricsPort((int) OptionValues.wholeNumber(option, value(args, ++i, option), 0, 65_535));
                 case "--grpc-allow-targets" -> settings.languageSetting("grpc", "allowedTargets", value(args, ++i, option));
                 case "--grpc-tls-ca" -> settings.languageSetting("grpc", "tlsCa", value(args, ++i, option));

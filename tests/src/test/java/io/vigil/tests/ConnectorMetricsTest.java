@@ -61,6 +61,11 @@ class ConnectorMetricsTest {
                     Duration.ofMillis(2), 0)).sinkTo(alerts);
             CapturingReporter.FINAL.clear();
             env.execute("connector metrics");
+            // The job's end returns before its tasks' metric groups close: wait until both subtasks' metrics are read.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (CapturingReporter.captured() < 2 * 8 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
 
             assertThat(CapturingReporter.sum("eventsSent")).isEqualTo(EVENTS);
             assertThat(CapturingReporter.sum("resultsReceived")).isEqualTo(alerts.results().size()).isPositive();
@@ -74,6 +79,11 @@ class ConnectorMetricsTest {
     /** Keeps each Vigil metric's last value, read as Flink removes it at the job's end. */
     public static final class CapturingReporter implements MetricReporter {
         static final Map<String, Long> FINAL = new ConcurrentHashMap<>();
+
+        /** How many Vigil metrics have been read as removed so far. */
+        static long captured() {
+            return FINAL.size();
+        }
 
         static long sum(String metric) {
             return FINAL.entrySet().stream().filter(entry -> entry.getKey().endsWith("." + metric)).mapToLong(Map.Entry::getValue).sum();

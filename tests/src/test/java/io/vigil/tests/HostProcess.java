@@ -30,6 +30,12 @@ final class HostProcess implements AutoCloseable {
         return start(command(stateDirectory, 0, List.of(), List.of(hostArguments)));
     }
 
+    /** A host given {@code hostArguments} beside its store, every line it prints after it listens given to {@code output}. */
+    static HostProcess startWith(Path stateDirectory, java.util.function.Consumer<String> output, String... hostArguments)
+            throws IOException {
+        return new HostProcess(ChildHost.start(command(stateDirectory, 0, List.of(), List.of(hostArguments)), output));
+    }
+
     /** Starts a host that is expected not to start; what it printed before it exited, and its exit code. */
     static String refusedStart(Path stateDirectory) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command(stateDirectory, 0, List.of(), List.of())).redirectErrorStream(true).start();

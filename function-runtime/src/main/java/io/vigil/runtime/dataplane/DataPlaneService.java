@@ -1,5 +1,6 @@
 package io.vigil.runtime.dataplane;
 
+import io.vigil.runtime.logging.LifecycleLog;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ServerServiceDefinition;
@@ -253,6 +254,7 @@ public final class DataPlaneService {
 
         private void reject(StreamError.Code code, String message) {
             rejected = true;
+            LifecycleLog.event("stream-refused").with("code", code.name()).with("message", message).warn();
             responses.onNext(Frame.of(HostFrame.newBuilder().setError(StreamError.newBuilder().setCode(code).setMessage(message)).build()));
             responses.onCompleted();
         }

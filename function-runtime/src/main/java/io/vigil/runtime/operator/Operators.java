@@ -1,5 +1,6 @@
 package io.vigil.runtime.operator;
 
+import io.vigil.runtime.logging.LifecycleLog;
 import io.vigil.api.proto.DeploymentRecord;
 import io.vigil.api.security.TransportSecurity;
 import io.vigil.api.placement.Placements;
@@ -112,7 +113,7 @@ public final class Operators {
         try {
             deploy(record.getSpec(), record.getVersion(), record.hasPlacement() ? record.getPlacement() : null, record.getHost(), null,
                     Map.of());
-            LOG.info("Operator '{}' from the store deployed again at version {}", name, record.getVersion());
+            LifecycleLog.event("recover").operator(name).version(record.getVersion()).with("from", "store").info();
             return true;
         } catch (OperatorException e) {
             if (e.reason() == OperatorException.Reason.UNAVAILABLE) {
@@ -231,8 +232,9 @@ public final class Operators {
         }
         DeployedOperator operator = new DeployedOperator(normalized, definition, version, compiled, shards, placement, host);
         deployed.put(definition.name(), operator);
-        LOG.info("Deployed operator '{}' ({}, shards {} of {}{})", definition.name(), definition.language(), servedHere,
-                definition.shards(), host.isEmpty() ? "" : " as host " + host + ", placement epoch " + placement.getEpoch());
+        LifecycleLog.event("deploy").operator(definition.name()).version(version).with("language", definition.language())
+                .with("shards", definition.shards()).with("shardsHere", servedHere.toString())
+                .with("host", host.isEmpty() ? null : host).with("placementEpoch", placement.getEpoch()).info();
         return operator;
     }
 
@@ -251,7 +253,7 @@ public final class Operators {
         synchronized (this) {
             DeployedOperator operator = require(spec.getName());
             updates.apply(operator, spec, definition, compiled, compileMicros);
-            LOG.info("Updated operator '{}' to version {}", operator.name(), operator.version());
+            LifecycleLog.event("update").operator(operator.name()).version(operator.version()).info();
             return operator;
         }
     }
@@ -448,7 +450,7 @@ public final class Operators {
         stopShards(operator.shards(), name, StreamError.Code.UNKNOWN_OPERATOR, "operator '" + name + "' was undeployed");
         metrics.forget(name, operator.shardCount());
         forgetCheckpointsOf(name);
-        LOG.info("Undeployed operator '{}'", name);
+        LifecycleLog.event("undeploy").operator(name).version(operator.version()).info();
         return operator;
     }
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import io.vigil.runtime.logging.JsonLine;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,52 +44,21 @@ public final class AuditLog implements AutoCloseable {
      * @param outcome "ok", or the status code it was refused or failed with
      */
     public void record(Caller caller, String action, String operator, String outcome, String detail) {
-        StringBuilder line = new StringBuilder(160).append('{');
-        field(line, "time", Instant.now().toString()).append(',');
-        field(line, "caller", caller.name()).append(',');
-        field(line, "authenticatedBy", caller.authenticatedBy()).append(',');
-        field(line, "action", action).append(',');
-        field(line, "operator", operator).append(',');
-        field(line, "outcome", outcome);
-        if (detail != null && !detail.isEmpty()) {
-            field(line.append(','), "detail", detail);
-        }
-        line.append('}');
+        String line = new JsonLine().field("time", Instant.now().toString()).field("caller", caller.name())
+                .field("authenticatedBy", caller.authenticatedBy()).field("action", action).field("operator", operator)
+                .field("outcome", outcome).field("detail", detail == null || detail.isEmpty() ? null : detail).toString();
         if (file == null) {
             LOG.info("{}", line);
             return;
         }
         synchronized (this) {
             try {
-                file.write(line.append('\n').toString());
+                file.write(line + "\n");
                 file.flush();
             } catch (IOException e) {
                 LOG.error("Cannot write the audit log {}; the entry was: {}", path, line, e);
             }
         }
-    }
-
-    private static StringBuilder field(StringBuilder line, String name, String value) {
-        line.append('"').append(name).append("\":\"");
-        String text = value == null ? "" : value;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> line.append("\\\"");
-                case '\\' -> line.append("\\\\");
-                case '\n' -> line.append("\\n");
-                case '\r' -> line.append("\\r");
-                case '\t' -> line.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        line.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        line.append(c);
-                    }
-                }
-            }
-        }
-        return line.append('"');
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.vigil.runtime.shard;
 
+import io.vigil.api.codec.SwapReports;
+import io.vigil.runtime.logging.LifecycleLog;
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.dsl.ProducerType;
@@ -353,6 +355,9 @@ public final class Shard implements EventHandler<ShardTask> {
                 .setHandleSeal(checkpoints.handleSeal(session))
                 .addAllKeptResults(checkpoints.keptResultsFor(session))).build());
         cutOver.opened(session);
+        LifecycleLog.event("stream-opened").operator(definition.name()).shard(index).version(version).with("client", session.client())
+                .with("job", session.job()).with("feed", session.feed()).with("restored", restore == null ? null : restore.getCheckpointId())
+                .info();
     }
 
     /** A batch from the ring, or one held back until its checkpoint was taken; answered in any case but when it is held again. */
@@ -523,6 +528,8 @@ public final class Shard implements EventHandler<ShardTask> {
             version = request.nextVersion().version();
             lastSwap = switched.report();
             meters.swapPause(lastSwap.getPauseMicros());
+            LifecycleLog.event("swap").operator(definition.name()).shard(index).version(version)
+                    .with("pauseMicros", lastSwap.getPauseMicros()).with("report", SwapReports.describe(lastSwap)).info();
             FaultInjection.shardSwitched(index);
             request.done().complete(switched.replaced());
         } catch (Exception e) {

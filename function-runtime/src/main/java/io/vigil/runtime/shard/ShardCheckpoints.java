@@ -1,5 +1,6 @@
 package io.vigil.runtime.shard;
 
+import io.vigil.runtime.logging.LifecycleLog;
 import com.google.protobuf.ByteString;
 import io.vigil.api.batch.ColumnarBatch;
 import io.vigil.api.proto.BarrierAck;
@@ -301,7 +302,8 @@ final class ShardCheckpoints {
     }
 
     private void failCheckpoint(long checkpointId, List<StreamSession> aligned, Throwable e) {
-        LOG.error("Checkpoint {} of operator {} shard {} failed", checkpointId, definition.name(), index, e);
+        LifecycleLog.event("checkpoint-failed").operator(definition.name()).shard(index).version(active.version().version())
+                .with("checkpoint", checkpointId).with("cause", String.valueOf(e)).error(e);
         for (StreamSession session : aligned) {
             if (!session.closed) {
                 session.fail(StreamError.Code.OPERATOR_FAILED, "checkpoint " + checkpointId + " of operator '" + definition.name()
@@ -516,8 +518,8 @@ final class ShardCheckpoints {
                         .setReplayed(carried)
                         .build());
             }
-            LOG.info("Operator {} shard {} restored checkpoint {} of version {} into version {}", definition.name(), index,
-                    handle.getCheckpointId(), stored, running.version());
+            LifecycleLog.event("restore").operator(definition.name()).shard(index).version(running.version())
+                    .with("checkpoint", handle.getCheckpointId()).with("checkpointVersion", stored).with("job", handle.getJob()).info();
             return true;
         } catch (Exception e) {
             LOG.error("Operator {} shard {} could not restore checkpoint {}", definition.name(), index, handle.getCheckpointId(), e);

@@ -1,5 +1,6 @@
 package io.vigil.runtime.shard;
 
+import io.vigil.runtime.logging.LifecycleLog;
 import io.vigil.api.proto.StateHandle;
 import java.util.List;
 
@@ -121,6 +122,8 @@ public final class StreamSession {
 
     void fail(StreamError.Code code, String message, long batchId) {
         if (!closed) {
+            LifecycleLog.event("stream-failed").with("client", client).with("job", job).with("code", code.name())
+                    .with("message", message).with("batch", batchId == 0 ? null : batchId).warn();
             responses.onNext(Frame.of(HostFrame.newBuilder()
                     .setError(StreamError.newBuilder().setCode(code).setMessage(message).setBatchId(batchId))
                     .build()));
