@@ -4,7 +4,8 @@ import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 
 /**
  * What a shard's thread records as it works, into histograms bound to its labels once, so
- * recording allocates nothing and takes no lock: each batch's processing time and rows, and each
+ * recording takes no lock and nothing per event: each batch's processing time and rows (164 ns and
+ * 48 bytes, in Prometheus' histograms, per batch: {@code MetricsRecordingBenchmark}), and each
  * checkpoint's pause. Everything else about a shard is read from its stats when scraped.
  */
 public final class ShardMeters {
@@ -23,7 +24,7 @@ public final class ShardMeters {
         this.swapPauseSeconds = swapPauseSeconds;
     }
 
-    void batch(long nanos, int rows) {
+    public void batch(long nanos, int rows) {
         batchSeconds.observe(nanos / 1e9);
         batchRows.observe(rows);
         if (rows > 0) {
@@ -31,7 +32,7 @@ public final class ShardMeters {
         }
     }
 
-    void checkpointPause(long nanos) {
+    public void checkpointPause(long nanos) {
         checkpointPauseSeconds.observe(nanos / 1e9);
     }
 
