@@ -59,13 +59,10 @@ class ConnectorMetricsTest {
             CollectingSink<Alert> alerts = new CollectingSink<>();
             FraudDetectionJob.alerts(env, new FraudDetectionJob.Settings(host.endpoint(), FraudRules.OPERATOR, EVENTS, 42, 0.003, 256,
                     Duration.ofMillis(2), 0)).sinkTo(alerts);
-            CapturingReporter.FINAL.clear();
+            CapturingReporter.expect(2 * 8);
             env.execute("connector metrics");
-            // The job's end returns before its tasks' metric groups close: wait until both subtasks' metrics are read.
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-            while (CapturingReporter.captured() < 2 * 8 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            // The job's end returns before its tasks' metric groups close: wait until both subtasks' eight metrics are read.
+            assertThat(CapturingReporter.read.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
             assertThat(CapturingReporter.sum("eventsSent")).isEqualTo(EVENTS);
             assertThat(CapturingReporter.sum("resultsReceived")).isEqualTo(alerts.results().size()).isPositive();
@@ -80,9 +77,12 @@ class ConnectorMetricsTest {
     public static final class CapturingReporter implements MetricReporter {
         static final Map<String, Long> FINAL = new ConcurrentHashMap<>();
 
-        /** How many Vigil metrics have been read as removed so far. */
-        static long captured() {
-            return FINAL.size();
+        static volatile java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(0);
+
+        /** Forgets what was read, and opens a latch that {@code metrics} Vigil metrics read as removed release. */
+        static void expect(int metrics) {
+            FINAL.clear();
+            read = new java.util.concurrent.CountDownLatch(metrics);
         }
 
         static long sum(String metric) {
@@ -114,6 +114,7 @@ class ConnectorMetricsTest {
             } else if (metric instanceof Gauge<?> gauge && gauge.getValue() instanceof Number number) {
                 FINAL.put(identifier, number.longValue());
             }
+            read.countDown();
         }
 
         public static final class Factory implements MetricReporterFactory {

@@ -42,7 +42,7 @@ final class ConnectorMetrics {
 
             @Override
             public long getCount() {
-                return snapshot().getTotalCount();
+                return count();
             }
 
             @Override
@@ -60,6 +60,11 @@ final class ConnectorMetrics {
     /** Sender thread: streams opened to the operator's shards (at the start, and at each live rescale's cut-over). */
     void streamsOpened(int streams) {
         streamsOpened += streams;
+    }
+
+    private synchronized long count() {
+        roundTrips.add(roundTripMicros.getIntervalHistogram());
+        return roundTrips.getTotalCount();
     }
 
     private synchronized Histogram snapshot() {

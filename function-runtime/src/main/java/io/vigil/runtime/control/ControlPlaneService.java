@@ -60,13 +60,9 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             return;
         }
         OperatorSpec spec = request.getSpec();
-        Caller caller;
-        try {
-            caller = access.require(Right.DEPLOY, spec.getName(), "deploy");
-            requireWithinQuota(caller, "deploy", spec.getName(), operators.get(spec.getName()) == null ? 1 : 0,
-                    request.hasPlacement() ? request.getPlacement().getShardsCount() : Math.max(1, spec.getShards()));
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        Caller caller = permitted(response, Right.DEPLOY, spec.getName(), "deploy");
+        if (caller == null || !withinQuota(response, caller, "deploy", spec.getName(), operators.get(spec.getName()) == null ? 1 : 0,
+                request.hasPlacement() ? request.getPlacement().getShardsCount() : Math.max(1, spec.getShards()))) {
             return;
         }
         change(caller, "deploy", spec.getName(), response, () -> status(operators.deploy(spec,
@@ -75,11 +71,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void update(UpdateRequest request, StreamObserver<OperatorStatus> response) {
-        Caller caller;
-        try {
-            caller = access.require(Right.DEPLOY, request.getSpec().getName(), "update");
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        Caller caller = permitted(response, Right.DEPLOY, request.getSpec().getName(), "update");
+        if (caller == null) {
             return;
         }
         change(caller, "update", request.getSpec().getName(), response, () -> status(operators.update(request.getSpec())));
@@ -92,14 +85,10 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             return;
         }
         String name = request.getSpec().getName();
-        Caller caller;
-        try {
-            caller = access.require(Right.DEPLOY, name, "rescale");
-            DeployedOperator before = operators.get(name);
-            requireWithinQuota(caller, "rescale", name, 0,
-                    request.getPlacement().getShardsCount() - (before == null ? 0 : before.shardCount()));
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        Caller caller = permitted(response, Right.DEPLOY, name, "rescale");
+        DeployedOperator before = operators.get(name);
+        if (caller == null || !withinQuota(response, caller, "rescale", name, 0,
+                request.getPlacement().getShardsCount() - (before == null ? 0 : before.shardCount()))) {
             return;
         }
         change(caller, request.getPrepareOnly() ? "rescale-prepare" : "rescale", name, response, () -> status(operators.rescale(
@@ -115,10 +104,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
             response.onError(Status.INVALID_ARGUMENT.withDescription("unreadable state handle: " + e.getMessage()).asRuntimeException());
             return;
         }
-        try {
-            access.require(Right.STREAM, handle.getOperator(), "read-checkpoint");
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        if (permitted(response, Right.STREAM, handle.getOperator(), "read-checkpoint") == null) {
             return;
         }
         DeployedOperator operator = operators.get(handle.getOperator());
@@ -138,11 +124,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void undeploy(UndeployRequest request, StreamObserver<UndeployResponse> response) {
-        Caller caller;
-        try {
-            caller = access.require(Right.DEPLOY, request.getName(), "undeploy");
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        Caller caller = permitted(response, Right.DEPLOY, request.getName(), "undeploy");
+        if (caller == null) {
             return;
         }
         change(caller, "undeploy", request.getName(), response, () -> {
@@ -164,10 +147,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void describe(DescribeRequest request, StreamObserver<OperatorStatus> response) {
-        try {
-            access.require(Right.READ, request.getName(), "describe");
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
+        if (permitted(response, Right.READ, request.getName(), "describe") == null) {
             return;
         }
         DeployedOperator operator = operators.get(request.getName());
@@ -243,14 +223,27 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
         T run() throws OperatorException;
     }
 
-    /** @throws StatusRuntimeException (audited) when the tenant of {@code operator} would pass its quota with so many more */
-    private void requireWithinQuota(Caller caller, String action, String operator, int moreOperators, int moreShards) {
+    /** The caller, when it holds {@code right} on {@code operator}; null, with the refusal answered (and audited), when not. */
+    private Caller permitted(StreamObserver<?> response, Right right, String operator, String action) {
+        try {
+            return access.require(right, operator, action);
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return null;
+        }
+    }
+
+    /** Whether the tenant of {@code operator} stays within its quota with so many more; when not, the refusal is answered and audited. */
+    private boolean withinQuota(StreamObserver<?> response, Caller caller, String action, String operator, int moreOperators,
+                                int moreShards) {
         Operators.TenantUsage usage = operators.usageOf(OperatorNames.tenantOf(operator));
         try {
             access.requireWithinQuota(operator, usage.operators() + moreOperators, usage.shards() + moreShards, usage.stateBytes());
+            return true;
         } catch (StatusRuntimeException e) {
             access.audit(caller, action, operator, e.getStatus().getCode().name(), e.getStatus().getDescription());
-            throw e;
+            response.onError(e);
+            return false;
         }
     }
 

@@ -71,12 +71,14 @@ public final class DataPlaneService {
         // The tenant's shared rate when it has one; read before every batch.
         private EventRate rate;
         private volatile Runnable releaseStream;
+        private final Runnable requestOne;
 
         Inbound(StreamObserver<Frame> responses) {
             this.responses = (ServerCallStreamObserver<Frame>) responses;
             this.responses.disableAutoRequest();
             this.responses.setOnCloseHandler(this::release);
             this.responses.request(1);
+            this.requestOne = () -> this.responses.request(1);
         }
 
         @Override
@@ -143,7 +145,7 @@ public final class DataPlaneService {
                 responses.request(1);
             } else {
                 try {
-                    pacer.schedule(() -> responses.request(1), waitNanos, TimeUnit.NANOSECONDS);
+                    pacer.schedule(requestOne, waitNanos, TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
                     responses.request(1);
                 }

@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.vigil.api.security.TransportSecurity;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -25,8 +26,6 @@ import javax.net.ssl.SSLSession;
  * {@code UNAUTHENTICATED} before any service sees it.
  */
 public final class CallerInterceptor implements ServerInterceptor {
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final String BEARER = "Bearer ";
 
     private final BearerTokens tokens;
     private final boolean anonymousAllowed;
@@ -43,16 +42,16 @@ public final class CallerInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Caller caller;
-        String authorization = headers.get(AUTHORIZATION);
+        String authorization = headers.get(TransportSecurity.AUTHORIZATION);
         if (authorization != null) {
             if (tokens == null) {
                 return refuse(call, "this host takes no bearer tokens (it was started without --token-keys); use a client certificate");
             }
-            if (!authorization.startsWith(BEARER)) {
+            if (!authorization.startsWith(TransportSecurity.BEARER)) {
                 return refuse(call, "the authorization header must be 'Bearer <token>'");
             }
             try {
-                caller = tokens.verify(authorization.substring(BEARER.length()).trim());
+                caller = tokens.verify(authorization.substring(TransportSecurity.BEARER.length()).trim());
             } catch (BearerTokens.TokenRefused e) {
                 return refuse(call, "bearer token refused: " + e.getMessage());
             }

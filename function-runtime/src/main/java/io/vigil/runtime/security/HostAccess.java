@@ -125,10 +125,6 @@ public final class HostAccess {
                 : null;
     }
 
-    public AccessPolicy policy() {
-        return policy;
-    }
-
     @Override
     public String toString() {
         return (policy.isOpen() ? "no access policy (every authenticated caller may do everything)" : "an access policy")

@@ -26,7 +26,9 @@ import java.nio.file.Path;
 public final class TransportSecurity implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final TransportSecurity PLAINTEXT = new TransportSecurity(null, null, null, null);
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** The header a bearer token travels in, as {@link #BEARER} and the token. */
+    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    public static final String BEARER = "Bearer ";
 
     private final String trustedCa;
     private final String certificateChain;
@@ -161,7 +163,7 @@ public final class TransportSecurity implements Serializable {
             executor.execute(() -> {
                 try {
                     Metadata headers = new Metadata();
-                    headers.put(AUTHORIZATION, "Bearer " + Files.readString(file).trim());
+                    headers.put(AUTHORIZATION, BEARER + Files.readString(file).trim());
                     applier.apply(headers);
                 } catch (IOException e) {
                     applier.fail(Status.UNAUTHENTICATED.withDescription("cannot read the bearer token " + file + ": " + e.getMessage()));

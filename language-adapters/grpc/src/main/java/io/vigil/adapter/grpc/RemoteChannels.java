@@ -22,8 +22,4 @@ final class RemoteChannels {
     ManagedChannel channel(String target) {
         return channels.computeIfAbsent(target, t -> security.channel(t, MAX_MESSAGE_BYTES));
     }
-
-    TransportSecurity security() {
-        return security;
-    }
 }
