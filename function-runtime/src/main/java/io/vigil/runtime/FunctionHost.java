@@ -6,6 +6,8 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.vigil.api.proto.ControlPlaneGrpc;
 import io.vigil.api.proto.DataPlaneGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.vigil.runtime.console.ConsoleServer;
+import io.vigil.runtime.console.OperatorTimelines;
 import io.vigil.runtime.control.ControlPlaneService;
 import io.vigil.runtime.control.RequestErrors;
 import io.vigil.runtime.dataplane.DataPlaneService;
@@ -58,6 +60,11 @@ public final class FunctionHost implements AutoCloseable {
     private final AuditLog audit;
     // The Prometheus endpoint; null when not asked for.
     private HTTPServer metricsServer;
+    private final ControlPlaneService control;
+    private final CallerInterceptor callers;
+    // The web console and what it charts; null when not asked for.
+    private ConsoleServer console;
+    private final OperatorTimelines timelines;
     // Whether this host made the state directory, or found it empty: a failed start removes what it wrote there.
     private final boolean createdStateDirectory;
     private final boolean freshStore;
@@ -87,13 +94,14 @@ public final class FunctionHost implements AutoCloseable {
         this.audit = settings.auditLog == null ? AuditLog.toLogger() : AuditLog.toFile(settings.auditLog);
         this.access = new HostAccess(settings.tls == null ? policy : policy.withPeer(settings.tls.subjectName()), audit,
                 settings.maxStreamsPerClient);
-        CallerInterceptor callers = new CallerInterceptor(settings.tokens, settings.tls == null && policy.isOpen());
+        this.callers = new CallerInterceptor(settings.tokens, settings.tls == null && policy.isOpen());
+        this.control = new ControlPlaneService(operators, access, () -> draining);
+        this.timelines = settings.consolePort < 0 ? null : new OperatorTimelines(operators::all, operators.metrics());
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindAddress, settings.port), credentials)
                 .maxInboundMessageSize(settings.maxMessageBytes)
                 .addService(ServerInterceptors.intercept(
                         new DataPlaneService(operators, access, settings.credits, () -> draining, housekeeping).definition(), callers))
-                .addService(ServerInterceptors.intercept(RequestErrors.around(
-                        new ControlPlaneService(operators, access, () -> draining).bindService()), callers))
+                .addService(ServerInterceptors.intercept(RequestErrors.around(control.bindService()), callers))
                 .addService(health.getHealthService())
                 .build();
         this.healthServer = settings.healthPort < 0 ? null
@@ -135,6 +143,17 @@ public final class FunctionHost implements AutoCloseable {
                 throw new IOException("cannot serve metrics on " + settings.bindAddress + ":" + settings.metricsPort + ": " + e.getMessage(), e);
             }
         }
+        if (settings.consolePort >= 0) {
+            try {
+                console = ConsoleServer.start(settings.bindAddress, settings.consolePort,
+                        settings.tls == null ? null : settings.tls.sslContext(), callers, control, operators, access, timelines);
+            } catch (IOException e) {
+                close();
+                throw new IOException("cannot serve the console on " + settings.bindAddress + ":" + settings.consolePort + ": "
+                        + e.getMessage(), e);
+            }
+            housekeeping.scheduleAtFixedRate(timelines::sample, 1, 1, TimeUnit.SECONDS);
+        }
         for (String service : new String[] {"", DataPlaneGrpc.SERVICE_NAME, ControlPlaneGrpc.SERVICE_NAME}) {
             health.setStatus(service, HealthCheckResponse.ServingStatus.SERVING);
         }
@@ -165,6 +184,16 @@ public final class FunctionHost implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.getPort();
     }
 
+    /** The web console's address from this machine ({@code http://} or {@code https://}); null when the host serves none. */
+    public String consoleUrl() {
+        if (console == null) {
+            return null;
+        }
+        String address = settings.bindAddress.equals("0.0.0.0") ? "127.0.0.1" : settings.bindAddress;
+        return (console.isHttps() ? "https://" : "http://") + (address.contains(":") ? "[" + address + "]" : address) + ":"
+                + console.port() + "/";
+    }
+
     public Operators operators() {
         return operators;
     }
@@ -187,6 +216,9 @@ public final class FunctionHost implements AutoCloseable {
         server.shutdown();
         if (metricsServer != null) {
             metricsServer.close();
+        }
+        if (console != null) {
+            console.close();
         }
         if (healthServer != null) {
             healthServer.shutdownNow();
@@ -257,6 +289,7 @@ public final class FunctionHost implements AutoCloseable {
         private int maxMessageBytes = 64 << 20;
         private int maxStreamsPerClient = 256;
         private int metricsPort = -1;
+        private int consolePort = -1;
         private Duration gracePeriod = Duration.ofSeconds(10);
         private Path stateDirectory;
         private int segmentBytes = 64 << 20;
@@ -319,6 +352,15 @@ public final class FunctionHost implements AutoCloseable {
         /** Serves the host's metrics for Prometheus at {@code /metrics} on this port (0: any free one), plaintext. */
         public Settings metricsPort(int value) {
             metricsPort = value;
+            return this;
+        }
+
+        /**
+         * Serves the web console on this port (0: any free one): HTTPS with the host's certificate
+         * when it serves TLS, and the same callers, rights and audit as its gRPC port.
+         */
+        public Settings consolePort(int value) {
+            consolePort = value;
             return this;
         }
 

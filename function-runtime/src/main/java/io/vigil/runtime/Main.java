@@ -11,6 +11,7 @@ import java.time.Duration;
 public final class Main {
     /** What the host prints, followed by its port, once it listens. */
     public static final String LISTENING = "vigil function host listening on port ";
+    public static final String CONSOLE = "vigil console at ";
     private Main() {
     }
 
@@ -41,6 +42,9 @@ public final class Main {
             System.out.println("vigil function host stopped");
         }, "vigil-host-shutdown"));
         System.out.println(LISTENING + host.port());
+        if (host.consoleUrl() != null) {
+            System.out.println(CONSOLE + host.consoleUrl());
+        }
         host.awaitTermination();
     }
 
@@ -50,7 +54,7 @@ public final class Main {
      * @throws IllegalArgumentException naming the option and value that are wrong
      */
     private static final String USAGE = """
-            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--epl-max-statements 256] [--max-streams-per-client 256] [--max-message-mib 64] [--metrics-port N] [--log-json] [--grpc-allow-targets LIST] [--grpc-tls-ca FILE --grpc-tls-cert FILE --grpc-tls-key FILE] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
+            usage: vigil host [--port 7070] [--bind ADDRESS] [--tls-cert FILE --tls-key FILE --tls-client-ca FILE | --plaintext] [--state-dir DIR] [--discard-damaged-checkpoints] [--plugins DIR] [--credits 8] [--ring-size 4096] [--grace-seconds 10] [--compile-budget-seconds 60] [--health-port N] [--policy FILE] [--audit-log FILE] [--epl-allow-classes LIST] [--epl-allow-inlined-classes] [--epl-max-statements 256] [--max-streams-per-client 256] [--max-message-mib 64] [--metrics-port N] [--console-port N] [--log-json] [--grpc-allow-targets LIST] [--grpc-tls-ca FILE --grpc-tls-cert FILE --grpc-tls-key FILE] [--java-trusted-signers FILE] [--java-allow-unsigned] [--token-keys FILE [--token-issuer ISS] [--token-audience AUD]]
               --port           the gRPC port, data and control plane (0: any free port, printed once listening)
               --bind           the address to listen on (default: 127.0.0.1 in plaintext, 0.0.0.0 with TLS)
               --tls-cert       the host's certificate chain (PEM); with --tls-key and --tls-client-ca the host serves
@@ -99,6 +103,8 @@ public final class Main {
               --log-json       write lifecycle events (deploy, update, undeploy, swap, restore, checkpoint failure, stream
                                opened, failed, refused) as one JSON object per line on the io.vigil.lifecycle logger
               --metrics-port   serve the host's metrics for Prometheus at /metrics on this port (plaintext, on the --bind address)
+              --console-port   serve the web console on this port (0: any free one; its address is printed once listening):
+                               HTTPS with the host's certificate when it serves TLS; callers known as on the gRPC port
               --java-trusted-signers
                                certificates (PEM) whose keys may sign Java operator jars; only signed jars run, except on a
                                plaintext loopback host
@@ -120,6 +126,7 @@ public final class Main {
                 case "--epl-allow-classes" -> settings.languageSetting("esper", "allowClasses", value(args, ++i, option));
                 case "--log-json" -> io.vigil.runtime.logging.LifecycleLog.jsonLines(true);
                 case "--metrics-port" -> settings.metricsPort((int) OptionValues.wholeNumber(option, value(args, ++i, option), 0, 65_535));
+                case "--console-port" -> settings.consolePort((int) OptionValues.wholeNumber(option, value(args, ++i, option), 0, 65_535));
                 case "--grpc-allow-targets" -> settings.languageSetting("grpc", "allowedTargets", value(args, ++i, option));
                 case "--grpc-tls-ca" -> settings.languageSetting("grpc", "tlsCa", value(args, ++i, option));
                 case "--grpc-tls-cert" -> settings.languageSetting("grpc", "tlsCert", value(args, ++i, option));

@@ -10,7 +10,11 @@ import io.vigil.runtime.shard.Shard;
 import io.vigil.runtime.shard.ShardMeters;
 import io.vigil.runtime.shard.ShardStats;
 import io.vigil.state.CheckpointStore;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -22,11 +26,12 @@ import java.util.function.ToDoubleFunction;
  */
 public final class HostMetrics {
     private static final String[] SHARD = {"operator", "shard"};
+    private static final double[] BATCH_SECONDS_BOUNDS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+        0.1, 0.25, 1};
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram batchSeconds = Histogram.builder().name("vigil_shard_batch_seconds")
             .help("Time a shard's thread took to process one batch").labelNames(SHARD)
-            .classicUpperBounds(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
-            .withoutExemplars().register(registry);
+            .classicUpperBounds(BATCH_SECONDS_BOUNDS).withoutExemplars().register(registry);
     private final Histogram batchRows = Histogram.builder().name("vigil_shard_batch_rows")
             .help("Events in each batch a shard processed").labelNames(SHARD)
             .classicUpperBounds(1, 4, 16, 64, 256, 1024, 4096, 16384).withoutExemplars().register(registry);
@@ -113,6 +118,27 @@ public final class HostMetrics {
             }
         }
         swapPauseSeconds.remove(operator);
+    }
+
+    /**
+     * Per operator, the batches its shards here have processed so far, by bucket of
+     * {@code vigil_shard_batch_seconds} (a count per bucket, the last one past the highest bound).
+     */
+    public Map<String, long[]> batchTimeBuckets() {
+        Map<String, long[]> byOperator = new HashMap<>();
+        for (HistogramSnapshot.HistogramDataPointSnapshot point : batchSeconds.collect().getDataPoints()) {
+            ClassicHistogramBuckets buckets = point.getClassicBuckets();
+            long[] counts = byOperator.computeIfAbsent(point.getLabels().get("operator"), o -> new long[buckets.size()]);
+            for (int b = 0; b < buckets.size() && b < counts.length; b++) {
+                counts[b] += buckets.getCount(b);
+            }
+        }
+        return byOperator;
+    }
+
+    /** The upper bounds, in seconds, of {@link #batchTimeBuckets()}' buckets but the last. */
+    public static double[] batchTimeBounds() {
+        return BATCH_SECONDS_BOUNDS.clone();
     }
 
     public void compiled(String language, long nanos) {

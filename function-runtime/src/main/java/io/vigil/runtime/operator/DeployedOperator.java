@@ -6,14 +6,21 @@ import io.vigil.api.proto.Placement;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
 import io.vigil.runtime.shard.Shard;
+import io.vigil.api.proto.VersionSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
- * An operator running on this host: the spec of its active version, where its shards run, and the
- * shards this host serves.
+ * An operator running on this host: the spec of its active version, where its shards run, the
+ * shards this host serves, and the sources of the versions it has run here.
  */
 public final class DeployedOperator {
+    private static final int VERSIONS_KEPT = 16;
+    private final ArrayDeque<VersionSource> versions = new ArrayDeque<>();
     private final Shard[] byIndex;
     private final List<Shard> shards;
     private final Placement placement;
@@ -40,6 +47,7 @@ public final class DeployedOperator {
             }
         }
         this.shards = List.copyOf(local);
+        remember(spec, version);
     }
 
     public String name() {
@@ -97,5 +105,31 @@ public final class DeployedOperator {
         definition = newDefinition;
         version = newVersion;
         compiled = newCompiled;
+        remember(newSpec, newVersion);
+    }
+
+    /** The versions this host has run, newest first (at most 16). */
+    public synchronized List<VersionSource> versions() {
+        List<VersionSource> newestFirst = new ArrayList<>(versions.size());
+        versions.descendingIterator().forEachRemaining(newestFirst::add);
+        return newestFirst;
+    }
+
+    private synchronized void remember(OperatorSpec versionSpec, long versionNumber) {
+        if (versions.size() == VERSIONS_KEPT) {
+            versions.removeFirst();
+        }
+        VersionSource.Builder source = VersionSource.newBuilder().setVersion(versionNumber)
+                .setDeployedAtMillis(System.currentTimeMillis()).setLanguage(versionSpec.getLanguage())
+                .setSource(versionSpec.getSource());
+        if (!versionSpec.getArtifact().isEmpty()) {
+            try {
+                source.setArtifactBytes(versionSpec.getArtifact().size()).setArtifactSha256(HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(versionSpec.getArtifact().toByteArray())));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+        }
+        versions.addLast(source.build());
     }
 }

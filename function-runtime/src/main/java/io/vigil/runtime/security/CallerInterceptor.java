@@ -42,26 +42,49 @@ public final class CallerInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Caller caller;
-        String authorization = headers.get(TransportSecurity.AUTHORIZATION);
+        try {
+            caller = recognize(headers.get(TransportSecurity.AUTHORIZATION), call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        } catch (Unrecognized e) {
+            call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        return Contexts.interceptCall(Context.current().withValue(Caller.CURRENT, caller), call, headers, next);
+    }
+
+    /**
+     * The caller an {@code authorization} header (or null) and a TLS session (or null) name, by the
+     * same rules for gRPC and for the web console.
+     *
+     * @throws Unrecognized saying why, when the token does not verify or an anonymous caller is not taken
+     */
+    public Caller recognize(String authorization, SSLSession session) throws Unrecognized {
+        Caller caller;
         if (authorization != null) {
             if (tokens == null) {
-                return refuse(call, "this host takes no bearer tokens (it was started without --token-keys); use a client certificate");
+                throw new Unrecognized("this host takes no bearer tokens (it was started without --token-keys); use a client certificate");
             }
             if (!authorization.startsWith(TransportSecurity.BEARER)) {
-                return refuse(call, "the authorization header must be 'Bearer <token>'");
+                throw new Unrecognized("the authorization header must be 'Bearer <token>'");
             }
             try {
                 caller = tokens.verify(authorization.substring(TransportSecurity.BEARER.length()).trim());
             } catch (BearerTokens.TokenRefused e) {
-                return refuse(call, "bearer token refused: " + e.getMessage());
+                throw new Unrecognized("bearer token refused: " + e.getMessage());
             }
         } else {
-            caller = fromCertificate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            caller = fromCertificate(session);
         }
         if (caller.isAnonymous() && !anonymousAllowed) {
-            return refuse(call, "no identity: present a client certificate or a bearer token");
+            throw new Unrecognized("no identity: present a client certificate or a bearer token");
         }
-        return Contexts.interceptCall(Context.current().withValue(Caller.CURRENT, caller), call, headers, next);
+        return caller;
+    }
+
+    /** Why a caller was not taken: the text of its {@code UNAUTHENTICATED}. */
+    public static final class Unrecognized extends Exception {
+        Unrecognized(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** The subject's CN as the name and its O values as groups; anonymous without a verified certificate. */
@@ -97,10 +120,5 @@ public final class CallerInterceptor implements ServerInterceptor {
             return Caller.ANONYMOUS;
         }
         return name == null ? Caller.ANONYMOUS : new Caller(name, List.copyOf(groups), "client certificate");
-    }
-
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String message) {
-        call.close(Status.UNAUTHENTICATED.withDescription(message), new Metadata());
-        return new ServerCall.Listener<>() { };
     }
 }

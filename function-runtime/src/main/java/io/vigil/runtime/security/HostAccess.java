@@ -48,6 +48,11 @@ public final class HostAccess {
         return policy.allows(Caller.current(), Right.READ, operator);
     }
 
+    /** Whether {@code caller} holds {@code right} on {@code operator}. */
+    public boolean allows(Caller caller, Right right, String operator) {
+        return policy.allows(caller, right, operator);
+    }
+
     public void audit(Caller caller, String action, String operator, String outcome, String detail) {
         audit.record(caller, action, operator, outcome, detail);
     }

@@ -17,6 +17,9 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,42 @@ public final class HostTls {
      */
     public ServerCredentials serverCredentials(Duration reload, ScheduledExecutorService watcher, boolean certificateRequired)
             throws IOException {
+        Managers managers = managers(reload, watcher);
+        return TlsServerCredentials.newBuilder()
+                .keyManager(managers.keys())
+                .trustManager(managers.clients())
+                .clientAuth(certificateRequired ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL)
+                .build();
+    }
+
+    /**
+     * The same certificate, key and client authority for an HTTPS server (the web console),
+     * reloaded with the gRPC server's; call after {@link #serverCredentials}.
+     */
+    public SSLContext sslContext() throws IOException {
+        Managers loaded = managers;
+        if (loaded == null) {
+            throw new IllegalStateException("serverCredentials first: it starts reading the TLS files");
+        }
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {loaded.keys()}, new TrustManager[] {loaded.clients()}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS context for " + certificateChain + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Managers(AdvancedTlsX509KeyManager keys, AdvancedTlsX509TrustManager clients) {
+    }
+
+    private volatile Managers managers;
+
+    /** The key and trust managers, made once; the files are read again by {@code watcher} when they change. */
+    private synchronized Managers managers(Duration reload, ScheduledExecutorService watcher) throws IOException {
+        if (managers != null) {
+            return managers;
+        }
         try {
             AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
             loadIdentity(keys);
@@ -74,11 +113,8 @@ public final class HostTls {
                     LOG.warn("TLS files {}, {}, {} changed but cannot be used yet: {}", certificateChain, privateKey, clientCa, e.toString());
                 }
             }, reload.toMillis(), reload.toMillis(), TimeUnit.MILLISECONDS);
-            return TlsServerCredentials.newBuilder()
-                    .keyManager(keys)
-                    .trustManager(clients)
-                    .clientAuth(certificateRequired ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL)
-                    .build();
+            managers = new Managers(keys, clients);
+            return managers;
         } catch (GeneralSecurityException e) {
             throw new IOException("the TLS files " + certificateChain + ", " + privateKey + ", " + clientCa + " do not hold a usable"
                     + " certificate, key and authority (PEM; the key PKCS#8): " + e.getMessage(), e);

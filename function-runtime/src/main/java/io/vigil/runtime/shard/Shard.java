@@ -84,6 +84,7 @@ public final class Shard implements EventHandler<ShardTask> {
     private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final CheckpointPauseRecorder pauses = new CheckpointPauseRecorder();
     private final ShardMeters meters;
+    private final ShardJournal journal;
     // Rows of the batch being processed, for its metrics.
     private int batchRows;
     private final BusyTime busy = new BusyTime();
@@ -97,6 +98,7 @@ public final class Shard implements EventHandler<ShardTask> {
     public Shard(OperatorDefinition definition, int index, ShardVersion running, OperatorInstance instance, int ringSize,
                  ClassLoader operatorClassLoader, ShardState state, PeerCheckpoints peers, ShardMeters meters) {
         this.meters = meters;
+        this.journal = new ShardJournal(index);
         this.definition = definition;
         this.index = index;
         this.active = new ActiveVersion(running, instance);
@@ -105,13 +107,14 @@ public final class Shard implements EventHandler<ShardTask> {
         this.checkpoints = new ShardCheckpoints(definition, index, state, active, sessions, this::forget, this::processBatch,
                 report -> {
                     lastSwap = report;
+                    journal.swapped(report);
                     if (report.getCause() == io.vigil.api.proto.SwapReport.Cause.RESCALE) {
                         meters.swapPause(report.getPauseMicros());
                     }
                 }, buffer, this::runFirst, nanos -> {
                     pauses.recordValue(nanos);
                     meters.checkpointPause(nanos);
-                }, peers);
+                }, peers, journal);
         this.versionSwitch = new VersionSwitch(active, checkpoints);
         this.outputSchemaProto = SchemaProtos.toProto(definition.output());
         EventSchema inputSchema = definition.input();
@@ -149,6 +152,11 @@ public final class Shard implements EventHandler<ShardTask> {
     /** How far back in event time the running version's state reaches. */
     public long stateHorizonMillis() {
         return active.version().compiled().stateHorizonMillis();
+    }
+
+    /** The shard's recent swaps and checkpoints. */
+    public ShardJournal journal() {
+        return journal;
     }
 
     /** How the version this shard runs came to run it; null before any swap or restore into another version. */
@@ -527,6 +535,7 @@ public final class Shard implements EventHandler<ShardTask> {
             VersionSwitch.Switched switched = versionSwitch.apply(request, eventsProcessed);
             version = request.nextVersion().version();
             lastSwap = switched.report();
+            journal.swapped(lastSwap);
             meters.swapPause(lastSwap.getPauseMicros());
             LifecycleLog.event("swap").operator(definition.name()).shard(index).version(version)
                     .with("pauseMicros", lastSwap.getPauseMicros()).with("report", SwapReports.describe(lastSwap)).info();

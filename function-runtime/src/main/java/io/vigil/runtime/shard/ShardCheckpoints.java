@@ -71,6 +71,7 @@ final class ShardCheckpoints {
     private final EventTimeBuffer buffer;
     private final Consumer<Runnable> onShardThread;
     private final LongConsumer pauses;
+    private final ShardJournal journal;
     private final WireBuffer wire = new WireBuffer(64 << 10);
     private String feed;
     private String job;
@@ -93,12 +94,14 @@ final class ShardCheckpoints {
      * @param onShardThread runs work on the shard's thread before its next task (an acknowledgement, once durable)
      * @param pauses    receives how long each checkpoint held the shard, in nanoseconds
      * @param peers     reads the checkpoints of the shards this one took key groups from, after a rescale
+     * @param journal   where each checkpoint's timings go, for the console
      */
     ShardCheckpoints(OperatorDefinition definition, int index, ShardState state, ActiveVersion active,
                      List<StreamSession> sessions, Consumer<StreamSession> forget, BiConsumer<StreamSession, Frame> batchPath,
                      Consumer<SwapReport> restored, EventTimeBuffer buffer, Consumer<Runnable> onShardThread, LongConsumer pauses,
-                     PeerCheckpoints peers) {
+                     PeerCheckpoints peers, ShardJournal journal) {
         this.peers = peers;
+        this.journal = journal;
         this.buffer = buffer;
         this.onShardThread = onShardThread;
         this.pauses = pauses;
@@ -215,6 +218,7 @@ final class ShardCheckpoints {
         // Taken with or without a store: the streams' answers up to the barrier are forgotten either way.
         List<KeptResults> kept = unpassedAnswers();
         CompletableFuture<StateHandle> durable;
+        long version = active.version().version();
         try {
             ShardVersion running = active.version();
             if (state == null) {
@@ -224,6 +228,7 @@ final class ShardCheckpoints {
                         running.compiled().stateHorizonMillis(), buffer.held(), buffer.releasedThrough(), kept));
             }
         } catch (Exception e) {
+            journal.checkpointFailed(checkpointId, version, System.nanoTime() - started, System.nanoTime() - started, e);
             failCheckpoint(checkpointId, List.copyOf(sessions), e);
             return;
         }
@@ -232,11 +237,13 @@ final class ShardCheckpoints {
             session.alignment.barrier = 0;
         }
         // The state at the barrier is written; the shard goes on while the store makes it durable.
-        pauses.accept(System.nanoTime() - started);
+        long pause = System.nanoTime() - started;
+        pauses.accept(pause);
+        Checkpointed taken = new Checkpointed(checkpointId, version, started, pause);
         if (durable.isDone()) {
-            acknowledge(checkpointId, aligned, durable);
+            acknowledge(taken, aligned, durable);
         } else {
-            durable.whenComplete((handle, failure) -> onShardThread.accept(() -> acknowledge(checkpointId, aligned, durable)));
+            durable.whenComplete((handle, failure) -> onShardThread.accept(() -> acknowledge(taken, aligned, durable)));
         }
         for (StreamSession session : aligned) {
             release(session, 0);
@@ -285,14 +292,22 @@ final class ShardCheckpoints {
         }
     }
 
-    private void acknowledge(long checkpointId, List<StreamSession> aligned, CompletableFuture<StateHandle> durable) {
+    /** A checkpoint written at its barrier: when it started, and how long it held the shard. */
+    private record Checkpointed(long id, long version, long startedNanos, long pauseNanos) {
+    }
+
+    private void acknowledge(Checkpointed taken, List<StreamSession> aligned, CompletableFuture<StateHandle> durable) {
+        long checkpointId = taken.id();
         StateHandle handle;
         try {
             handle = durable.join();
         } catch (CompletionException e) {
+            journal.checkpointFailed(checkpointId, taken.version(), taken.pauseNanos(), System.nanoTime() - taken.startedNanos(),
+                    e.getCause());
             failCheckpoint(checkpointId, aligned, e.getCause());
             return;
         }
+        journal.checkpointed(checkpointId, taken.version(), taken.pauseNanos(), System.nanoTime() - taken.startedNanos(), stateBytes());
         FaultInjection.checkpointDurableAckNotSent();
         HostFrame ack = HostFrame.newBuilder().setBarrierAck(BarrierAck.newBuilder()
                 .setCheckpointId(checkpointId).setHandle(handle == null ? ByteString.EMPTY : handle.toByteString())).build();

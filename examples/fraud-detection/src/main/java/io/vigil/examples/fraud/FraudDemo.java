@@ -69,7 +69,7 @@ public final class FraudDemo {
                 options.rate > 0 ? String.format(Locale.ROOT, "source limited to %,.0f events/s", options.rate) : "source unthrottled");
         Path stateDirectory = options.checkpointMillis > 0 ? LocalStateDirectory.create(options.stateRoot, "vigil-demo-state") : null;
         FunctionHost.Settings hostSettings = FunctionHost.builder().loopback().pluginsDirectory(options.plugins)
-                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30);
+                .stateDirectory(stateDirectory).storeSize(16 << 20, 4L << 30).consolePort(options.consolePort);
         String transport = "plaintext, loopback only";
         if (options.tls) {
             Path certificates = java.nio.file.Files.createTempDirectory("vigil-demo-tls");
@@ -85,6 +85,9 @@ public final class FraudDemo {
             String endpoint = host.endpoint();
             if (host.store() != null) {
                 out.printf(Locale.ROOT, "State store %s in %s mode: %s%n", stateDirectory, host.store().mode(), host.store().modeReason());
+            }
+            if (host.consoleUrl() != null) {
+                out.printf(Locale.ROOT, "Web console at %s#operator=%s while the demo runs%n", host.consoleUrl(), FraudRules.OPERATOR);
             }
             ManagedChannel channel = options.security.channel(endpoint);
             try {
@@ -387,6 +390,7 @@ public final class FraudDemo {
         Path stateRoot = LocalStateDirectory.defaultRoot();
         double rate;
         boolean tls;
+        int consolePort = 0;
         TransportSecurity security = TransportSecurity.plaintext();
         Path plugins = Path.of(System.getProperty("vigil.plugins", "plugins"));
 
@@ -410,7 +414,7 @@ public final class FraudDemo {
                 String option = args[i];
                 if (option.equals("--help") || option.equals("-h")) {
                     System.out.println("usage: vigil demo [--events 1000000] [--seed 42] [--fraud-rate 0.003] [--parallelism 2]"
-                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi|python] [--state-root /dev/shm] [--plugins DIR] [--tls false]");
+                            + " [--shards 2] [--batch-size 1024] [--linger-ms 2] [--rate EVENTS_PER_S] [--checkpoint-ms 1000 (0 = off)] [--swap true] [--language esper|java|javascript|siddhi|python] [--state-root /dev/shm] [--plugins DIR] [--tls false] [--console-port 0 (-1 = none)]");
                     return null;
                 }
                 if (i + 1 >= args.length) {
@@ -438,6 +442,7 @@ public final class FraudDemo {
                     case "--rate" -> options.rate = OptionValues.number(option, value, 0, Double.MAX_VALUE);
                     case "--plugins" -> options.plugins = Path.of(value);
                     case "--tls" -> options.tls = OptionValues.trueOrFalse(option, value);
+                    case "--console-port" -> options.consolePort = (int) OptionValues.wholeNumber(option, value, -1, 65_535);
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' (try --help)");
                 }
             }

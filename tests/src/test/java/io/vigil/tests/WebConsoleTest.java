@@ -1,0 +1,162 @@
+package io.vigil.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.ManagedChannel;
+import io.vigil.api.proto.ConsoleOperator;
+import io.vigil.api.proto.HostFrame;
+import io.vigil.examples.fraud.FraudRules;
+import io.vigil.runtime.FunctionHost;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The host's web console in headless Chromium, against a real host with a stream running and
+ * checkpointing: the page lists the operator, its charts move, its checkpoints show, a new
+ * version typed into the page swaps in and appears in the swap history and the diff, a source
+ * that does not compile is answered with its line and column, and no event is lost.
+ */
+class WebConsoleTest {
+    static final String EVERY = OperatorFeedsTest.ALL.replace("'ALL'", "'EVERY'");
+
+    @TempDir
+    Path state;
+
+    @Test
+    void thePageChartsARunningStreamAndSwapsInANewVersion() throws Exception {
+        try (FunctionHost host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins()).stateDirectory(state)
+                .consolePort(0).build().start()) {
+            ManagedChannel channel = TestHosts.channel(host);
+            Feed feed = new Feed(channel);
+            try (ConsoleBrowser browser = ConsoleBrowser.open()) {
+                TestHosts.control(channel).deploy(FraudRules.spec("watched", OperatorFeedsTest.ALL, 2));
+                feed.start();
+                browser.driver.get(host.consoleUrl());
+                WebElement row = browser.await("the operator listed", Duration.ofSeconds(20),
+                        d -> d.findElement(By.cssSelector("#operators tbody tr[data-name='watched']")));
+                assertThat(row.getText()).contains("esper").contains("2 (2)");
+                row.click();
+                browser.await("the operator shown", Duration.ofSeconds(10), d -> d.findElement(By.id("operator")).isDisplayed());
+                WebElement throughput = browser.driver.findElement(By.id("throughput-chart"));
+                browser.await("three seconds charted", Duration.ofSeconds(20),
+                        d -> Integer.parseInt(throughput.getAttribute("data-points")) >= 3);
+                int points = Integer.parseInt(throughput.getAttribute("data-points"));
+                browser.await("the charts move", Duration.ofSeconds(10),
+                        d -> Integer.parseInt(throughput.getAttribute("data-points")) > points
+                                && Double.parseDouble(throughput.getAttribute("data-latest")) > 0);
+                assertThat(throughput.findElements(By.tagName("canvas"))).as("uPlot drew the chart").isNotEmpty();
+                assertThat(browser.driver.findElement(By.id("latency-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
+                browser.await("a durable checkpoint listed", Duration.ofSeconds(20),
+                        d -> d.findElement(By.cssSelector("#checkpoints tbody")).getText().contains("durable"));
+                assertThat(browser.driver.findElement(By.id("read-only")).isDisplayed()).isFalse();
+                browser.screenshot("console-operator");
+
+                WebElement source = browser.driver.findElement(By.id("source"));
+                assertThat(source.getAttribute("value")).isEqualTo(OperatorFeedsTest.ALL);
+                source.clear();
+                source.sendKeys(EVERY);
+                browser.driver.findElement(By.id("swap")).click();
+                browser.await("version 2 swapped in", Duration.ofSeconds(30),
+                        d -> d.findElement(By.id("update-result")).getText().equals("version 2 swapped in"));
+                List<WebElement> swaps = browser.await("both shards' switches in the history", Duration.ofSeconds(10), d -> {
+                    List<WebElement> rows = d.findElements(By.cssSelector("#swaps tbody tr[data-version='2']"));
+                    return rows.size() == 2 ? rows : null;
+                });
+                for (WebElement swap : swaps) {
+                    assertThat(swap.getText()).contains("update").contains("1 → 2").containsPattern("\\d+(\\.\\d+)? (µs|ms)");
+                }
+                assertThat(browser.driver.findElement(By.cssSelector("#diff tr.changed td.del")).getText()).contains("'ALL'");
+                assertThat(browser.driver.findElement(By.cssSelector("#diff tr.changed td.add")).getText()).contains("'EVERY'");
+                assertThat(browser.driver.findElement(By.id("diff-summary")).getText()).isEqualTo("+1 −1 lines");
+                long before = feed.results.get();
+                browser.await("the stream goes on after the swap", Duration.ofSeconds(20), d -> feed.results.get() > before + 500);
+                browser.driver.findElement(By.id("diff")).click();
+                browser.screenshot("console-swap");
+
+                source.clear();
+                source.sendKeys("select nonsense from");
+                browser.driver.findElement(By.id("swap")).click();
+                WebElement diagnostic = browser.await("the compile error shown", Duration.ofSeconds(30),
+                        d -> d.findElement(By.cssSelector("#diagnostics li")));
+                assertThat(diagnostic.getText()).startsWith("line 1, column ");
+                assertThat(browser.driver.findElement(By.id("update-result")).getAttribute("class")).isEqualTo("bad");
+            } finally {
+                feed.finish();
+                channel.shutdownNow();
+            }
+            ConsoleOperator after = read(host.consoleUrl() + "api/operator?name=watched");
+            assertThat(after.getStatus().getVersion()).as("the version that did not compile changed nothing").isEqualTo(2);
+            assertThat(after.getStatus().getShardsList().stream().mapToLong(s -> s.getEventsProcessed()).sum())
+                    .as("every event sent was processed, across the swap").isEqualTo(feed.sent);
+            assertThat(after.getVersionsList()).extracting(v -> v.getSource()).containsExactly(EVERY, OperatorFeedsTest.ALL);
+            assertThat(after.getSamplesCount()).isGreaterThan(3);
+        }
+    }
+
+    static ConsoleOperator read(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        ConsoleOperator.Builder view = ConsoleOperator.newBuilder();
+        JsonFormat.parser().merge(response.body(), view);
+        return view.build();
+    }
+
+    /** One stream into shard 1: a batch of 50 transactions every 10 ms, a checkpoint every 25 batches. */
+    private static final class Feed extends Thread {
+        private final ManagedChannel channel;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicLong results = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean stopping;
+        private volatile long sent;
+
+        Feed(ManagedChannel channel) {
+            super("console-test-feed");
+            this.channel = channel;
+        }
+
+        @Override
+        public void run() {
+            String[] cards = new String[50];
+            Arrays.fill(cards, "c1");
+            try (RawStream stream = new RawStream(channel).open("watched", 1, DataPlaneErrorsTest.TXN, "job", "job/attempt-0")) {
+                assertThat(stream.next().hasOpened()).isTrue();
+                long batch = 0;
+                long checkpoint = 0;
+                while (!stopping) {
+                    stream.send(DataPlaneErrorsTest.transactions(1 + batch * cards.length, cards), ++batch);
+                    HostFrame answer = stream.next();
+                    assertThat(answer.hasResults()).as("answer: %s", answer).isTrue();
+                    sent += cards.length;
+                    results.addAndGet(cards.length);
+                    if (batch % 25 == 0) {
+                        stream.checkpoint(++checkpoint);
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }
+
+        void finish() throws InterruptedException {
+            stopping = true;
+            join(30_000);
+            if (failure.get() != null) {
+                throw new AssertionError("the stream failed", failure.get());
+            }
+        }
+    }
+}
