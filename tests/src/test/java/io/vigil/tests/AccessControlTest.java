@@ -27,6 +27,21 @@ import io.vigil.api.proto.StreamError;
 import io.vigil.api.security.TransportSecurity;
 import io.vigil.examples.fraud.FraudRules;
 import io.vigil.runtime.FunctionHost;
+import com.google.protobuf.util.JsonFormat;
+import io.vigil.api.proto.ConsoleError;
+import io.vigil.api.proto.ConsoleOperatorSummary;
+import io.vigil.api.proto.ConsoleOperators;
+import io.vigil.api.proto.ConsoleUpdate;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import io.vigil.runtime.security.BearerTokens;
 import io.vigil.runtime.security.HostTls;
 import java.nio.file.Files;
@@ -94,7 +109,7 @@ class AccessControlTest {
         host = FunctionHost.builder().loopback().pluginsDirectory(TestHosts.plugins())
                 .tls(new HostTls(hostCertificate.certificate(), hostCertificate.key(), authority.caFile))
                 .bearerTokens(new BearerTokens(keys, "https://issuer.test", "vigil"))
-                .policy(policy).auditLog(audit)
+                .policy(policy).auditLog(audit).consolePort(0)
                 .build().start();
         control(certificate("alice", null)).deploy(FraudRules.spec("acme/fraud-rules", ALL, 2));
         control(certificate("carol", null)).deploy(FraudRules.spec("beta/rules", ALL, 1));
@@ -114,12 +129,16 @@ class AccessControlTest {
     }
 
     private TransportSecurity token(String subject, List<String> groups, RSAKey key, Instant expires) throws Exception {
+        Path file = Files.writeString(Files.createTempFile(files, subject, ".jwt"), jwt(subject, groups, key, expires));
+        return TransportSecurity.tls(authority.caFile).withBearerToken(file);
+    }
+
+    private static String jwt(String subject, List<String> groups, RSAKey key, Instant expires) throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).issuer("https://issuer.test").audience("vigil")
                 .claim("groups", groups).expirationTime(Date.from(expires)).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
         jwt.sign(new RSASSASigner(key));
-        Path file = Files.writeString(Files.createTempFile(files, subject, ".jwt"), jwt.serialize());
-        return TransportSecurity.tls(authority.caFile).withBearerToken(file);
+        return jwt.serialize();
     }
 
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -177,6 +196,104 @@ class AccessControlTest {
                 .contains("'mallory'").contains("(the policy grants it nothing)");
 
         assertThat(bob.describe("acme/fraud-rules").getVersion()).as("nothing changed").isEqualTo(1);
+    }
+
+    @Test
+    void theConsoleShowsWhatTheCallerMayReadAndChangesOnlyWithTheDeployRight() throws Exception {
+        String console = host.consoleUrl();
+        assertThat(console).as("a TLS host serves its console over HTTPS").startsWith("https://");
+        HttpClient https = HttpClient.newBuilder().sslContext(trusting(authority.caFile)).build();
+        String reader = jwt("dave", List.of("acme-readers"), signingKey, Instant.now().plusSeconds(600));
+        String carol = jwt("carol", List.of(), signingKey, Instant.now().plusSeconds(600));
+
+        HttpResponse<String> anonymous = https.send(HttpRequest.newBuilder(URI.create(console + "api/operators")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("UNAUTHENTICATED").contains("no identity");
+        assertThat(https.send(HttpRequest.newBuilder(URI.create(console)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .as("the page itself holds nothing").contains("<title>Vigil console</title>");
+
+        HttpResponse<String> list = https.send(get(console + "api/operators", reader), HttpResponse.BodyHandlers.ofString());
+        ConsoleOperators.Builder parsed = ConsoleOperators.newBuilder();
+        JsonFormat.parser().merge(list.body(), parsed);
+        ConsoleOperators seen = parsed.build();
+        assertThat(seen.getCaller()).isEqualTo("dave");
+        assertThat(seen.getOperatorsList()).extracting(ConsoleOperatorSummary::getName).containsExactly("acme/fraud-rules");
+        assertThat(seen.getOperators(0).getMayDeploy()).isFalse();
+        assertThat(https.send(get(console + "api/operator?name=beta%2Frules", reader), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).as("another tenant's operator").isEqualTo(403);
+
+        HttpResponse<String> refusedUpdate = https.send(update(console, reader, "acme/fraud-rules", "select * from Txn", true),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refusedUpdate.statusCode()).isEqualTo(403);
+        ConsoleError.Builder refusal = ConsoleError.newBuilder();
+        JsonFormat.parser().merge(refusedUpdate.body(), refusal);
+        assertThat(refusal.getCode()).isEqualTo("PERMISSION_DENIED");
+        assertThat(refusal.getMessage()).contains("'dave' (by bearer token) lacks the right 'deploy' on operator 'acme/fraud-rules'");
+
+        control(certificate("carol", null)).deploy(FraudRules.spec("beta/console", ALL, 1));
+        try {
+            assertThat(https.send(update(console, carol, "beta/console", OperatorFeedsTest.ALL.replace("'ALL'", "'EVERY'"), false),
+                    HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("a change needs the console's own header, whoever asks").isEqualTo(403);
+            HttpResponse<String> updated = https.send(update(console, carol, "beta/console",
+                    OperatorFeedsTest.ALL.replace("'ALL'", "'EVERY'"), true), HttpResponse.BodyHandlers.ofString());
+            assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+            assertThat(control(certificate("carol", null)).describe("beta/console").getVersion()).isEqualTo(2);
+            assertThat(Files.readAllLines(audit)).as("the console's update is audited as the control plane's")
+                    .anySatisfy(line -> assertThat(line).contains("\"caller\":\"carol\"")
+                            .contains("\"action\":\"update\",\"operator\":\"beta/console\",\"outcome\":\"OK\""))
+                    .anySatisfy(line -> assertThat(line).contains("\"caller\":\"dave\"")
+                            .contains("\"action\":\"update\",\"operator\":\"acme/fraud-rules\",\"outcome\":\"PERMISSION_DENIED\""));
+        } finally {
+            control(certificate("carol", null)).undeploy("beta/console");
+        }
+
+        try (ConsoleBrowser browser = ConsoleBrowser.openTrustingAnyCertificate()) {
+            browser.driver.get(console);
+            WebElement token = browser.await("the page asks for a token", Duration.ofSeconds(20), d -> {
+                WebElement field = d.findElement(By.id("token"));
+                return field.isDisplayed() ? field : null;
+            });
+            token.sendKeys(reader);
+            browser.driver.findElement(By.cssSelector("#token-form button")).click();
+            browser.await("the reader's operator listed", Duration.ofSeconds(20),
+                    d -> d.findElement(By.cssSelector("#operators tbody tr[data-name='acme/fraud-rules']"))).click();
+            browser.await("read-only for a reader", Duration.ofSeconds(20), d -> d.findElement(By.id("read-only")).isDisplayed());
+            assertThat(browser.driver.findElement(By.id("editor")).isDisplayed()).as("no editor without the deploy right").isFalse();
+            assertThat(browser.driver.findElement(By.id("caller")).getText()).isEqualTo("as dave (by bearer token)");
+            assertThat(browser.driver.findElements(By.cssSelector("#operators tbody tr"))).hasSize(1);
+        }
+    }
+
+    private static HttpRequest get(String url, String token) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build();
+    }
+
+    private static HttpRequest update(String console, String token, String operator, String source, boolean fromTheConsole)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(console + "api/operator/update"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JsonFormat.printer().print(
+                        ConsoleUpdate.newBuilder().setName(operator).setSource(source))));
+        if (fromTheConsole) {
+            request.header("X-Vigil-Console", "1");
+        }
+        return request.build();
+    }
+
+    /** Trusts the certificates the authority in {@code caFile} signed, and no others. */
+    private static SSLContext trusting(Path caFile) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (var in = Files.newInputStream(caFile)) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     @Test

@@ -96,12 +96,28 @@ class WebConsoleTest {
                 feed.finish();
                 channel.shutdownNow();
             }
+            assertThat(rawStatusLine(host.consoleUrl(), "GET /api/operators HTTP/1.1\r\nHost: rebound.example\r\n"))
+                    .as("a loopback console answers no page whose name was rebound to 127.0.0.1").contains(" 421 ");
+            assertThat(rawStatusLine(host.consoleUrl(), "POST /api/operator/update HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Origin: http://elsewhere.example\r\nX-Vigil-Console: 1\r\nContent-Length: 2\r\n\r\n{}"))
+                    .as("a change from another origin").contains(" 403 ");
             ConsoleOperator after = read(host.consoleUrl() + "api/operator?name=watched");
             assertThat(after.getStatus().getVersion()).as("the version that did not compile changed nothing").isEqualTo(2);
             assertThat(after.getStatus().getShardsList().stream().mapToLong(s -> s.getEventsProcessed()).sum())
                     .as("every event sent was processed, across the swap").isEqualTo(feed.sent);
             assertThat(after.getVersionsList()).extracting(v -> v.getSource()).containsExactly(EVERY, OperatorFeedsTest.ALL);
             assertThat(after.getSamplesCount()).isGreaterThan(3);
+        }
+    }
+
+    /** The status line a request written by hand is answered with (headers a Java HTTP client would not send). */
+    static String rawStatusLine(String consoleUrl, String request) throws Exception {
+        URI console = URI.create(consoleUrl);
+        try (java.net.Socket socket = new java.net.Socket(console.getHost(), console.getPort())) {
+            socket.getOutputStream().write((request.contains("\r\n\r\n") ? request : request + "\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
         }
     }
 
