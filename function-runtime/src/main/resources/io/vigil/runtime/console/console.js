@@ -155,7 +155,7 @@ function drawOperator(view) {
     cell(row, swap.shard, "number");
     cell(row, report.cause.toLowerCase());
     cell(row, report.fromVersion + " → " + report.version, "number");
-    cell(row, swap.description.replace(/^version \d+ (active after a [\d.]+ ms pause, )?/, ""));
+    cell(row, swap.description.replace(/^version \d+ (active after a [\d.]+ ms pause, )?/, ""), "prose");
     cell(row, micros(report.pauseMicros), "number");
     cell(row, report.cause === "UPDATE" ? micros(report.compileMicros) : "–", "number");
     cell(row, report.replayed ? grouped(num(report.batchesReplayedAhead) + num(report.batchesReplayedAtSwitch)) + " batches" : "–", "number");
