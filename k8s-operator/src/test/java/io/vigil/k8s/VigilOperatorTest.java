@@ -166,6 +166,7 @@ class VigilOperatorTest {
         FunctionHost pool = pool("hosts");
         pool.getSpec().setReplicas(3);
         pool.getSpec().setTlsSecretName("vigil-tls");
+        pool.getSpec().setConsolePort(8443);
         client.resource(pool).create();
 
         StatefulSet set = await(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("hosts").get(), s -> s != null);
@@ -177,7 +178,12 @@ class VigilOperatorTest {
                 .containsSequence("--tls-cert", HostStatefulSet.TLS_DIRECTORY + "/tls.crt", "--tls-key",
                         HostStatefulSet.TLS_DIRECTORY + "/tls.key", "--tls-client-ca", HostStatefulSet.TLS_DIRECTORY + "/ca.crt",
                         "--health-port", "7071")
+                .containsSequence("--metrics-port", "9464").containsSequence("--console-port", "8443")
                 .doesNotContain("--discard-damaged-checkpoints", "--plaintext", "--bind");
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("grpc:7070", "metrics:9464", "console:8443");
+        assertThat(set.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "9464");
         assertThat(container.getReadinessProbe().getGrpc().getPort()).as("probes speak plaintext to the health port").isEqualTo(7071);
         assertThat(container.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
                 .contains("state:" + HostStatefulSet.STATE_DIRECTORY, "tls:" + HostStatefulSet.TLS_DIRECTORY);
@@ -189,6 +195,8 @@ class VigilOperatorTest {
 
         Service service = await(() -> client.services().inNamespace(NAMESPACE).withName("hosts").get(), s -> s != null);
         assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly("grpc:7070", "metrics:9464", "console:8443");
         assertThat(service.getSpec().getSelector()).isEqualTo(set.getSpec().getSelector().getMatchLabels());
 
         FunctionHost onDax = pool("dax-hosts");

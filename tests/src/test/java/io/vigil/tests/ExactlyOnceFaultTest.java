@@ -468,6 +468,10 @@ class ExactlyOnceFaultTest {
         configuration.setString("restart-strategy.type", "fixed-delay");
         configuration.setString("restart-strategy.fixed-delay.attempts", "30");
         configuration.setString("restart-strategy.fixed-delay.delay", "500 ms");
+        // A checkpoint that cannot finish fails the job over after a minute, not Flink's default ten:
+        // once, in a full-suite run, a subtask waited for a barrier acknowledgement that never came
+        // (an open issue); the job then restores and must still be exactly once.
+        configuration.setString("execution.checkpointing.timeout", "60 s");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(2);
         env.enableCheckpointing(500);

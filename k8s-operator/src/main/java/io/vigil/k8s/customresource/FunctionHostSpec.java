@@ -33,6 +33,11 @@ public class FunctionHostSpec {
      */
     @Default("9464")
     private int metricsPort = 9464;
+    /**
+     * The port the hosts serve their web console on (HTTPS with the pool's TLS secret, when it
+     * has one); the Service gets a {@code console} port for it. 0, the default, serves none.
+     */
+    private int consolePort;
     private StateVolume stateVolume = new StateVolume();
     @Default("7070")
     private int port = 7070;
@@ -80,6 +85,14 @@ public class FunctionHostSpec {
 
     public void setMetricsPort(int metricsPort) {
         this.metricsPort = metricsPort;
+    }
+
+    public int getConsolePort() {
+        return consolePort;
+    }
+
+    public void setConsolePort(int consolePort) {
+        this.consolePort = consolePort;
     }
 
     public java.util.List<String> getGrpcAllowedTargets() {

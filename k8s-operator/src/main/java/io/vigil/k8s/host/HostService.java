@@ -35,6 +35,10 @@ public class HostService extends CRUDKubernetesDependentResource<Service, Functi
             service.editSpec().addNewPort().withName("metrics").withPort(pool.getSpec().getMetricsPort())
                     .withNewTargetPort("metrics").endPort().endSpec();
         }
+        if (pool.getSpec().getConsolePort() > 0) {
+            service.editSpec().addNewPort().withName("console").withPort(pool.getSpec().getConsolePort())
+                    .withNewTargetPort("console").endPort().endSpec();
+        }
         return service.build();
     }
 }

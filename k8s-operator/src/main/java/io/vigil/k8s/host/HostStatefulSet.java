@@ -48,6 +48,9 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         if (spec.getMetricsPort() > 0) {
             arguments.addAll(List.of("--metrics-port", String.valueOf(spec.getMetricsPort())));
         }
+        if (spec.getConsolePort() > 0) {
+            arguments.addAll(List.of("--console-port", String.valueOf(spec.getConsolePort())));
+        }
         if (spec.getGrpcAllowedTargets() != null && !spec.getGrpcAllowedTargets().isEmpty()) {
             arguments.addAll(List.of("--grpc-allow-targets", String.join(",", spec.getGrpcAllowedTargets())));
         }
@@ -92,6 +95,9 @@ public class HostStatefulSet extends CRUDKubernetesDependentResource<StatefulSet
         }
         if (spec.getMetricsPort() > 0) {
             host.addNewPort().withName("metrics").withContainerPort(spec.getMetricsPort()).endPort();
+        }
+        if (spec.getConsolePort() > 0) {
+            host.addNewPort().withName("console").withContainerPort(spec.getConsolePort()).endPort();
         }
         pod.withContainers(host.build());
         StatefulSetBuilder statefulSet = new StatefulSetBuilder()
