@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class FunctionLanguagesSwapAtLoadTest {
     static final long EVENTS = 80_000;
-    static final double RATE = 5_000;
+    static final double RATE = 10_000;
     static final double FRAUD_RATE = 0.1;
     static final long SEED = 23;
     static final int SHARDS = 2;
