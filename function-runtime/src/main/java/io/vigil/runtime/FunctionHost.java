@@ -175,8 +175,12 @@ public final class FunctionHost implements AutoCloseable {
 
     /** host:port to reach this host from the same machine. */
     public String endpoint() {
-        String address = settings.bindAddress.equals("0.0.0.0") ? "127.0.0.1" : settings.bindAddress;
-        return address + ":" + port();
+        return localAddress() + ":" + port();
+    }
+
+    /** The address this host is reached at from the same machine. */
+    private String localAddress() {
+        return settings.bindAddress.equals("0.0.0.0") ? "127.0.0.1" : settings.bindAddress;
     }
 
     /** The port of the Prometheus endpoint ({@code /metrics}); -1 when the host serves none. */
@@ -189,7 +193,7 @@ public final class FunctionHost implements AutoCloseable {
         if (console == null) {
             return null;
         }
-        String address = settings.bindAddress.equals("0.0.0.0") ? "127.0.0.1" : settings.bindAddress;
+        String address = localAddress();
         return (console.isHttps() ? "https://" : "http://") + (address.contains(":") ? "[" + address + "]" : address) + ":"
                 + console.port() + "/";
     }

@@ -16,7 +16,6 @@ import io.vigil.runtime.FunctionHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.concurrent.TimeUnit;
 
 /** Deploy, Update, Undeploy, List, Describe and Health against a real host over gRPC. */
 class ControlPlaneTest {
@@ -251,7 +250,7 @@ class ControlPlaneTest {
                 }
                 var slow = java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> budgetedControl.deploy(FraudRules.spec("slow", statements.toString(), 1)));
-                TimeUnit.MILLISECONDS.sleep(300);
+                TestHosts.await(() -> "the slow compile never started", java.time.Duration.ofSeconds(5), ControlPlaneTest::compiling);
                 assertThat(budgetedControl.list()).as("answered while the compile runs")
                         .extracting(status -> status.getSpec().getName()).containsExactly("quick");
                 assertThat(slow).as("still compiling").isNotDone();
@@ -259,10 +258,8 @@ class ControlPlaneTest {
                         .cause().satisfies(e -> assertThat(((OperatorRejectedException) e).code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
                         .hasMessageContaining("did not compile within the host's budget of 5 s");
                 assertThat(budgetedControl.list()).extracting(status -> status.getSpec().getName()).containsExactly("quick");
-                long cancelledBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (compiling() && System.nanoTime() < cancelledBy) {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                }
+                TestHosts.await(() -> "the compile past its budget was still running 5 s later", java.time.Duration.ofSeconds(5),
+                        () -> !compiling());
                 assertThat(compiling()).as("the compile past its budget was cancelled, not left running").isFalse();
             } finally {
                 toBudgeted.shutdownNow();

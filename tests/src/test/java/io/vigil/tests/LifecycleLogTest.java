@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,10 +44,8 @@ class LifecycleLogTest {
             } finally {
                 channel.shutdownNow();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (printed.stream().noneMatch(line -> line.contains("{\"event\":\"undeploy\"")) && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
+            TestHosts.await(() -> "no undeploy line within 10 s:\n" + String.join("\n", printed), Duration.ofSeconds(10),
+                    () -> printed.stream().anyMatch(line -> line.contains("{\"event\":\"undeploy\"")));
         }
         assertThat(printed).anySatisfy(line -> assertThat(line).contains(
                 "{\"event\":\"deploy\",\"operator\":\"logged\",\"version\":1,\"language\":\"esper\",\"shards\":1"));

@@ -36,26 +36,21 @@ class OperatorSandboxTest {
     @TempDir
     static Path files;
 
-    FunctionHost host;
-    ManagedChannel channel;
-    ControlPlaneClient control;
+    TestHosts.Connected host;
 
     @BeforeAll
     void start() throws Exception {
-        host = TestHosts.start();
-        channel = TestHosts.channel(host);
-        control = TestHosts.control(channel);
+        host = TestHosts.connected();
     }
 
     @AfterAll
     void stop() {
-        channel.shutdownNow();
         host.close();
     }
 
     private Diagnostic refused(String name, String epl) {
         OperatorRejectedException e = (OperatorRejectedException) org.assertj.core.api.Assertions.catchThrowable(
-                () -> control.deploy(FraudRules.spec(name, epl, 1)));
+                () -> host.control().deploy(FraudRules.spec(name, epl, 1)));
         assertThat(e).as("the deploy of %s is refused", name).isNotNull();
         assertThat(e.diagnostics()).isNotEmpty();
         return e.diagnostics().get(0);
@@ -82,7 +77,7 @@ class OperatorSandboxTest {
         assertThat(exit.getColumn()).isEqualTo(9);
 
         assertThat(marker).doesNotExist();
-        assertThat(control.list()).isEmpty();
+        assertThat(host.control().list()).isEmpty();
     }
 
     @Test
@@ -105,9 +100,9 @@ class OperatorSandboxTest {
 
     @Test
     void theMathAndStringHelpersAreAllowedAndAHostMayAllowMore() throws Exception {
-        control.deploy(FraudRules.spec("helpers", "select cardId.toUpperCase() as rule, cardId, txnId,"
+        host.control().deploy(FraudRules.spec("helpers", "select cardId.toUpperCase() as rule, cardId, txnId,"
                 + " Math.abs(java.math.BigDecimal.valueOf(amount).doubleValue()) as amount, ts from Txn", 1));
-        control.undeploy("helpers");
+        host.control().undeploy("helpers");
 
         String usesTime = "select java.time.Duration.ofMillis(ts).toString() as rule, " + FIELDS;
         assertThat(refused("time", usesTime).getMessage()).contains("class java.time.Duration is not one EPL may use");
@@ -157,7 +152,7 @@ class OperatorSandboxTest {
                 toTrusting.shutdownNow();
             }
         }
-        assertThatThrownBy(() -> control.deploy(spec.toBuilder().setSource(ExitingFunction.class.getName())
+        assertThatThrownBy(() -> host.control().deploy(spec.toBuilder().setSource(ExitingFunction.class.getName())
                 .setArtifact(ByteString.copyFrom(FraudFunctions.jarOf(ExitingFunction.class))).build()))
                 .as("a loopback host runs unsigned jars, but none that stops it")
                 .hasMessageContaining("no operator may stop the host");
@@ -204,20 +199,20 @@ class OperatorSandboxTest {
     @Test
     void aGrpcOperatorMayNameOnlyAddressesTheHostAllows() throws Exception {
         OperatorSpec outside = FraudFunctions.python("reaches-out", "small-then-large", "metadata.internal:80", 1);
-        assertThatThrownBy(() -> control.deploy(outside))
+        assertThatThrownBy(() -> host.control().deploy(outside))
                 .hasMessageContaining("the process address 'metadata.internal:80' is not one this host may reach")
                 .hasMessageContaining("127.0.0.1:*").hasMessageContaining("--grpc-allow-targets");
-        assertThat(control.list()).isEmpty();
+        assertThat(host.control().list()).isEmpty();
     }
 
     @Test
     void aVersionThatKeepsFailingItsShardTakesNoMoreStreamsUntilItIsUpdated() throws Exception {
         OperatorSpec failing = FraudFunctions.javascript("crashing", "small-then-large", 1).toBuilder()
                 .setSource("function process(txn, results) { throw new Error('bad rule for ' + txn.cardId); }").build();
-        control.deploy(failing);
+        host.control().deploy(failing);
         try {
             for (int attempt = 1; attempt <= 3; attempt++) {
-                try (RawStream stream = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+                try (RawStream stream = new RawStream(host.channel()).open("crashing", 0, FraudRules.TRANSACTION)) {
                     assertThat(stream.next().hasOpened()).as("attempt %d opens", attempt).isTrue();
                     // Later events each time: the shard's clock moved on with the failed batch.
                     stream.send(DataPlaneErrorsTest.transactions(10L * attempt, "c1"), 1);
@@ -225,21 +220,21 @@ class OperatorSandboxTest {
                     assertThat(failed.getError().getMessage()).as("%s", failed).contains("bad rule for c1");
                 }
             }
-            try (RawStream fourth = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+            try (RawStream fourth = new RawStream(host.channel()).open("crashing", 0, FraudRules.TRANSACTION)) {
                 io.vigil.api.proto.StreamError refused = fourth.next().getError();
                 assertThat(refused.getCode()).isEqualTo(io.vigil.api.proto.StreamError.Code.OPERATOR_FAILED);
                 assertThat(refused.getMessage()).contains("version 1 failed this shard 3 times within 5 minutes")
                         .contains("bad rule for c1").contains("until it is updated, rolled back or undeployed");
             }
-            control.update(failing.toBuilder().setSource("function process(txn, results) {"
+            host.control().update(failing.toBuilder().setSource("function process(txn, results) {"
                     + " results.emit('OK', txn.cardId, txn.txnId, txn.amount, txn.ts); }").build());
-            try (RawStream fixed = new RawStream(channel).open("crashing", 0, FraudRules.TRANSACTION)) {
+            try (RawStream fixed = new RawStream(host.channel()).open("crashing", 0, FraudRules.TRANSACTION)) {
                 assertThat(fixed.next().hasOpened()).as("the next version takes streams again").isTrue();
                 fixed.send(DataPlaneErrorsTest.transactions(100, "c1"), 1);
                 assertThat(fixed.next().hasResults()).isTrue();
             }
         } finally {
-            control.undeploy("crashing");
+            host.control().undeploy("crashing");
         }
     }
 
@@ -268,15 +263,15 @@ class OperatorSandboxTest {
                 }
                 """.formatted(marker);
         OperatorSpec spec = FraudFunctions.javascript("js-escape", "small-then-large", 1).toBuilder().setSource(script).build();
-        control.deploy(spec);
-        try (RawStream stream = new RawStream(channel).open("js-escape", 0, FraudRules.TRANSACTION)) {
+        host.control().deploy(spec);
+        try (RawStream stream = new RawStream(host.channel()).open("js-escape", 0, FraudRules.TRANSACTION)) {
             assertThat(stream.next().hasOpened()).isTrue();
             stream.send(DataPlaneErrorsTest.transactions(1, "c1"), 1);
             HostFrame answer = stream.next();
             assertThat(answer.hasResults()).as("every attempt failed inside the script: %s", answer).isTrue();
             assertThat(answer.getResults().getRowCount()).isEqualTo(1);
         } finally {
-            control.undeploy("js-escape");
+            host.control().undeploy("js-escape");
         }
         assertThat(marker).doesNotExist();
         assertThatThrownBy(() -> Files.readString(marker)).isNotNull();

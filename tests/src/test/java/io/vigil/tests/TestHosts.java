@@ -71,6 +71,13 @@ final class TestHosts {
         return FunctionHost.builder().loopback().pluginsDirectory(plugins()).stateDirectory(stateDirectory).build().start();
     }
 
+    /** A host without state, with a channel and a control-plane client to it. */
+    static Connected connected() throws IOException {
+        FunctionHost host = start();
+        ManagedChannel channel = channel(host);
+        return new Connected(host, channel, control(channel));
+    }
+
     /** A host keeping its state in {@code stateDirectory}, with a channel and a control-plane client to it. */
     static Connected stateful(Path stateDirectory) throws IOException {
         FunctionHost host = storing(stateDirectory);

@@ -16,6 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,45 +135,55 @@ class WebConsoleTest {
     }
 
     /** One stream into shard 1: a batch of 50 transactions every 10 ms, a checkpoint every 25 batches. */
-    private static final class Feed extends Thread {
+    private static final class Feed {
+        private static final String[] CARDS = new String[50];
         private final ManagedChannel channel;
+        private final ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor(
+                runnable -> new Thread(runnable, "console-test-feed"));
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final java.util.concurrent.atomic.AtomicLong results = new java.util.concurrent.atomic.AtomicLong();
-        private volatile boolean stopping;
+        final AtomicLong results = new AtomicLong();
         private volatile long sent;
+        private RawStream stream;
+        private long batch;
+        private long checkpoint;
+
+        static {
+            Arrays.fill(CARDS, "c1");
+        }
 
         Feed(ManagedChannel channel) {
-            super("console-test-feed");
             this.channel = channel;
         }
 
-        @Override
-        public void run() {
-            String[] cards = new String[50];
-            Arrays.fill(cards, "c1");
-            try (RawStream stream = new RawStream(channel).open("watched", 1, DataPlaneErrorsTest.TXN, "job", "job/attempt-0")) {
-                assertThat(stream.next().hasOpened()).isTrue();
-                long batch = 0;
-                long checkpoint = 0;
-                while (!stopping) {
-                    stream.send(DataPlaneErrorsTest.transactions(1 + batch * cards.length, cards), ++batch);
-                    HostFrame answer = stream.next();
-                    assertThat(answer.hasResults()).as("answer: %s", answer).isTrue();
-                    sent += cards.length;
-                    results.addAndGet(cards.length);
-                    if (batch % 25 == 0) {
-                        stream.checkpoint(++checkpoint);
-                    }
-                    Thread.sleep(10);
+        void start() throws InterruptedException {
+            stream = new RawStream(channel).open("watched", 1, DataPlaneErrorsTest.TXN, "job", "job/attempt-0");
+            assertThat(stream.next().hasOpened()).isTrue();
+            pace.scheduleAtFixedRate(this::sendOne, 0, 10, TimeUnit.MILLISECONDS);
+        }
+
+        /** Sends a batch and waits for its answer; a failure stops the feed (its runs end) and is reported by finish. */
+        private void sendOne() {
+            try {
+                stream.send(DataPlaneErrorsTest.transactions(1 + batch * CARDS.length, CARDS), ++batch);
+                HostFrame answer = stream.next();
+                assertThat(answer.hasResults()).as("answer: %s", answer).isTrue();
+                sent += CARDS.length;
+                results.addAndGet(CARDS.length);
+                if (batch % 25 == 0) {
+                    stream.checkpoint(++checkpoint);
                 }
             } catch (Throwable e) {
                 failure.set(e);
+                throw new IllegalStateException("the feed stopped", e);
             }
         }
 
         void finish() throws InterruptedException {
-            stopping = true;
-            join(30_000);
+            pace.shutdown();
+            assertThat(pace.awaitTermination(30, TimeUnit.SECONDS)).as("the feed's last batch answered").isTrue();
+            if (stream != null) {
+                stream.close();
+            }
             if (failure.get() != null) {
                 throw new AssertionError("the stream failed", failure.get());
             }

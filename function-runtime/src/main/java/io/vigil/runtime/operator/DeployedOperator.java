@@ -5,11 +5,11 @@ import io.vigil.api.proto.OperatorSpec;
 import io.vigil.api.proto.Placement;
 import io.vigil.api.spi.CompiledOperator;
 import io.vigil.api.spi.OperatorDefinition;
+import io.vigil.runtime.shard.RecentEntries;
 import io.vigil.runtime.shard.Shard;
 import io.vigil.api.proto.VersionSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,8 +19,7 @@ import java.util.List;
  * shards this host serves, and the sources of the versions it has run here.
  */
 public final class DeployedOperator {
-    private static final int VERSIONS_KEPT = 16;
-    private final ArrayDeque<VersionSource> versions = new ArrayDeque<>();
+    private final RecentEntries<VersionSource> versions = new RecentEntries<>(16);
     private final Shard[] byIndex;
     private final List<Shard> shards;
     private final Placement placement;
@@ -109,16 +108,11 @@ public final class DeployedOperator {
     }
 
     /** The versions this host has run, newest first (at most 16). */
-    public synchronized List<VersionSource> versions() {
-        List<VersionSource> newestFirst = new ArrayList<>(versions.size());
-        versions.descendingIterator().forEachRemaining(newestFirst::add);
-        return newestFirst;
+    public List<VersionSource> versions() {
+        return versions.newestFirst();
     }
 
-    private synchronized void remember(OperatorSpec versionSpec, long versionNumber) {
-        if (versions.size() == VERSIONS_KEPT) {
-            versions.removeFirst();
-        }
+    private void remember(OperatorSpec versionSpec, long versionNumber) {
         VersionSource.Builder source = VersionSource.newBuilder().setVersion(versionNumber)
                 .setDeployedAtMillis(System.currentTimeMillis()).setLanguage(versionSpec.getLanguage())
                 .setSource(versionSpec.getSource());
@@ -130,6 +124,6 @@ public final class DeployedOperator {
                 throw new IllegalStateException("every Java runtime has SHA-256", e);
             }
         }
-        versions.addLast(source.build());
+        versions.add(source.build());
     }
 }

@@ -45,7 +45,7 @@ public final class HostAccess {
 
     /** Whether the current caller may read {@code operator} (List shows only those). */
     public boolean visible(String operator) {
-        return policy.allows(Caller.current(), Right.READ, operator);
+        return allows(Caller.current(), Right.READ, operator);
     }
 
     /** Whether {@code caller} holds {@code right} on {@code operator}. */
